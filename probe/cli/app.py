@@ -1,0 +1,38 @@
+"""The ``probe`` command: one typer app with a module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from probe import __version__
+from probe.cli.lists import lists
+from probe.cli.run import run
+
+app = typer.Typer(
+    name="probe",
+    help="Measure network censorship (DNS, TCP, TLS, HTTP) and write OONI-compatible JSONL.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+app.command()(run)
+app.command()(lists)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"probe {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Measure network censorship and analyse the results."""
+
+
+def main() -> None:
+    app()

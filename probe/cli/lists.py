@@ -1,0 +1,37 @@
+"""``probe lists``: the available target lists, with counts per category."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from probe.inputs import ListError, available_lists, lists_dir, load_list
+from probe.settings import ENV_LISTS_DIR
+
+
+def lists(
+    lists_dir_opt: Path | None = typer.Option(
+        None, "--lists-dir", envvar=ENV_LISTS_DIR, help="Folder that holds named lists."
+    ),
+) -> None:
+    """Show the target lists you can pass to `probe run --list NAME`."""
+    console = Console()
+    folder = lists_dir(lists_dir_opt)
+    table = Table(title=f"Target lists in {folder}")
+    table.add_column("list")
+    table.add_column("targets", justify="right")
+    table.add_column("categories")
+    for path in available_lists(folder):
+        try:
+            targets = load_list(path)
+        except ListError as exc:
+            table.add_row(path.stem, "-", f"[red]{exc}[/]")
+            continue
+        counts = Counter(t.category_code or "?" for t in targets)
+        per_category = ", ".join(f"{code} {n}" for code, n in sorted(counts.items()))
+        table.add_row(path.stem, str(len(targets)), per_category)
+    console.print(table)

@@ -1,0 +1,195 @@
+"""``probe run``: measure a target list and save one JSON line per target."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from probe import runner
+from probe.inputs import ListError, Target, find_list, lists_dir, load_list, targets_from_urls
+from probe.net.bogons import parse_exemptions
+from probe.nettests import web_connectivity
+from probe.report.envelope import RunInfo
+from probe.report.jsonl import JsonlWriter, ResultsError
+from probe.report.summary import step_outcomes
+from probe.settings import (
+    ENV_BOGON_EXEMPT,
+    ENV_CA_BUNDLE,
+    ENV_LISTS_DIR,
+    ENV_RESOLVER,
+    Settings,
+    Timeouts,
+)
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _load_targets(
+    list_arg: str | None, urls: list[str], lists_dir_arg: Path | None
+) -> tuple[list[Target], str]:
+    targets: list[Target] = []
+    name = "urls"
+    if list_arg:
+        path = find_list(list_arg, lists_dir(lists_dir_arg))
+        targets = load_list(path)
+        name = path.stem
+    if urls:
+        known = {t.url for t in targets}
+        targets += [t for t in targets_from_urls(urls) if t.url not in known]
+    return targets, name
+
+
+def _settings(**values: Any) -> Settings:
+    exempt = [c for c in (values.pop("bogon_exempt") or "").split(",") if c.strip()]
+    timeouts = Timeouts(
+        dns=values.pop("timeout_dns"),
+        tcp=values.pop("timeout_tcp"),
+        tls=values.pop("timeout_tls"),
+        http=values.pop("timeout_http"),
+    )
+    return Settings(bogon_exempt=parse_exemptions(exempt), timeouts=timeouts, **values)
+
+
+def run(
+    list_name: str | None = typer.Option(
+        None, "--list", "-l", help="A list name (see `probe lists`) or a path to a CSV/text list."
+    ),
+    url: list[str] = typer.Option([], "--url", "-u", help="A URL to measure (repeatable)."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Results file [default: results/<UTC time>-<list>.jsonl]."
+    ),
+    parallel: int = typer.Option(32, "--parallel", "-p", min=1, max=1024, help="Targets at once."),
+    resolver: str | None = typer.Option(
+        None, envvar=ENV_RESOLVER, help="UDP resolver as host[:port] [default: the system's]."
+    ),
+    ca_bundle: Path | None = typer.Option(
+        None,
+        envvar=ENV_CA_BUNDLE,
+        exists=True,
+        dir_okay=False,
+        help="PEM roots to validate TLS against [default: certifi's Mozilla roots].",
+    ),
+    bogon_exempt: str | None = typer.Option(
+        None, envvar=ENV_BOGON_EXEMPT, help="Comma-separated CIDRs not treated as bogons."
+    ),
+    lists_dir_opt: Path | None = typer.Option(
+        None, "--lists-dir", envvar=ENV_LISTS_DIR, help="Folder that holds named lists."
+    ),
+    max_addresses: int = typer.Option(4, min=1, help="Resolved addresses to connect, per name."),
+    system_dns: bool = typer.Option(
+        True,
+        "--system-dns/--no-system-dns",
+        envvar="PROBE_SYSTEM_DNS",
+        help="Also resolve with the OS resolver (getaddrinfo).",
+    ),
+    timeout_dns: float = typer.Option(4.0, min=0.1, help="DNS timeout, seconds."),
+    timeout_tcp: float = typer.Option(10.0, min=0.1, help="TCP connect timeout, seconds."),
+    timeout_tls: float = typer.Option(10.0, min=0.1, help="TLS handshake timeout, seconds."),
+    timeout_http: float = typer.Option(10.0, min=0.1, help="Total HTTP budget per request."),
+    no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
+) -> None:
+    """Measure every target with DNS, TCP, TLS and HTTP and save OONI-format JSONL.
+
+    Each measurement is written and flushed as soon as its target finishes, so an interrupted run
+    keeps everything it measured.
+    """
+    err = Console(stderr=True)
+    if not list_name and not url:
+        err.print("[red]error:[/] give --list NAME|PATH or at least one --url")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        targets, name = _load_targets(list_name, url, lists_dir_opt)
+        settings = _settings(
+            resolver=resolver,
+            ca_bundle=ca_bundle,
+            bogon_exempt=bogon_exempt,
+            parallel=parallel,
+            max_addresses=max_addresses,
+            system_dns=system_dns,
+            timeout_dns=timeout_dns,
+            timeout_tcp=timeout_tcp,
+            timeout_tls=timeout_tls,
+            timeout_http=timeout_http,
+        )
+    except (ListError, ValueError) as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    info = RunInfo(web_connectivity.TEST_NAME, web_connectivity.TEST_VERSION, name)
+    path = output or Path("results") / f"{info.started.strftime('%Y%m%dT%H%M%SZ')}-{name}.jsonl"
+    try:
+        writer = JsonlWriter(path)
+    except ResultsError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    records: list[dict[str, Any]] = []
+    show_progress = not no_progress and sys.stderr.isatty()
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+        console=err,
+        disable=not show_progress,
+        transient=True,
+    )
+    task = progress.add_task("measuring", total=len(targets), last="")
+
+    def sink(record: dict[str, Any]) -> None:
+        writer.write(record)
+        records.append(_summary_fields(record))
+        progress.update(task, advance=1, last=record["input"])
+
+    interrupted = False
+    with writer, progress:
+        try:
+            asyncio.run(runner.run(targets, settings, info, sink))
+        except KeyboardInterrupt:
+            interrupted = True
+        except ResultsError as exc:
+            err.print(f"[red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(1) from exc
+    _print_summary(records, path, len(targets), datetime.now(UTC) - info.started)
+    if interrupted:
+        err.print(f"[yellow]interrupted:[/] {writer.count} measurements kept in {path}")
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _summary_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """Keep only what the summary shows, so a long run does not hold every body in memory."""
+    return {"input": record["input"], "test_keys": _slim(record["test_keys"])}
+
+
+def _slim(keys: dict[str, Any]) -> dict[str, Any]:
+    slim = dict(keys)
+    slim["requests"] = [
+        {"failure": r.get("failure"), "response": {"code": (r.get("response") or {}).get("code")}}
+        for r in keys.get("requests") or []
+    ]
+    slim["tls_handshakes"] = [
+        {"failure": h.get("failure")} for h in keys.get("tls_handshakes") or []
+    ]
+    return slim
+
+
+def _print_summary(records: list[dict[str, Any]], path: Path, total: int, took: Any) -> None:
+    console = Console()
+    table = Table(
+        title=f"{len(records)} of {total} targets measured in {took.total_seconds():.1f} s"
+    )
+    for column in ("target", "DNS", "TCP", "TLS", "HTTP"):
+        table.add_column(column, overflow="fold")
+    for record in sorted(records, key=lambda r: str(r["input"])):
+        o = step_outcomes(record)
+        table.add_row(o.input, o.dns, o.tcp, o.tls, o.http)
+    console.print(table)
+    console.print(f"Results: [bold]{path}[/]", highlight=False)

@@ -1,0 +1,1 @@
+"""Network primitives: each step returns a record of what it observed, never a verdict."""

@@ -1,0 +1,192 @@
+"""DNS lookups: the system resolver (getaddrinfo) and a direct UDP query with dnspython.
+
+Both engines are recorded because a censor may tamper with one and not the other, and the
+raw answers (with TTLs and rcode) are what DNS-consistency analysis needs later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+import dns.asyncquery
+import dns.flags
+import dns.message
+import dns.rcode
+import dns.rdatatype
+import dns.resolver
+
+from probe.net import errors
+
+_RCODE_FAILURES = {
+    dns.rcode.NXDOMAIN: errors.DNS_NXDOMAIN,
+    dns.rcode.REFUSED: errors.DNS_REFUSED,
+    dns.rcode.SERVFAIL: errors.DNS_SERVER_FAILURE,
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    answer_type: str
+    value: str
+    ttl: int | None
+
+    def as_ooni(self) -> dict[str, Any]:
+        key = {"A": "ipv4", "AAAA": "ipv6"}.get(self.answer_type, "hostname")
+        return {"answer_type": self.answer_type, key: self.value, "ttl": self.ttl}
+
+
+@dataclass(frozen=True)
+class Query:
+    """One DNS query as df-002 describes it."""
+
+    hostname: str
+    query_type: str
+    engine: str
+    resolver_address: str
+    failure: str | None
+    answers: tuple[Answer, ...] = ()
+    rcode: str | None = None
+    t0: float = 0.0
+    t: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def addresses(self) -> list[str]:
+        return [a.value for a in self.answers if a.answer_type in ("A", "AAAA")]
+
+    def as_ooni(self) -> dict[str, Any]:
+        return {
+            "hostname": self.hostname,
+            "query_type": self.query_type,
+            "engine": self.engine,
+            "resolver_address": self.resolver_address,
+            "failure": self.failure,
+            "answers": [a.as_ooni() for a in self.answers],
+            "x_rcode": self.rcode,
+            "t0": round(self.t0, 6),
+            "t": round(self.t, 6),
+            **self.extra,
+        }
+
+
+def system_resolver() -> str | None:
+    """The first nameserver of the OS configuration, used when no resolver is configured."""
+    try:
+        nameservers = dns.resolver.Resolver(configure=True).nameservers
+    except (dns.resolver.NoResolverConfiguration, OSError):
+        return None
+    return str(nameservers[0]) if nameservers else None
+
+
+def split_hostport(address: str, default_port: int) -> tuple[str, int]:
+    """Parse ``host``, ``host:port`` or ``[v6]:port``."""
+    if address.startswith("["):
+        host, _, rest = address[1:].partition("]")
+        return host, int(rest[1:]) if rest.startswith(":") else default_port
+    if address.count(":") == 1:
+        host, port = address.split(":")
+        return host, int(port)
+    return address, default_port
+
+
+async def getaddrinfo(
+    hostname: str, timeout: float, t_zero: float, executor: Executor | None = None
+) -> list[Query]:
+    """Resolve through the OS, split into one A and one AAAA record like OONI's system engine."""
+    loop = asyncio.get_running_loop()
+    t0 = loop.time() - t_zero
+    failure: str | None = None
+    infos: list[Any] = []
+    try:
+        infos = await asyncio.wait_for(
+            loop.run_in_executor(
+                executor,
+                socket.getaddrinfo,
+                hostname,
+                None,
+                socket.AF_UNSPEC,
+                socket.SOCK_STREAM,
+            ),
+            timeout,
+        )
+    except (OSError, TimeoutError, UnicodeError) as exc:
+        failure = errors.classify(exc)
+    t = loop.time() - t_zero
+    by_type: dict[str, list[Answer]] = {"A": [], "AAAA": []}
+    for family, *_rest, sockaddr in infos:
+        qtype = "A" if family == socket.AF_INET else "AAAA"
+        answer = Answer(qtype, str(sockaddr[0]), None)
+        if answer not in by_type[qtype]:
+            by_type[qtype].append(answer)
+    if failure is None and not infos:
+        failure = errors.DNS_NO_ANSWER
+    return [
+        Query(hostname, qtype, "getaddrinfo", "", failure, tuple(answers), None, t0, t)
+        for qtype, answers in by_type.items()
+    ]
+
+
+async def udp_query(
+    hostname: str, qtype: str, resolver: str, timeout: float, t_zero: float
+) -> Query:
+    """Ask one resolver directly; falls back to TCP only when the UDP reply is truncated."""
+    loop = asyncio.get_running_loop()
+    host, port = split_hostport(resolver, 53)
+    t0 = loop.time() - t_zero
+    request = dns.message.make_query(hostname, qtype)
+    extra: dict[str, Any] = {}
+    try:
+        # Like a stub resolver, skip replies that are malformed or answer another query (wrong
+        # ID, wrong source) and keep waiting: junk must not hide a real answer arriving later.
+        response = await dns.asyncquery.udp(
+            request, host, timeout=timeout, port=port, ignore_unexpected=True, ignore_errors=True
+        )
+        if response.flags & dns.flags.TC:
+            extra["x_truncated"] = True
+            response = await dns.asyncquery.tcp(request, host, timeout=timeout, port=port)
+    except Exception as exc:  # every failure is data here, never a crash
+        return Query(
+            hostname,
+            qtype,
+            "udp",
+            f"{host}:{port}",
+            errors.classify(exc),
+            (),
+            None,
+            t0,
+            loop.time() - t_zero,
+            extra,
+        )
+    t = loop.time() - t_zero
+    rcode = response.rcode()
+    answers = tuple(
+        Answer(dns.rdatatype.to_text(rrset.rdtype), _rdata_text(rdata), rrset.ttl)
+        for rrset in response.answer
+        for rdata in rrset
+    )
+    failure = _RCODE_FAILURES.get(rcode)
+    if failure is None and not any(a.answer_type == qtype for a in answers):
+        failure = errors.DNS_NO_ANSWER
+    return Query(
+        hostname,
+        qtype,
+        "udp",
+        f"{host}:{port}",
+        failure,
+        answers,
+        dns.rcode.to_text(rcode),
+        t0,
+        t,
+        extra,
+    )
+
+
+def _rdata_text(rdata: Any) -> str:
+    if hasattr(rdata, "address"):
+        return str(rdata.address)
+    if hasattr(rdata, "target"):
+        return str(rdata.target).rstrip(".")
+    return str(rdata.to_text())

@@ -1,0 +1,122 @@
+"""The one place that turns exceptions into OONI failure strings (df-007).
+
+Every step stores ``failure`` through :func:`classify`, so the vocabulary stays stable across
+tests and releases, and analysts can rely on it.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import ssl
+from typing import Final
+
+import dns.exception
+import dns.message
+import dns.resolver
+import httpcore
+
+GENERIC_TIMEOUT: Final = "generic_timeout_error"
+CONNECTION_REFUSED: Final = "connection_refused"
+CONNECTION_RESET: Final = "connection_reset"
+HOST_UNREACHABLE: Final = "host_unreachable"
+NETWORK_UNREACHABLE: Final = "network_unreachable"
+EOF_ERROR: Final = "eof_error"
+SSL_UNKNOWN_AUTHORITY: Final = "ssl_unknown_authority"
+SSL_INVALID_HOSTNAME: Final = "ssl_invalid_hostname"
+SSL_INVALID_CERTIFICATE: Final = "ssl_invalid_certificate"
+SSL_FAILED_HANDSHAKE: Final = "ssl_failed_handshake"
+DNS_NXDOMAIN: Final = "dns_nxdomain_error"
+DNS_NO_ANSWER: Final = "dns_no_answer"
+DNS_REFUSED: Final = "dns_refused_error"
+DNS_SERVER_FAILURE: Final = "dns_server_failure"
+DNS_TEMPORARY_FAILURE: Final = "dns_temporary_failure"
+DNS_NON_RECOVERABLE: Final = "dns_non_recoverable_failure"
+DNS_REPLY_MALFORMED: Final = "dns_reply_malformed"
+HTTP_PROTOCOL_ERROR: Final = "http_protocol_error"
+HTTP_TOO_MANY_REDIRECTS: Final = "http_too_many_redirects"
+HTTP_INVALID_REDIRECT: Final = "http_invalid_redirect_location"
+HTTP_HEADERS_TOO_LARGE: Final = "http_headers_too_large"
+
+# OpenSSL X509_V_ERR_* codes whose meaning is "no trusted issuer".
+_UNKNOWN_AUTHORITY_CODES: Final = frozenset({2, 18, 19, 20, 21})
+_HOSTNAME_MISMATCH_CODE: Final = 62
+
+_ERRNO_FAILURES: Final = {
+    errno.ECONNREFUSED: CONNECTION_REFUSED,
+    errno.ECONNRESET: CONNECTION_RESET,
+    errno.EPIPE: CONNECTION_RESET,
+    errno.EHOSTUNREACH: HOST_UNREACHABLE,
+    errno.ENETUNREACH: NETWORK_UNREACHABLE,
+    errno.ETIMEDOUT: GENERIC_TIMEOUT,
+}
+
+_GAI_FAILURES: Final = {
+    socket.EAI_NONAME: DNS_NXDOMAIN,
+    socket.EAI_AGAIN: DNS_TEMPORARY_FAILURE,
+    socket.EAI_FAIL: DNS_NON_RECOVERABLE,
+}
+if hasattr(socket, "EAI_NODATA"):
+    _GAI_FAILURES[socket.EAI_NODATA] = DNS_NO_ANSWER
+
+
+def _classify_ssl(exc: ssl.SSLError) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        if exc.verify_code == _HOSTNAME_MISMATCH_CODE:
+            return SSL_INVALID_HOSTNAME
+        if exc.verify_code in _UNKNOWN_AUTHORITY_CODES:
+            return SSL_UNKNOWN_AUTHORITY
+        return SSL_INVALID_CERTIFICATE
+    if isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError):
+        return EOF_ERROR
+    return SSL_FAILED_HANDSHAKE
+
+
+def classify(exc: BaseException) -> str:
+    """Map any exception raised by a network step to its failure string.
+
+    Wrappers (httpcore re-raises OS errors, ``wait_for`` chains a CancelledError) are looked
+    through: the first exception in the cause chain with a known meaning names the failure.
+    """
+    for link in _chain(exc):
+        failure = _known(link)
+        if failure is not None:
+            return failure
+    return f"unknown_failure: {type(exc).__name__}: {exc}"
+
+
+def _known(exc: BaseException) -> str | None:
+    if isinstance(exc, TimeoutError | dns.exception.Timeout | httpcore.TimeoutException):
+        return GENERIC_TIMEOUT
+    if isinstance(exc, ssl.SSLError):
+        return _classify_ssl(exc)
+    if isinstance(exc, socket.gaierror):
+        return _GAI_FAILURES.get(exc.errno or 0, DNS_TEMPORARY_FAILURE)
+    if isinstance(exc, UnicodeError):  # a name that cannot be encoded for the wire
+        return DNS_NON_RECOVERABLE
+    if isinstance(exc, dns.resolver.NXDOMAIN):
+        return DNS_NXDOMAIN
+    if isinstance(exc, dns.resolver.NoAnswer):
+        return DNS_NO_ANSWER
+    if isinstance(
+        exc, dns.message.ShortHeader | dns.message.TrailingJunk | dns.exception.FormError
+    ):
+        return DNS_REPLY_MALFORMED
+    if isinstance(exc, httpcore.RemoteProtocolError):
+        return EOF_ERROR if "disconnected" in str(exc).lower() else HTTP_PROTOCOL_ERROR
+    if isinstance(exc, EOFError | ConnectionAbortedError):
+        return EOF_ERROR
+    if isinstance(exc, httpcore.ProtocolError):
+        return HTTP_PROTOCOL_ERROR
+    if isinstance(exc, OSError) and exc.errno in _ERRNO_FAILURES:
+        return _ERRNO_FAILURES[exc.errno]
+    return None
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    links: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in links):
+        links.append(current)
+        current = current.__cause__ or current.__context__
+    return links

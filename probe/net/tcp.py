@@ -1,0 +1,51 @@
+"""TCP connect to one address (df-005), keeping the socket for the steps that follow."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+from probe.net import errors
+
+
+@dataclass(frozen=True)
+class Connect:
+    ip: str
+    port: int
+    failure: str | None
+    t0: float
+    t: float
+
+    def as_ooni(self) -> dict[str, Any]:
+        return {
+            "ip": self.ip,
+            "port": self.port,
+            "status": {"success": self.failure is None, "failure": self.failure},
+            "t0": round(self.t0, 6),
+            "t": round(self.t, 6),
+        }
+
+
+def endpoint(ip: str, port: int) -> str:
+    """``ip:port`` with brackets for IPv6, as OONI writes addresses."""
+    return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
+
+
+async def connect(
+    ip: str, port: int, timeout: float, t_zero: float
+) -> tuple[Connect, socket.socket | None]:
+    """Connect without any name resolution: the address is exactly the one DNS returned."""
+    loop = asyncio.get_running_loop()
+    family = socket.AF_INET6 if ipaddress.ip_address(ip).version == 6 else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setblocking(False)
+    t0 = loop.time() - t_zero
+    try:
+        await asyncio.wait_for(loop.sock_connect(sock, (ip, port)), timeout)
+    except (OSError, TimeoutError) as exc:
+        sock.close()
+        return Connect(ip, port, errors.classify(exc), t0, loop.time() - t_zero), None
+    return Connect(ip, port, None, t0, loop.time() - t_zero), sock

@@ -1,0 +1,1 @@
+"""Nettests: each one turns a target into raw observations, in OONI's key layout."""

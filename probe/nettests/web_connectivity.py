@@ -1,0 +1,263 @@
+"""web_connectivity: DNS, TCP, TLS and HTTP for one URL, following redirects hop by hop.
+
+Only raw observations are stored here. Whether anything is blocked is decided later, by pure
+analysis of these keys, so old measurements can always be re-analysed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import ssl
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from probe.net import dns, errors, http, tcp, tls
+from probe.net.bogons import is_bogon
+from probe.net.names import is_ip_literal, to_ascii
+from probe.net.stream import SocketStream
+from probe.settings import Settings
+
+TEST_NAME = "web_connectivity"
+TEST_VERSION = "0.1.0"
+
+
+@dataclass
+class Session:
+    """What every target of a run shares: settings, trust store, thread pool, clock origin."""
+
+    settings: Settings
+    executor: Executor | None = None
+    resolver: str | None = None
+    tls_context: ssl.SSLContext = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tls_context = tls.client_context(self.settings.ca_bundle)
+        if self.resolver is None:
+            self.resolver = self.settings.resolver or dns.system_resolver()
+
+
+@dataclass
+class _Observations:
+    t_zero: float
+    queries: list[dict[str, Any]] = field(default_factory=list)
+    tcp_connect: list[dict[str, Any]] = field(default_factory=list)
+    tls_handshakes: list[dict[str, Any]] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    skipped_bogons: list[str] = field(default_factory=list)
+    resolved: dict[str, list[str]] = field(default_factory=dict)
+    self_control: dict[str, Any] = field(default_factory=dict)
+    failed_endpoint: tuple[str, int, str] | None = None
+    """(ip, port, scheme) where a connection opened but TLS or HTTP then failed."""
+
+    def failed(self, ip: str, port: int, scheme: str) -> None:
+        if self.failed_endpoint is None:
+            self.failed_endpoint = (ip, port, scheme)
+
+    def test_keys(self, redirects_exhausted: bool, failure: str | None) -> dict[str, Any]:
+        return {
+            "queries": self.queries,
+            "tcp_connect": self.tcp_connect,
+            "tls_handshakes": self.tls_handshakes,
+            "requests": self.requests,
+            "x_skipped_bogons": self.skipped_bogons,
+            "x_redirects_exhausted": redirects_exhausted,
+            "x_failure": failure,
+            "x_self_control": self.self_control,
+        }
+
+
+async def measure(url: str, session: Session) -> dict[str, Any]:
+    """Measure one URL and return its ``test_keys``."""
+    obs = _Observations(asyncio.get_running_loop().time())
+    keys = await _follow(url, session, obs)
+    if obs.failed_endpoint is not None:
+        obs.self_control = await _self_control(*obs.failed_endpoint, session, obs)
+        keys["x_self_control"] = obs.self_control
+    return keys
+
+
+async def _follow(url: str, session: Session, obs: _Observations) -> dict[str, Any]:
+    """The redirect chain, each hop measured in full."""
+    current = url
+    settings = session.settings
+    for hop in range(settings.max_redirects + 1):
+        parts = urlsplit(current)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return obs.test_keys(False, errors.HTTP_INVALID_REDIRECT)
+        host = to_ascii(parts.hostname)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        addresses = await _resolve(host, session, obs)
+        stream, address = await _connect(host, port, parts.scheme, addresses, session, obs)
+        if stream is None:
+            break
+        request = await http.get(
+            stream,
+            _wire_url(current, host),
+            address,
+            _request_headers(host, port, parts.scheme, settings),
+            settings.body_cap,
+            settings.timeouts.http,
+            obs.t_zero,
+        )
+        obs.requests.insert(0, request.as_ooni())  # OONI order: the final request first
+        if request.failure is not None:
+            obs.failed(*_split_endpoint(address), parts.scheme)
+        location = request.response.header("location") if request.response else None
+        if request.response is None or not 300 <= request.response.code < 400 or not location:
+            break
+        current = urljoin(current, location)
+        if hop == settings.max_redirects:
+            return obs.test_keys(True, errors.HTTP_TOO_MANY_REDIRECTS)
+    return obs.test_keys(False, None)
+
+
+async def _resolve(host: str, session: Session, obs: _Observations) -> list[str]:
+    """Every engine's answers, IPv4 first, bogons set aside, capped; cached per host."""
+    if is_ip_literal(host):
+        return [host.strip("[]")]
+    if host in obs.resolved:
+        return obs.resolved[host]
+    timeout = session.settings.timeouts.dns
+    lookups: list[Any] = []
+    if session.settings.system_dns:
+        lookups.append(dns.getaddrinfo(host, timeout, obs.t_zero, session.executor))
+    if session.resolver:
+        lookups += [
+            dns.udp_query(host, qtype, session.resolver, timeout, obs.t_zero)
+            for qtype in ("A", "AAAA")
+        ]
+    queries: list[dns.Query] = []
+    for result in await asyncio.gather(*lookups):
+        queries.extend(result if isinstance(result, list) else [result])
+    obs.queries.extend(q.as_ooni() for q in queries)
+    seen: dict[str, None] = {}
+    for q in queries:
+        for addr in q.addresses():
+            seen.setdefault(addr, None)
+    ordered = sorted(seen, key=lambda a: ipaddress.ip_address(a).version)
+    usable = []
+    for addr in ordered:
+        if is_bogon(addr, session.settings.bogon_exempt):
+            if addr not in obs.skipped_bogons:
+                obs.skipped_bogons.append(addr)
+        else:
+            usable.append(addr)
+    obs.resolved[host] = usable[: session.settings.max_addresses]
+    return obs.resolved[host]
+
+
+async def _connect(
+    host: str,
+    port: int,
+    scheme: str,
+    addresses: list[str],
+    session: Session,
+    obs: _Observations,
+) -> tuple[SocketStream | None, str]:
+    """Connect (and for https, handshake) to every address at once; keep the first that works."""
+    sni = "" if is_ip_literal(host) else host
+    first_handshake = len(obs.tls_handshakes)
+    attempts = await asyncio.gather(
+        *(_connect_one(ip, port, scheme, sni, session, obs) for ip in addresses)
+    )
+    if not any(attempts):
+        failed = [h for h in obs.tls_handshakes[first_handshake:] if h["failure"]]
+        if failed:
+            obs.failed(*_split_endpoint(failed[0]["address"]), scheme)
+    chosen: tuple[SocketStream | None, str] = (None, "")
+    for ip, stream in zip(addresses, attempts, strict=True):
+        if stream is None:
+            continue
+        if chosen[0] is None:
+            chosen = (stream, tcp.endpoint(ip, port))
+        else:
+            await stream.aclose()
+    return chosen
+
+
+async def _connect_one(
+    ip: str, port: int, scheme: str, sni: str, session: Session, obs: _Observations
+) -> SocketStream | None:
+    timeouts = session.settings.timeouts
+    record, sock = await tcp.connect(ip, port, timeouts.tcp, obs.t_zero)
+    obs.tcp_connect.append(record.as_ooni())
+    if sock is None:
+        return None
+    if scheme != "https":
+        return SocketStream(sock)
+    hs, stream = await tls.handshake(
+        sock, tcp.endpoint(ip, port), sni, session.tls_context, timeouts.tls, obs.t_zero
+    )
+    obs.tls_handshakes.append(hs.as_ooni())
+    return stream
+
+
+async def _self_control(
+    ip: str, port: int, scheme: str, session: Session, obs: _Observations
+) -> dict[str, Any]:
+    """Repeat the failed exchange to the same address with a neutral SNI and Host.
+
+    If the neutral exchange works where the real one was reset or stalled, the trigger was the
+    name (SNI or Host), not the address: the distinction Hyperquack and CenTrace draw.
+    """
+    neutral = session.settings.neutral_host
+    timeouts = session.settings.timeouts
+    result: dict[str, Any] = {
+        "server_name": neutral,
+        "host": neutral,
+        "tls_handshakes": [],
+        "requests": [],
+    }
+    record, sock = await tcp.connect(ip, port, timeouts.tcp, obs.t_zero)
+    result["tcp_connect"] = [record.as_ooni()]
+    if sock is None:
+        return result
+    stream: SocketStream | None = SocketStream(sock)
+    if scheme == "https":
+        context = tls.client_context(session.settings.ca_bundle, verify=False)
+        hs, stream = await tls.handshake(
+            sock, tcp.endpoint(ip, port), neutral, context, timeouts.tls, obs.t_zero
+        )
+        result["tls_handshakes"].append(hs.as_ooni())
+    if stream is not None:
+        headers = _request_headers(neutral, port, scheme, session.settings)
+        request = await http.get(
+            stream,
+            f"{scheme}://{headers[0][1]}/",
+            tcp.endpoint(ip, port),
+            headers,
+            session.settings.body_cap,
+            timeouts.http,
+            obs.t_zero,
+        )
+        result["requests"].append(request.as_ooni())
+    return result
+
+
+def _split_endpoint(address: str) -> tuple[str, int]:
+    ip, _, port = address.rpartition(":")
+    return ip.strip("[]"), int(port)
+
+
+def _wire_url(url: str, ascii_host: str) -> str:
+    parts = urlsplit(url)
+    netloc = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
+    if ":" in ascii_host:
+        netloc = f"[{ascii_host}]" + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc, fragment="").geturl() or url
+
+
+def _request_headers(
+    host: str, port: int, scheme: str, settings: Settings
+) -> tuple[tuple[str, str], ...]:
+    default = 443 if scheme == "https" else 80
+    host_header = host if port == default else f"{host}:{port}"
+    return (
+        ("Host", host_header),
+        ("User-Agent", settings.user_agent),
+        ("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+        ("Accept-Language", "ru-KZ,ru;q=0.9,kk;q=0.8,en;q=0.7"),
+    )

@@ -1,0 +1,1 @@
+"""Measurement files: the OONI envelope, the JSONL writer and reader."""

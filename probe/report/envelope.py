@@ -1,0 +1,80 @@
+"""The df-000 base keys that wrap every nettest's ``test_keys``."""
+
+from __future__ import annotations
+
+import platform
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from probe import SOFTWARE_NAME, __version__
+
+DATA_FORMAT_VERSION = "0.2.0"
+# The volunteer's address is never stored: OONI's convention for "scrubbed".
+PROBE_IP = "127.0.0.1"
+
+
+def ooni_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What all measurements of one run share."""
+
+    test_name: str
+    test_version: str
+    list_name: str
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    probe_asn: str = "AS0"
+    probe_cc: str = "ZZ"
+    probe_network_name: str = ""
+    report_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.report_id:
+            stamp = self.started.strftime("%Y%m%dT%H%M%SZ")
+            name = self.test_name.replace("_", "")
+            rid = f"{stamp}_{name}_{self.probe_cc}_{self.probe_asn[2:]}_n1_{secrets.token_hex(8)}"
+            object.__setattr__(self, "report_id", rid)
+
+
+def measurement(
+    run: RunInfo,
+    url: str,
+    started: datetime,
+    runtime: float,
+    test_keys: dict[str, Any],
+    category_code: str = "",
+) -> dict[str, Any]:
+    """One line of the results file."""
+    annotations = {
+        "engine_name": SOFTWARE_NAME,
+        "engine_version": __version__,
+        "platform": platform.system().lower(),
+        "architecture": platform.machine(),
+        "x_list": run.list_name,
+    }
+    if category_code:
+        annotations["category_code"] = category_code
+    return {
+        "annotations": annotations,
+        "data_format_version": DATA_FORMAT_VERSION,
+        "input": url,
+        "measurement_start_time": ooni_time(started),
+        "probe_asn": run.probe_asn,
+        "probe_cc": run.probe_cc,
+        "probe_ip": PROBE_IP,
+        "probe_network_name": run.probe_network_name,
+        "report_id": run.report_id,
+        "resolver_asn": "AS0",
+        "resolver_ip": PROBE_IP,
+        "software_name": SOFTWARE_NAME,
+        "software_version": __version__,
+        "test_keys": test_keys,
+        "test_name": run.test_name,
+        "test_runtime": round(runtime, 6),
+        "test_start_time": ooni_time(run.started),
+        "test_version": run.test_version,
+    }

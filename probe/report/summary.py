@@ -1,0 +1,67 @@
+"""Per-step outcomes of a stored measurement, for the end-of-run table.
+
+Pure: it only reads ``test_keys``. It reports what each step observed and never a verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StepOutcomes:
+    input: str
+    dns: str
+    tcp: str
+    tls: str
+    http: str
+
+
+def _dns(queries: list[dict[str, Any]]) -> str:
+    if not queries:
+        return "-"
+    addresses = {
+        a.get("ipv4") or a.get("ipv6")
+        for q in queries
+        for a in q.get("answers") or []
+        if a.get("answer_type") in ("A", "AAAA")
+    }
+    if addresses:
+        return f"ok ({len(addresses)} addr)"
+    failures = sorted({q["failure"] for q in queries if q.get("failure")})
+    return ", ".join(failures) or "no answer"
+
+
+def _tally(records: list[dict[str, Any]], failure_of: Any) -> str:
+    if not records:
+        return "-"
+    failures = [failure_of(r) for r in records]
+    ok = sum(1 for f in failures if f is None)
+    if ok == len(records):
+        return f"ok {ok}/{ok}"
+    worst = next(f for f in failures if f is not None)
+    return f"{worst} ({ok}/{len(records)} ok)" if ok else str(worst)
+
+
+def _http(requests: list[dict[str, Any]]) -> str:
+    if not requests:
+        return "-"
+    final = requests[0]
+    if final.get("failure"):
+        return str(final["failure"])
+    code = (final.get("response") or {}).get("code")
+    hops = len(requests) - 1
+    return f"{code}" + (f" after {hops} redirect{'s' if hops > 1 else ''}" if hops else "")
+
+
+def step_outcomes(record: dict[str, Any]) -> StepOutcomes:
+    keys = record.get("test_keys") or {}
+    tcp = _tally(keys.get("tcp_connect") or [], lambda r: (r.get("status") or {}).get("failure"))
+    tls = _tally(keys.get("tls_handshakes") or [], lambda r: r.get("failure"))
+    http = _http(keys.get("requests") or [])
+    if keys.get("x_failure"):
+        http = f"{http} ({keys['x_failure']})" if http != "-" else str(keys["x_failure"])
+    return StepOutcomes(
+        str(record.get("input", "")), _dns(keys.get("queries") or []), tcp, tls, http
+    )

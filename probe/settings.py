@@ -1,0 +1,59 @@
+"""One settings object for a run.
+
+The CLI fills it from flags, environment variables and defaults; primitives receive it
+and never read the environment themselves, so the lab and tests can redirect every
+endpoint without code changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Environment variables that back the CLI flags. The lab sets these for the client.
+ENV_RESOLVER = "PROBE_RESOLVER"
+ENV_CA_BUNDLE = "PROBE_CA_BUNDLE"
+ENV_HELPER_URL = "PROBE_HELPER_URL"
+ENV_DOH_URLS = "PROBE_DOH_URLS"
+ENV_INTERCEPTION_ROOTS = "PROBE_INTERCEPTION_ROOTS"
+ENV_BOGON_EXEMPT = "PROBE_BOGON_EXEMPT"
+ENV_LISTS_DIR = "PROBE_LISTS_DIR"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Per-step budgets in seconds (OONI-like defaults)."""
+
+    dns: float = 4.0
+    tcp: float = 10.0
+    tls: float = 10.0
+    http: float = 10.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a measurement needs to know about its environment."""
+
+    resolver: str | None = None
+    """``host`` or ``host:port`` of the UDP resolver; None means the system's first nameserver."""
+    system_dns: bool = True
+    """Also resolve through getaddrinfo (the OS resolver), as applications do."""
+    ca_bundle: Path | None = None
+    """PEM bundle to validate against; None means certifi's Mozilla roots (never the OS store)."""
+    helper_url: str | None = None
+    doh_urls: tuple[str, ...] = ()
+    interception_roots: tuple[Path, ...] = ()
+    bogon_exempt: tuple[str, ...] = ()
+    """CIDR ranges that are not bogons for this run (the lab's TEST-NET ranges)."""
+    neutral_host: str = "example.com"
+    """SNI and Host for the self-control: a name no censor blocks, sent to the same address."""
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    parallel: int = 32
+    max_addresses: int = 4
+    """How many resolved addresses per name are TCP-connected."""
+    max_redirects: int = 10
+    body_cap: int = 1 << 20
+    user_agent: str = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+        "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+    )

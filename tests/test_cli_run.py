@@ -1,0 +1,180 @@
+"""`probe run` as a volunteer runs it: a subprocess, a list file, a JSONL file to check."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import PKI
+from loopback import dns_server
+from loopback.background import background
+from loopback.dns_server import Zone
+from loopback.web import serve_http, serve_raw
+
+BASE_KEYS = {
+    "annotations",
+    "data_format_version",
+    "input",
+    "measurement_start_time",
+    "probe_asn",
+    "probe_cc",
+    "probe_ip",
+    "probe_network_name",
+    "report_id",
+    "resolver_asn",
+    "resolver_ip",
+    "software_name",
+    "software_version",
+    "test_keys",
+    "test_name",
+    "test_runtime",
+    "test_start_time",
+    "test_version",
+}
+
+
+# Should a test measure by mistake, DNS goes to a closed loopback port and nowhere else.
+NOWHERE = {"PROBE_RESOLVER": "127.0.0.1:9", "PROBE_SYSTEM_DNS": "0"}
+
+
+@pytest.fixture
+def lab(pki: PKI) -> Iterator[dict[str, Any]]:
+    """A resolver, an HTTPS site, an HTTP site and a resetting port, on 127.0.0.1."""
+    with background() as bg:
+        zone = Zone({"example.test": ["127.0.0.1"], "nx.test": dns_server.NXDOMAIN})
+        transport, resolver = bg.run(dns_server.serve(zone))
+        https, https_port = bg.run(serve_http(tls=pki.good))
+        plain, http_port = bg.run(serve_http())
+        reset, reset_port = bg.run(serve_raw("reset"))
+        yield {
+            "resolver": resolver,
+            "urls": [
+                f"https://example.test:{https_port}/",
+                f"http://example.test:{http_port}/to/final",
+                "https://nx.test/",
+                f"https://example.test:{reset_port}/",
+            ],
+        }
+        for server in (https, plain, reset):
+            bg.loop.call_soon_threadsafe(server.close)
+        bg.loop.call_soon_threadsafe(transport.close)
+
+
+def run_probe(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "probe", *args],
+        env={**os.environ, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def probe_env(pki: PKI, resolver: str) -> dict[str, str]:
+    return {
+        "PROBE_RESOLVER": resolver,
+        "PROBE_CA_BUNDLE": str(pki.bundle),
+        "PROBE_BOGON_EXEMPT": "127.0.0.0/8",
+        "COLUMNS": "200",
+    }
+
+
+def test_run_writes_one_ooni_line_per_target(lab: dict[str, Any], pki: PKI, tmp_path: Path) -> None:
+    listing = tmp_path / "mine.txt"
+    listing.write_text("# loopback targets\n" + "\n".join(lab["urls"]) + "\n")
+    out = tmp_path / "out.jsonl"
+    result = run_probe(
+        [
+            "run",
+            "--list",
+            str(listing),
+            "--output",
+            str(out),
+            "--no-system-dns",
+            "--timeout-tls",
+            "2",
+        ],
+        probe_env(pki, lab["resolver"]),
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = out.read_text().splitlines()
+    assert len(lines) == 4
+    records = {r["input"]: r for r in map(json.loads, lines)}
+    assert set(records) == set(lab["urls"])
+    report_ids = {r["report_id"] for r in records.values()}
+    assert len(report_ids) == 1
+    for record in records.values():
+        assert set(record) == BASE_KEYS
+        assert record["probe_ip"] == "127.0.0.1"
+        assert record["data_format_version"] == "0.2.0"
+        assert record["test_name"] == "web_connectivity"
+        assert record["annotations"]["x_list"] == "mine"
+        assert len(record["measurement_start_time"]) == 19
+    ok, redirected, nx, reset = (records[u]["test_keys"] for u in lab["urls"])
+    assert ok["requests"][0]["response"]["code"] == 200
+    assert [r["response"]["code"] for r in redirected["requests"]] == [200, 302]
+    assert {q["failure"] for q in nx["queries"]} == {"dns_nxdomain_error"}
+    assert reset["tls_handshakes"][0]["failure"] == "connection_reset"
+    # The summary names the file; nothing is ever called blocked at this stage.
+    assert str(out) in result.stdout.replace("\n", "")
+    assert "blocked" not in (result.stdout + out.read_text()).lower()
+
+
+def test_default_output_path_uses_time_and_list_name(
+    lab: dict[str, Any], pki: PKI, tmp_path: Path
+) -> None:
+    result = run_probe(
+        ["run", "--url", lab["urls"][0], "--no-system-dns"],
+        probe_env(pki, lab["resolver"]),
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    [path] = (tmp_path / "results").glob("*-urls.jsonl")
+    assert len(path.read_text().splitlines()) == 1
+
+
+def test_malformed_list_names_file_and_line_and_runs_nothing(tmp_path: Path) -> None:
+    listing = tmp_path / "bad.csv"
+    listing.write_text(
+        "url,category_code,category_description,date_added,source,notes\n"
+        "https://ok.test/,NEWS,News Media,2026-11-27,x,\n"
+        "https://bad.test/,NOPE,Nope,2026-11-27,x,\n"
+    )
+    out = tmp_path / "out.jsonl"
+    result = run_probe(["run", "--list", str(listing), "--output", str(out)], NOWHERE, tmp_path)
+    assert result.returncode == 2
+    assert f"{listing}:3" in result.stderr.replace("\n", "")
+    assert not out.exists()
+
+
+def test_no_targets_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_probe(["run"], {}, tmp_path)
+    assert result.returncode == 2
+    assert "--list" in result.stderr
+
+
+def test_unwritable_output_fails_before_measuring(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run_probe(
+        ["run", "--url", "https://example.test/", "--output", str(blocker / "out.jsonl")],
+        NOWHERE,
+        tmp_path,
+    )
+    assert result.returncode == 2
+    assert "cannot write results" in result.stderr
+
+
+def test_lists_shows_counts_per_category(tmp_path: Path) -> None:
+    result = run_probe(["lists"], {"COLUMNS": "200"}, tmp_path)
+    assert result.returncode == 0
+    kz_row = next(line for line in result.stdout.splitlines() if " kz " in line)
+    assert "NEWS" in kz_row

@@ -1,0 +1,245 @@
+"""The nettest end to end against loopback servers; DNS comes from a loopback resolver."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from conftest import PKI
+from loopback import dns_server
+from loopback.dns_server import Zone
+from loopback.web import respond, serve_http, serve_raw
+
+from probe.net import errors
+from probe.nettests import web_connectivity
+from probe.settings import Settings, Timeouts
+
+
+@pytest.fixture
+async def resolver(servers: list[object]) -> tuple[Zone, str]:
+    zone = Zone(
+        {
+            "example.test": ["127.0.0.1"],
+            "two.test": ["127.0.0.1", "127.0.0.2"],
+            "nx.test": dns_server.NXDOMAIN,
+            "bogon.test": ["10.10.34.35"],
+            "xn--80aswg.xn--80ao21a": ["127.0.0.1"],
+        }
+    )
+    transport, address = await dns_server.serve(zone)
+    servers.append(transport)
+    return zone, address
+
+
+def settings(pki: PKI, resolver: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "resolver": resolver,
+        "system_dns": False,
+        "ca_bundle": pki.bundle,
+        "bogon_exempt": ("127.0.0.0/8",),
+        "timeouts": Timeouts(dns=1, tcp=1, tls=1, http=2),
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+async def measure(url: str, s: Settings) -> dict[str, Any]:
+    return await web_connectivity.measure(url, web_connectivity.Session(s))
+
+
+async def test_https_page_measured_step_by_step(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    server, port = await serve_http(tls=pki.good)
+    servers.append(server)
+    keys = await measure(f"https://example.test:{port}/", settings(pki, resolver[1]))
+    assert [(q["query_type"], q["failure"]) for q in keys["queries"]] == [
+        ("A", None),
+        ("AAAA", errors.DNS_NO_ANSWER),
+    ]
+    assert [t["ip"] for t in keys["tcp_connect"]] == ["127.0.0.1"]
+    [hs] = keys["tls_handshakes"]
+    assert hs["failure"] is None and hs["server_name"] == "example.test"
+    [request] = keys["requests"]
+    assert request["failure"] is None
+    assert request["request"]["headers"]["Host"] == f"example.test:{port}"
+    assert request["response"]["code"] == 200
+    assert "<title>Hello example.test:" in request["response"]["body"]
+    assert request["x_address"] == f"127.0.0.1:{port}"
+    assert keys["x_failure"] is None
+
+
+async def test_redirects_are_followed_hop_by_hop_newest_first(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    server, port = await serve_http()
+    servers.append(server)
+    keys = await measure(f"http://example.test:{port}/to/to/final", settings(pki, resolver[1]))
+    urls = [r["request"]["url"] for r in keys["requests"]]
+    assert urls == [
+        f"http://example.test:{port}/final",
+        f"http://example.test:{port}/to/final",
+        f"http://example.test:{port}/to/to/final",
+    ]
+    assert [r["response"]["code"] for r in keys["requests"]] == [200, 302, 302]
+    assert len(keys["tcp_connect"]) == 3  # each hop connects again to a measured address
+    assert len(keys["queries"]) == 2  # the same host is resolved once per measurement
+
+
+async def test_redirect_loop_stops_at_the_limit(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    server, port = await serve_http()
+    servers.append(server)
+    keys = await measure(f"http://example.test:{port}/loop", settings(pki, resolver[1]))
+    assert len(keys["requests"]) == 11
+    assert keys["x_redirects_exhausted"] is True
+    assert keys["x_failure"] == errors.HTTP_TOO_MANY_REDIRECTS
+
+
+async def test_body_is_capped_and_flagged(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    server, port = await serve_http()
+    servers.append(server)
+    keys = await measure(
+        f"http://example.test:{port}/big", settings(pki, resolver[1], body_cap=1000)
+    )
+    response = keys["requests"][0]["response"]
+    assert response["body_is_truncated"] is True
+    assert len(response["body"]) == 1000
+
+
+async def test_trickle_hits_the_total_http_budget(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    server, port = await serve_http()
+    servers.append(server)
+    s = settings(pki, resolver[1], timeouts=Timeouts(dns=1, tcp=1, tls=1, http=1.5))
+    keys = await asyncio.wait_for(measure(f"http://example.test:{port}/trickle", s), 10)
+    request = keys["requests"][0]
+    assert request["failure"] == errors.GENERIC_TIMEOUT
+    assert request["response"]["code"] == 200  # headers arrived; the body never finished
+    assert request["t"] - request["t0"] < 3
+
+
+async def test_huge_headers_fail_cleanly(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    server, port = await serve_http()
+    servers.append(server)
+    keys = await measure(f"http://example.test:{port}/hugeheaders", settings(pki, resolver[1]))
+    assert keys["requests"][0]["failure"] == errors.HTTP_PROTOCOL_ERROR
+
+
+async def test_nxdomain_stops_before_tcp(pki: PKI, resolver: tuple[Zone, str]) -> None:
+    keys = await measure("https://nx.test/", settings(pki, resolver[1]))
+    assert {q["failure"] for q in keys["queries"]} == {errors.DNS_NXDOMAIN}
+    assert keys["tcp_connect"] == [] and keys["requests"] == []
+
+
+async def test_bogon_answers_are_recorded_but_never_contacted(
+    pki: PKI, resolver: tuple[Zone, str]
+) -> None:
+    keys = await measure("https://bogon.test/", settings(pki, resolver[1]))
+    assert keys["x_skipped_bogons"] == ["10.10.34.35"]
+    assert keys["tcp_connect"] == []
+
+
+async def test_every_address_is_tried_and_one_carries_http(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    server, port = await serve_http(tls=pki.good)
+    servers.append(server)
+    keys = await measure(f"https://two.test:{port}/", settings(pki, resolver[1]))
+    outcomes = {t["ip"]: t["status"]["failure"] for t in keys["tcp_connect"]}
+    assert outcomes == {"127.0.0.1": None, "127.0.0.2": errors.CONNECTION_REFUSED}
+    assert [h["address"] for h in keys["tls_handshakes"]] == [f"127.0.0.1:{port}"]
+    assert [r["x_address"] for r in keys["requests"]] == [f"127.0.0.1:{port}"]
+
+
+async def test_tls_failure_means_no_http_request(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    server, port = await serve_http(tls=pki.unknown_ca)
+    servers.append(server)
+    keys = await measure(f"https://example.test:{port}/", settings(pki, resolver[1]))
+    assert keys["tls_handshakes"][0]["failure"] == errors.SSL_UNKNOWN_AUTHORITY
+    assert keys["tls_handshakes"][0]["peer_certificates"]
+    assert keys["requests"] == []
+
+
+async def test_reset_after_connect_is_recorded(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    server, port = await serve_raw("reset")
+    servers.append(server)
+    keys = await measure(f"https://example.test:{port}/", settings(pki, resolver[1]))
+    assert keys["tcp_connect"][0]["status"]["success"] is True
+    assert keys["tls_handshakes"][0]["failure"] == errors.CONNECTION_RESET
+
+
+async def test_idn_host_goes_on_the_wire_as_punycode(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    zone, address = resolver
+    server, port = await serve_http()
+    servers.append(server)
+    keys = await measure(f"http://сайт.қаз:{port}/", settings(pki, address))
+    assert ("xn--80aswg.xn--80ao21a", "A") in zone.queries
+    assert keys["requests"][0]["request"]["headers"]["Host"] == f"xn--80aswg.xn--80ao21a:{port}"
+    assert keys["requests"][0]["response"]["code"] == 200
+
+
+async def test_ip_literal_url_skips_dns_and_sni(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    server, port = await serve_http(tls=pki.good)
+    servers.append(server)
+    keys = await measure(f"https://127.0.0.1:{port}/", settings(pki, resolver[1]))
+    assert keys["queries"] == []
+    assert keys["tls_handshakes"][0]["server_name"] == ""
+    assert keys["tls_handshakes"][0]["failure"] is None  # the cert has an IP SAN
+
+
+async def test_self_control_repeats_a_reset_with_a_neutral_name(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    server, port = await serve_raw("reset")
+    servers.append(server)
+    keys = await measure(f"https://example.test:{port}/", settings(pki, resolver[1]))
+    control = keys["x_self_control"]
+    assert control["server_name"] == "example.com"
+    assert control["tcp_connect"][0]["ip"] == "127.0.0.1"
+    assert control["tcp_connect"][0]["port"] == port
+    # This server resets every connection, whatever the name: the control sees it too.
+    assert control["tls_handshakes"][0]["failure"] == errors.CONNECTION_RESET
+    assert control["tls_handshakes"][0]["no_tls_verify"] is True
+
+
+async def test_self_control_succeeds_when_only_the_name_is_refused(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    async def censor_host(path: str, headers: dict[str, str], writer: Any) -> None:
+        if headers.get("host", "").startswith("example.test"):
+            writer.transport.abort()  # like an in-path device resetting on the Host header
+            return
+        await respond(writer, 200, b"<title>neutral</title>")
+
+    server, port = await serve_http(censor_host)
+    servers.append(server)
+    keys = await measure(f"http://example.test:{port}/", settings(pki, resolver[1]))
+    assert keys["requests"][0]["failure"] in (errors.CONNECTION_RESET, errors.EOF_ERROR)
+    [neutral] = keys["x_self_control"]["requests"]
+    assert neutral["request"]["headers"]["Host"] == f"example.com:{port}"
+    assert neutral["response"]["code"] == 200
+
+
+async def test_no_self_control_when_everything_worked(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    server, port = await serve_http(tls=pki.good)
+    servers.append(server)
+    keys = await measure(f"https://example.test:{port}/", settings(pki, resolver[1]))
+    assert keys["x_self_control"] == {}
