@@ -14,6 +14,7 @@ from typing import Any
 
 from probe.inputs import Target
 from probe.nettests import web_connectivity
+from probe.nettests.session import Session
 from probe.report.envelope import RunInfo, measurement
 from probe.settings import Settings
 
@@ -33,7 +34,7 @@ async def run(
         queue.put_nowait(target)
     # getaddrinfo blocks a thread; the default pool (cores + 4) would cap real parallelism.
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="getaddrinfo") as pool:
-        session = web_connectivity.Session(settings, executor=pool)
+        session = Session(settings, executor=pool)
 
         async def worker() -> None:
             while not queue.empty():
@@ -49,11 +50,12 @@ async def run(
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def measure_target(
-    target: Target, session: web_connectivity.Session, info: RunInfo
-) -> dict[str, Any]:
+async def measure_target(target: Target, session: Session, info: RunInfo) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     started = datetime.now(UTC)
     t0 = loop.time()
-    test_keys = await web_connectivity.measure(target.url, session)
+    try:
+        test_keys = await web_connectivity.measure(target.url, session)
+    except Exception as exc:  # a bug on one target must not cost the volunteer the whole run
+        test_keys = {"x_failure": f"unknown_failure: {type(exc).__name__}: {exc}"}
     return measurement(info, target.url, started, loop.time() - t0, test_keys, target.category_code)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import signal
+import time
 import os
 import subprocess
 import sys
@@ -178,3 +180,90 @@ def test_lists_shows_counts_per_category(tmp_path: Path) -> None:
     assert result.returncode == 0
     kz_row = next(line for line in result.stdout.splitlines() if " kz " in line)
     assert "NEWS" in kz_row
+
+
+def test_ctrl_c_keeps_every_finished_measurement(
+    lab: dict[str, Any], pki: PKI, tmp_path: Path, blackhole_port: int
+) -> None:
+    quick = lab["urls"][0]
+    stuck = f"http://127.0.0.1:{blackhole_port}/"
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "probe",
+            "run",
+            "--url",
+            quick,
+            "--url",
+            stuck,
+            "--output",
+            str(out),
+            "--no-system-dns",
+            "--timeout-tcp",
+            "60",
+        ],
+        env={**os.environ, **probe_env(pki, lab["resolver"])},
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (out.exists() and out.read_text().strip()):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    [line] = out.read_text().splitlines()
+    assert json.loads(line)["input"] == quick
+    assert "1 measurements kept" in stderr
+
+
+def test_kill_9_then_resume_gives_one_whole_run(
+    lab: dict[str, Any], pki: PKI, tmp_path: Path, blackhole_port: int
+) -> None:
+    quick, redirected, nx = lab["urls"][:3]
+    stuck = f"http://127.0.0.1:{blackhole_port}/"
+    listing = tmp_path / "list.txt"
+    listing.write_text("\n".join([quick, stuck, redirected, nx]) + "\n")
+    out = tmp_path / "out.jsonl"
+    env = {**os.environ, **probe_env(pki, lab["resolver"])}
+    args = [sys.executable, "-m", "probe", "run", "--list", str(listing), "--no-system-dns"]
+    proc = subprocess.Popen(
+        [*args, "--output", str(out), "--timeout-tcp", "60"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while (
+        time.monotonic() < deadline
+        and len(out.read_text().splitlines() if out.exists() else []) < 3
+    ):
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait(timeout=10)
+    finished = [json.loads(x) for x in out.read_text().splitlines()]
+    assert {r["input"] for r in finished} == {quick, redirected, nx}
+    # Simulate the torn line a power cut leaves behind, then resume with a fast timeout.
+    with out.open("a") as handle:
+        handle.write('{"input": "' + stuck + '", "test_ke')
+    result = subprocess.run(
+        [*args, "--resume", str(out), "--timeout-tcp", "0.5"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"{out}:4: removed an incomplete last line" in result.stderr.replace("\n", "")
+    records = [json.loads(x) for x in out.read_text().splitlines()]
+    assert sorted(r["input"] for r in records) == sorted([quick, stuck, redirected, nx])
+    assert {r["report_id"] for r in records} == {finished[0]["report_id"]}
+    assert (
+        records[-1]["test_keys"]["tcp_connect"][0]["status"]["failure"] == "generic_timeout_error"
+    )

@@ -13,6 +13,7 @@ from loopback.web import respond, serve_http, serve_raw
 
 from probe.net import errors
 from probe.nettests import web_connectivity
+from probe.nettests.session import Session
 from probe.settings import Settings, Timeouts
 
 
@@ -45,7 +46,7 @@ def settings(pki: PKI, resolver: str, **overrides: Any) -> Settings:
 
 
 async def measure(url: str, s: Settings) -> dict[str, Any]:
-    return await web_connectivity.measure(url, web_connectivity.Session(s))
+    return await web_connectivity.measure(url, Session(s))
 
 
 async def test_https_page_measured_step_by_step(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from probe.net.bogons import parse_exemptions
 from probe.nettests import web_connectivity
 from probe.report.envelope import RunInfo
 from probe.report.jsonl import JsonlWriter, ResultsError
+from probe.report.resume import recover
 from probe.report.summary import step_outcomes
 from probe.settings import (
     ENV_BOGON_EXEMPT,
@@ -46,6 +48,27 @@ def _load_targets(
         known = {t.url for t in targets}
         targets += [t for t in targets_from_urls(urls) if t.url not in known]
     return targets, name
+
+
+def _resume(
+    path: Path, targets: list[Target], info: RunInfo, err: Console
+) -> tuple[list[Target], RunInfo]:
+    """Skip what ``path`` holds and keep its report id, so the result equals one whole run."""
+    try:
+        done = recover(path)
+    except (ResultsError, OSError) as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    if done.torn_bytes:
+        err.print(
+            f"[yellow]repaired:[/] {path}:{done.torn_line}: removed an incomplete last line "
+            f"({done.torn_bytes} bytes) left by the interruption; that target is measured again"
+        )
+    remaining = [t for t in targets if (info.test_name, t.url) not in done.done]
+    err.print(f"resuming: {len(targets) - len(remaining)} done, {len(remaining)} to measure")
+    if done.report_id and done.test_start_time:
+        info = replace(info, report_id=done.report_id, started=done.test_start_time)
+    return remaining, info
 
 
 def _settings(**values: Any) -> Settings:
@@ -96,6 +119,12 @@ def run(
     timeout_tls: float = typer.Option(10.0, min=0.1, help="TLS handshake timeout, seconds."),
     timeout_http: float = typer.Option(10.0, min=0.1, help="Total HTTP budget per request."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
+    resume: Path | None = typer.Option(
+        None,
+        "--resume",
+        dir_okay=False,
+        help="Continue an interrupted run: skip targets already in FILE and append to it.",
+    ),
 ) -> None:
     """Measure every target with DNS, TCP, TLS and HTTP and save OONI-format JSONL.
 
@@ -124,7 +153,12 @@ def run(
         err.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     info = RunInfo(web_connectivity.TEST_NAME, web_connectivity.TEST_VERSION, name)
-    path = output or Path("results") / f"{info.started.strftime('%Y%m%dT%H%M%SZ')}-{name}.jsonl"
+    if resume is not None:
+        if output is not None and output != resume:
+            err.print("[red]error:[/] --resume FILE already names the output; drop --output")
+            raise typer.Exit(EXIT_USAGE)
+        targets, info = _resume(resume, targets, info, err)
+    path = resume or output or Path("results") / f"{info.started:%Y%m%dT%H%M%SZ}-{name}.jsonl"
     try:
         writer = JsonlWriter(path)
     except ResultsError as exc:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import ssl
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -18,25 +16,11 @@ from probe.net import dns, errors, http, tcp, tls
 from probe.net.bogons import is_bogon
 from probe.net.names import is_ip_literal, to_ascii
 from probe.net.stream import SocketStream
+from probe.nettests.session import Session
 from probe.settings import Settings
 
 TEST_NAME = "web_connectivity"
 TEST_VERSION = "0.1.0"
-
-
-@dataclass
-class Session:
-    """What every target of a run shares: settings, trust store, thread pool, clock origin."""
-
-    settings: Settings
-    executor: Executor | None = None
-    resolver: str | None = None
-    tls_context: ssl.SSLContext = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.tls_context = tls.client_context(self.settings.ca_bundle)
-        if self.resolver is None:
-            self.resolver = self.settings.resolver or dns.system_resolver()
 
 
 @dataclass
