@@ -16,6 +16,7 @@ from probe.inputs import Target
 from probe.nettests import web_connectivity
 from probe.nettests.session import Session
 from probe.report.envelope import RunInfo, measurement
+from probe.report.scrub import scrub
 from probe.settings import Settings
 
 Sink = Callable[[dict[str, Any]], None]
@@ -26,8 +27,13 @@ async def run(
     settings: Settings,
     info: RunInfo,
     sink: Sink,
+    secrets: list[str] | None = None,
 ) -> None:
-    """Measure every target; ``sink`` receives each finished measurement, in completion order."""
+    """Measure every target; ``sink`` receives each finished measurement, in completion order.
+
+    ``secrets`` (the volunteer's own address, in all its spellings) are scrubbed from every
+    measurement before it leaves this function.
+    """
     workers = max(1, min(settings.parallel, len(targets)))
     queue: asyncio.Queue[Target] = asyncio.Queue()
     for target in targets:
@@ -39,7 +45,7 @@ async def run(
         async def worker() -> None:
             while not queue.empty():
                 target = queue.get_nowait()
-                sink(await measure_target(target, session, info))
+                sink(scrub(await measure_target(target, session, info), secrets or []))
 
         tasks = [asyncio.create_task(worker()) for _ in range(workers)]
         try:

@@ -17,7 +17,8 @@ from conftest import PKI
 from loopback import dns_server
 from loopback.background import background
 from loopback.dns_server import Zone
-from loopback.web import serve_http, serve_raw
+from loopback.web import respond, serve_http, serve_raw
+from net.test_geoip import geo_zone
 
 BASE_KEYS = {
     "annotations",
@@ -68,10 +69,18 @@ def lab(pki: PKI) -> Iterator[dict[str, Any]]:
         bg.loop.call_soon_threadsafe(transport.close)
 
 
+def isolated(cwd: Path, env: dict[str, str]) -> dict[str, str]:
+    """The consent answer lives in a throwaway config dir; geolocation is off unless asked."""
+    base = {"XDG_CONFIG_HOME": str(cwd / "config"), "PROBE_YES": "1"}
+    return {**os.environ, **base, **env}
+
+
 def run_probe(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    if "run" in args and "--geoip" not in args:
+        args = [*args, "--no-geoip"]
     return subprocess.run(
         [sys.executable, "-m", "probe", *args],
-        env={**os.environ, **env},
+        env=isolated(cwd, env),
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -204,7 +213,7 @@ def test_ctrl_c_keeps_every_finished_measurement(
             "--timeout-tcp",
             "60",
         ],
-        env={**os.environ, **probe_env(pki, lab["resolver"])},
+        env=isolated(tmp_path, probe_env(pki, lab["resolver"])),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -229,8 +238,17 @@ def test_kill_9_then_resume_gives_one_whole_run(
     listing = tmp_path / "list.txt"
     listing.write_text("\n".join([quick, stuck, redirected, nx]) + "\n")
     out = tmp_path / "out.jsonl"
-    env = {**os.environ, **probe_env(pki, lab["resolver"])}
-    args = [sys.executable, "-m", "probe", "run", "--list", str(listing), "--no-system-dns"]
+    env = isolated(tmp_path, probe_env(pki, lab["resolver"]))
+    args = [
+        sys.executable,
+        "-m",
+        "probe",
+        "run",
+        "--list",
+        str(listing),
+        "--no-system-dns",
+        "--no-geoip",
+    ]
     proc = subprocess.Popen(
         [*args, "--output", str(out), "--timeout-tcp", "60"],
         env=env,
@@ -267,3 +285,94 @@ def test_kill_9_then_resume_gives_one_whole_run(
     assert (
         records[-1]["test_keys"]["tcp_connect"][0]["status"]["failure"] == "generic_timeout_error"
     )
+
+
+def test_network_is_located_and_the_volunteer_ip_scrubbed_everywhere(
+    pki: PKI, tmp_path: Path
+) -> None:
+    public = "198.51.100.23"
+
+    async def echo(path: str, headers: dict[str, str], writer: Any) -> None:
+        await respond(writer, 200, f"<title>You are {public}</title>".encode(), {"X-Seen": public})
+
+    with background() as bg:
+        zone = geo_zone()
+        zone.records["example.test"] = ["127.0.0.1"]
+        transport, resolver = bg.run(dns_server.serve(zone))
+        server, port = bg.run(serve_http(echo))
+        out = tmp_path / "out.jsonl"
+        result = run_probe(
+            [
+                "run",
+                "--url",
+                f"http://example.test:{port}/",
+                "--output",
+                str(out),
+                "--no-system-dns",
+                "--geoip",
+            ],
+            {
+                **probe_env(pki, resolver),
+                "PROBE_GEOIP_MYADDR": f"myaddr.test@ns.test:{resolver.rsplit(':', 1)[1]}",
+                "PROBE_GEOIP_ASN_ZONE": "origin.test",
+                "PROBE_GEOIP_NAME_ZONE": "name.test",
+            },
+            tmp_path,
+        )
+        bg.loop.call_soon_threadsafe(server.close)
+        bg.loop.call_soon_threadsafe(transport.close)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    record = json.loads(text)
+    assert (record["probe_asn"], record["probe_cc"]) == ("AS64500", "KZ")
+    assert record["probe_network_name"] == "EXAMPLE-AS"
+    assert record["probe_ip"] == "127.0.0.1"
+    assert public not in text
+    assert public not in result.stdout + result.stderr
+    response = record["test_keys"]["requests"][0]["response"]
+    assert response["headers"]["X-Seen"] == "[scrubbed]"
+    assert record["report_id"].split("_")[2:4] == ["KZ", "64500"]
+
+
+def test_first_run_without_a_terminal_explains_and_asks_for_yes(tmp_path: Path) -> None:
+    env = {**NOWHERE, "PROBE_YES": ""}
+    result = run_probe(["run", "--url", "https://example.test/"], env, tmp_path)
+    assert result.returncode == 2
+    assert "Nothing is uploaded." in result.stderr
+    assert "--yes" in result.stderr
+    consent = tmp_path / "config" / "probe" / "consent.json"
+    assert not consent.exists()
+    # Answering once with --yes is remembered: the next run does not ask again.
+    first = run_probe(
+        [
+            "run",
+            "--url",
+            "https://example.test/",
+            "--yes",
+            "--output",
+            str(tmp_path / "a.jsonl"),
+            "--timeout-dns",
+            "0.2",
+            "--no-system-dns",
+        ],
+        env,
+        tmp_path,
+    )
+    assert first.returncode == 0, first.stderr
+    assert json.loads(consent.read_text())["version"] == 1
+    again = run_probe(
+        [
+            "run",
+            "--url",
+            "https://example.test/",
+            "--output",
+            str(tmp_path / "b.jsonl"),
+            "--timeout-dns",
+            "0.2",
+            "--no-system-dns",
+        ],
+        env,
+        tmp_path,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "informed consent" not in again.stderr

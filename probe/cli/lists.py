@@ -21,6 +21,9 @@ def lists(
     """Show the target lists you can pass to `probe run --list NAME`."""
     console = Console()
     folder = lists_dir(lists_dir_opt)
+    if not folder.is_dir():
+        Console(stderr=True).print(f"[red]error:[/] {folder}: no such folder")
+        raise typer.Exit(2)
     table = Table(title=f"Target lists in {folder}")
     table.add_column("list")
     table.add_column("targets", justify="right")

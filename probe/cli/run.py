@@ -15,16 +15,23 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from probe import runner
+from probe.cli.consent import ensure_consent
 from probe.inputs import ListError, Target, find_list, lists_dir, load_list, targets_from_urls
 from probe.net.bogons import parse_exemptions
+from probe.net.dns import system_resolver
+from probe.net.geoip import UNKNOWN, Endpoints, Location, locate
 from probe.nettests import web_connectivity
 from probe.report.envelope import RunInfo
 from probe.report.jsonl import JsonlWriter, ResultsError
 from probe.report.resume import recover
+from probe.report.scrub import forms
 from probe.report.summary import step_outcomes
 from probe.settings import (
     ENV_BOGON_EXEMPT,
     ENV_CA_BUNDLE,
+    ENV_GEOIP_ASN_ZONE,
+    ENV_GEOIP_MYADDR,
+    ENV_GEOIP_NAME_ZONE,
     ENV_LISTS_DIR,
     ENV_RESOLVER,
     Settings,
@@ -45,8 +52,8 @@ def _load_targets(
         targets = load_list(path)
         name = path.stem
     if urls:
-        known = {t.url for t in targets}
-        targets += [t for t in targets_from_urls(urls) if t.url not in known]
+        known = {t.key for t in targets}
+        targets += [t for t in targets_from_urls(urls) if t.key not in known]
     return targets, name
 
 
@@ -69,6 +76,16 @@ def _resume(
     if done.report_id and done.test_start_time:
         info = replace(info, report_id=done.report_id, started=done.test_start_time)
     return remaining, info
+
+
+def _locate(settings: Settings, endpoints: Endpoints, err: Console) -> Location:
+    resolver = settings.resolver or system_resolver()
+    if resolver is None:
+        return UNKNOWN
+    location = asyncio.run(locate(endpoints, resolver, settings.timeouts.dns))
+    if location.failure:
+        err.print(f"[yellow]note:[/] network lookup failed ({location.failure}); storing AS0/ZZ")
+    return location
 
 
 def _settings(**values: Any) -> Settings:
@@ -119,6 +136,21 @@ def run(
     timeout_tls: float = typer.Option(10.0, min=0.1, help="TLS handshake timeout, seconds."),
     timeout_http: float = typer.Option(10.0, min=0.1, help="Total HTTP budget per request."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
+    geoip: bool = typer.Option(
+        True, "--geoip/--no-geoip", help="Look up your network's ASN and country (else AS0/ZZ)."
+    ),
+    geoip_myaddr: str = typer.Option(
+        Endpoints.myaddr, envvar=ENV_GEOIP_MYADDR, help="NAME@SERVER whose TXT answer is your IP."
+    ),
+    geoip_asn_zone: str = typer.Option(
+        Endpoints.asn_zone, envvar=ENV_GEOIP_ASN_ZONE, help="IP-to-ASN TXT zone (Team Cymru)."
+    ),
+    geoip_name_zone: str = typer.Option(
+        Endpoints.name_zone, envvar=ENV_GEOIP_NAME_ZONE, help="ASN-to-name TXT zone."
+    ),
+    yes: bool = typer.Option(
+        False, "--yes", "-y", envvar="PROBE_YES", help="Accept the consent notice (for scripts)."
+    ),
     resume: Path | None = typer.Option(
         None,
         "--resume",
@@ -135,6 +167,7 @@ def run(
     if not list_name and not url:
         err.print("[red]error:[/] give --list NAME|PATH or at least one --url")
         raise typer.Exit(EXIT_USAGE)
+    ensure_consent(yes, sys.stdin.isatty(), err)
     try:
         targets, name = _load_targets(list_name, url, lists_dir_opt)
         settings = _settings(
@@ -152,7 +185,16 @@ def run(
     except (ListError, ValueError) as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
-    info = RunInfo(web_connectivity.TEST_NAME, web_connectivity.TEST_VERSION, name)
+    endpoints = Endpoints(geoip_myaddr, geoip_asn_zone, geoip_name_zone)
+    location = _locate(settings, endpoints, err) if geoip else UNKNOWN
+    info = RunInfo(
+        web_connectivity.TEST_NAME,
+        web_connectivity.TEST_VERSION,
+        name,
+        probe_asn=location.asn,
+        probe_cc=location.cc,
+        probe_network_name=location.network_name,
+    )
     if resume is not None:
         if output is not None and output != resume:
             err.print("[red]error:[/] --resume FILE already names the output; drop --output")
@@ -186,7 +228,8 @@ def run(
     interrupted = False
     with writer, progress:
         try:
-            asyncio.run(runner.run(targets, settings, info, sink))
+            secrets = forms(location.ip) if location.ip else []
+            asyncio.run(runner.run(targets, settings, info, sink, secrets))
         except KeyboardInterrupt:
             interrupted = True
         except ResultsError as exc:

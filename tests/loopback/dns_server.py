@@ -23,9 +23,9 @@ TRUNCATED = "truncated"
 
 @dataclass
 class Zone:
-    """name -> list of addresses, or one of the behaviour strings above."""
+    """name -> addresses, {qtype: [rdata text]}, or one of the behaviour strings above."""
 
-    records: dict[str, list[str] | str] = field(default_factory=dict)
+    records: dict[str, list[str] | str | dict[str, list[str]]] = field(default_factory=dict)
     ttl: int = 300
     queries: list[tuple[str, str]] = field(default_factory=list)
 
@@ -51,6 +51,11 @@ class Zone:
                     behaviour, dns.rcode.SERVFAIL
                 )
             )
+        elif isinstance(behaviour, dict):
+            if behaviour.get(qtype):
+                response.answer.append(
+                    dns.rrset.from_text_list(question.name, self.ttl, "IN", qtype, behaviour[qtype])
+                )
         else:
             wanted = [a for a in behaviour if (":" in a) == (qtype == "AAAA")]
             if wanted:

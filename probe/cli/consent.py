@@ -1,0 +1,65 @@
+"""Informed consent: what a run reveals, said once in plain words before the first run."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import platformdirs
+import typer
+from rich.console import Console
+from rich.panel import Panel
+
+CONSENT_VERSION = 1
+
+NOTICE = """\
+[bold]Before you measure, please read this.[/]
+
+• [bold]What it does.[/] probe connects from your network to every site on the list — including
+  sites your government blocks — exactly as a browser visiting them would.
+• [bold]Who can see it.[/] Your internet provider, and anyone who watches your connection (your
+  employer, your landlord's Wi-Fi, the state), can see that these sites were contacted from your
+  connection. probe does not hide this; it is not a circumvention tool.
+• [bold]The risk.[/] In some countries, visiting or testing blocked sites can have legal or
+  personal consequences. Think about yours before you run it, and use a network you are
+  comfortable with.
+• [bold]What is stored.[/] The results file records what your network showed for each site and
+  your network's provider (ASN) and country. It never stores your IP address: the address is
+  looked up only to find your provider and is scrubbed from everything saved.
+• [bold]Sharing.[/] Nothing is uploaded. The results stay on this computer unless you share them.
+"""
+
+
+def consent_file() -> Path:
+    return platformdirs.user_config_path("probe") / "consent.json"
+
+
+def has_consented(path: Path) -> bool:
+    try:
+        return int(json.loads(path.read_text())["version"]) >= CONSENT_VERSION
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _remember(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    path.write_text(json.dumps({"version": CONSENT_VERSION, "date": stamp}) + "\n")
+
+
+def ensure_consent(assume_yes: bool, interactive: bool, err: Console) -> None:
+    """Ask once; remember the answer. Scripts answer with ``--yes``."""
+    path = consent_file()
+    if has_consented(path):
+        return
+    if assume_yes:
+        _remember(path)
+        return
+    err.print(Panel(NOTICE, title="probe: informed consent", expand=False))
+    if not interactive:
+        err.print("[red]error:[/] no terminal to ask on; after reading the above, run with --yes")
+        raise typer.Exit(2)
+    if not typer.confirm("I understand the risks and want to run probe", default=False, err=True):
+        raise typer.Exit(1)
+    _remember(path)

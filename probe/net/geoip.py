@@ -1,0 +1,101 @@
+"""Which network the volunteer is on (ASN, country), learned over DNS.
+
+Two steps, each a TXT query through dnspython: the volunteer's public address from a "what is my
+address" name served by an authoritative server (default Google's ``o-o.myaddr.l.google.com``
+at ``ns1.google.com``), then Team Cymru's IP-to-ASN zones. Every endpoint is configurable so the
+lab can answer instead. The address itself is returned only so that it can be scrubbed; it is
+never stored.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+import dns.asyncquery
+import dns.message
+import dns.rdatatype
+import dns.reversename
+from dns.exception import DNSException
+
+from probe.net.dns import split_hostport
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    myaddr: str = "o-o.myaddr.l.google.com@ns1.google.com"
+    """``NAME@SERVER``: a TXT name whose answer is the asker's address, and who to ask."""
+    asn_zone: str = "origin.asn.cymru.com"
+    name_zone: str = "asn.cymru.com"
+
+
+@dataclass(frozen=True)
+class Location:
+    ip: str | None
+    asn: str
+    cc: str
+    network_name: str
+    failure: str | None = None
+
+
+UNKNOWN = Location(None, "AS0", "ZZ", "")
+
+
+async def _ask(name: str, qtype: str, server: str, timeout: float) -> list[str]:
+    host, port = split_hostport(server, 53)
+    response = await dns.asyncquery.udp(
+        dns.message.make_query(name, qtype),
+        host,
+        timeout=timeout,
+        port=port,
+        ignore_unexpected=True,
+        ignore_errors=True,
+    )
+    wanted = dns.rdatatype.from_text(qtype)
+    return [
+        b"".join(rdata.strings).decode("utf-8", "replace") if qtype == "TXT" else rdata.address
+        for rrset in response.answer
+        if rrset.rdtype == wanted
+        for rdata in rrset
+    ]
+
+
+async def _address_of(server: str, resolver: str, timeout: float) -> str:
+    host, port = split_hostport(server, 53)
+    if not _is_ip(host):
+        addresses = await _ask(host, "A", resolver, timeout)
+        if not addresses:
+            raise LookupError(f"cannot resolve {host}")
+        host = addresses[0]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _fields(txt: str) -> list[str]:
+    return [part.strip() for part in txt.split("|")]
+
+
+async def locate(endpoints: Endpoints, resolver: str, timeout: float = 4.0) -> Location:
+    """Never raises: on any failure the run goes on as AS0/ZZ and says why."""
+    try:
+        name, _, server = endpoints.myaddr.partition("@")
+        server_ip = await _address_of(server, resolver, timeout)
+        answers = await _ask(name, "TXT", server_ip, timeout)
+        ip = next(a for a in answers if _is_ip(a))
+        reverse = dns.reversename.from_address(ip).to_text(omit_final_dot=True)
+        stem = reverse.removesuffix(".in-addr.arpa").removesuffix(".ip6.arpa")
+        origin = _fields((await _ask(f"{stem}.{endpoints.asn_zone}", "TXT", resolver, timeout))[0])
+        asn, cc = origin[0].split()[0], origin[2].upper()
+        described = await _ask(f"AS{asn}.{endpoints.name_zone}", "TXT", resolver, timeout)
+        network = _fields(described[0])[-1] if described else ""
+        network = network.removesuffix(f", {cc}")
+    except (OSError, LookupError, StopIteration, IndexError, ValueError, DNSException) as exc:
+        return Location(None, "AS0", "ZZ", "", f"{type(exc).__name__}: {exc}")
+    return Location(ip, f"AS{asn}", cc, network)
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
