@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from probe import __version__
+from probe.cli.certs import certs
 from probe.cli.lists import lists
 from probe.cli.run import run
 
@@ -17,6 +18,7 @@ app = typer.Typer(
 )
 app.command()(run)
 app.command()(lists)
+app.command()(certs)
 
 
 def _version(value: bool) -> None:

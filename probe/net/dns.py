@@ -168,6 +168,8 @@ async def udp_query(
         for rdata in rrset
     )
     failure = _RCODE_FAILURES.get(rcode)
+    if failure is None and rcode != dns.rcode.NOERROR:
+        failure = errors.DNS_SERVER_MISBEHAVING  # FORMERR, NOTIMP and the rest: no usable answer
     if failure is None and not any(a.answer_type == qtype for a in answers):
         failure = errors.DNS_NO_ANSWER
     return Query(
