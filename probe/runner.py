@@ -54,6 +54,7 @@ async def run(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await session.aclose()
 
 
 async def measure_target(target: Target, session: Session, info: RunInfo) -> dict[str, Any]:

@@ -11,6 +11,10 @@ from loopback import dns_server
 from loopback.dns_server import Zone
 from loopback.web import respond, serve_http, serve_raw
 
+from probe.helper import http11
+from probe.helper import server as helper_server
+from probe.helper.config import HelperConfig
+from probe.helper.http11 import Incoming, Reply
 from probe.net import errors
 from probe.nettests import web_connectivity
 from probe.nettests.session import Session
@@ -244,3 +248,56 @@ async def test_no_self_control_when_everything_worked(
     servers.append(server)
     keys = await measure(f"https://example.test:{port}/", settings(pki, resolver[1]))
     assert keys["x_self_control"] == {}
+
+
+async def test_helper_and_doh_controls_are_stored_beside_the_observations(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    zone, address = resolver
+    site, port = await serve_http(tls=pki.good)
+    helper, _ = await helper_server.start(
+        HelperConfig(allow_private=True, resolver=address, ca_bundle=pki.bundle),
+        "127.0.0.1",
+        0,
+    )
+    helper_port = helper.sockets[0].getsockname()[1]
+
+    async def doh_handler(incoming: Incoming) -> Reply:
+        return Reply(200, zone.reply(incoming.body) or b"", "application/dns-message")
+
+    doh = await http11.start(
+        doh_handler, "127.0.0.1", 0, max_body=4096, read_timeout=5, tls=pki.good
+    )
+    doh_url = f"https://localhost:{doh.sockets[0].getsockname()[1]}/dns-query"
+    servers.extend([site, helper, doh])
+    s = settings(pki, address, helper_url=f"http://127.0.0.1:{helper_port}/", doh_urls=(doh_url,))
+    session = Session(s)
+    try:
+        keys = await web_connectivity.measure(f"https://example.test:{port}/", session)
+    finally:
+        await session.aclose()
+    assert keys["control_failure"] is None
+    control = keys["control"]
+    assert control["dns"]["addrs"] == ["127.0.0.1"]
+    assert control["tcp_connect"][f"127.0.0.1:{port}"]["status"] is True
+    assert control["http_request"]["status_code"] == 200
+    assert control["http_request"]["title"] == keys["requests"][0]["response"]["x_title"]
+    doh_answers = {(q["query_type"], q["failure"]) for q in keys["x_doh_queries"]}
+    assert doh_answers == {("A", None), ("AAAA", errors.DNS_NO_ANSWER)}
+    assert all(q["engine"] == "doh" for q in keys["x_doh_queries"])
+
+
+async def test_unreachable_helper_is_a_control_failure_not_a_crash(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
+) -> None:
+    site, port = await serve_http()
+    servers.append(site)
+    s = settings(pki, resolver[1], helper_url="http://127.0.0.1:9/")
+    session = Session(s)
+    try:
+        keys = await web_connectivity.measure(f"http://example.test:{port}/", session)
+    finally:
+        await session.aclose()
+    assert keys["control"] == {}
+    assert keys["control_failure"] == errors.CONNECTION_REFUSED
+    assert keys["requests"][0]["response"]["code"] == 200

@@ -6,6 +6,7 @@ import typer
 
 from probe import __version__
 from probe.cli.certs import certs
+from probe.cli.helper import helper_app
 from probe.cli.lists import lists
 from probe.cli.run import run
 
@@ -19,6 +20,7 @@ app = typer.Typer(
 app.command()(run)
 app.command()(lists)
 app.command()(certs)
+app.add_typer(helper_app, name="helper")
 
 
 def _version(value: bool) -> None:

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from probe import runner
 from probe.cli.consent import ensure_consent
+from probe.control.doh import parse_doh_urls
 from probe.inputs import ListError, Target, find_list, lists_dir, load_list, targets_from_urls
 from probe.net.bogons import parse_exemptions
 from probe.net.dns import system_resolver
@@ -29,9 +30,11 @@ from probe.report.summary import step_outcomes
 from probe.settings import (
     ENV_BOGON_EXEMPT,
     ENV_CA_BUNDLE,
+    ENV_DOH_URLS,
     ENV_GEOIP_ASN_ZONE,
     ENV_GEOIP_MYADDR,
     ENV_GEOIP_NAME_ZONE,
+    ENV_HELPER_URL,
     ENV_LISTS_DIR,
     ENV_RESOLVER,
     Settings,
@@ -118,6 +121,21 @@ def run(
         dir_okay=False,
         help="PEM roots to validate TLS against [default: certifi's Mozilla roots].",
     ),
+    helper: str | None = typer.Option(
+        None,
+        "--helper",
+        envvar=ENV_HELPER_URL,
+        help="URL of an OONI-compatible web_connectivity test helper (the control).",
+    ),
+    doh_url: str | None = typer.Option(
+        None,
+        "--doh-url",
+        envvar=ENV_DOH_URLS,
+        help="Comma-separated DNS-over-HTTPS URLs, queried as an uncensored DNS control.",
+    ),
+    neutral_host: str = typer.Option(
+        "example.com", help="SNI and Host for the self-control to the same address."
+    ),
     bogon_exempt: str | None = typer.Option(
         None, envvar=ENV_BOGON_EXEMPT, help="Comma-separated CIDRs not treated as bogons."
     ),
@@ -171,6 +189,9 @@ def run(
     try:
         targets, name = _load_targets(list_name, url, lists_dir_opt)
         settings = _settings(
+            helper_url=helper,
+            doh_urls=parse_doh_urls(doh_url or ""),
+            neutral_host=neutral_host,
             resolver=resolver,
             ca_bundle=ca_bundle,
             bogon_exempt=bogon_exempt,

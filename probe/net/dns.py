@@ -160,7 +160,22 @@ async def udp_query(
             loop.time() - t_zero,
             extra,
         )
-    t = loop.time() - t_zero
+    return from_message(
+        hostname, qtype, "udp", f"{host}:{port}", response, t0, loop.time() - t_zero, extra
+    )
+
+
+def from_message(
+    hostname: str,
+    qtype: str,
+    engine: str,
+    resolver_address: str,
+    response: dns.message.Message,
+    t0: float,
+    t: float,
+    extra: dict[str, Any] | None = None,
+) -> Query:
+    """Turn a parsed reply into a query record; shared by every engine that speaks DNS wire."""
     rcode = response.rcode()
     answers = tuple(
         Answer(dns.rdatatype.to_text(rrset.rdtype), _rdata_text(rdata), rrset.ttl)
@@ -175,14 +190,14 @@ async def udp_query(
     return Query(
         hostname,
         qtype,
-        "udp",
-        f"{host}:{port}",
+        engine,
+        resolver_address,
         failure,
         answers,
         dns.rcode.to_text(rcode),
         t0,
         t,
-        extra,
+        extra or {},
     )
 
 

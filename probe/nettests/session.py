@@ -6,8 +6,14 @@ import ssl
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
+import httpx
+
+from probe.control.transport import control_client
 from probe.net import dns, tls
 from probe.settings import Settings
+
+CONTROL_TIMEOUT = 35.0
+"""The helper's own deadline is 30 s; allow for the round trip on top."""
 
 
 @dataclass
@@ -18,8 +24,16 @@ class Session:
     executor: Executor | None = None
     resolver: str | None = None
     tls_context: ssl.SSLContext = field(init=False)
+    control_client: httpx.AsyncClient | None = field(init=False, default=None)
+    """One pooled client for the helper and DoH, so controls cost no extra handshakes."""
 
     def __post_init__(self) -> None:
         self.tls_context = tls.client_context(self.settings.ca_bundle)
         if self.resolver is None:
             self.resolver = self.settings.resolver or dns.system_resolver()
+        if self.settings.helper_url or self.settings.doh_urls:
+            self.control_client = control_client(self.settings.ca_bundle, CONTROL_TIMEOUT)
+
+    async def aclose(self) -> None:
+        if self.control_client is not None:
+            await self.control_client.aclose()

@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from probe.control.doh import doh_query
+from probe.control.helper_client import query_helper
+from probe.control.title import extract_title
 from probe.net import dns, errors, http, tcp, tls
 from probe.net.bogons import is_bogon
 from probe.net.names import is_ip_literal, to_ascii
 from probe.net.stream import SocketStream
-from probe.nettests.session import Session
+from probe.nettests.session import CONTROL_TIMEOUT, Session
 from probe.settings import Settings
 
 TEST_NAME = "web_connectivity"
@@ -33,6 +36,7 @@ class _Observations:
     skipped_bogons: list[str] = field(default_factory=list)
     resolved: dict[str, list[str]] = field(default_factory=dict)
     self_control: dict[str, Any] = field(default_factory=dict)
+    control: asyncio.Task[tuple[dict[str, Any] | None, str | None]] | None = None
     failed_endpoint: tuple[str, int, str] | None = None
     """(ip, port, scheme) where a connection opened but TLS or HTTP then failed."""
 
@@ -56,11 +60,65 @@ class _Observations:
 async def measure(url: str, session: Session) -> dict[str, Any]:
     """Measure one URL and return its ``test_keys``."""
     obs = _Observations(asyncio.get_running_loop().time())
-    keys = await _follow(url, session, obs)
-    if obs.failed_endpoint is not None:
-        obs.self_control = await _self_control(*obs.failed_endpoint, session, obs)
-        keys["x_self_control"] = obs.self_control
+    doh = asyncio.ensure_future(_doh(url, session, obs.t_zero))
+    try:
+        keys = await _follow(url, session, obs)
+        if obs.failed_endpoint is not None:
+            obs.self_control = await _self_control(*obs.failed_endpoint, session, obs)
+            keys["x_self_control"] = obs.self_control
+        keys["x_doh_queries"] = await doh
+        control, failure = await obs.control if obs.control else ({}, None)
+    finally:
+        doh.cancel()
+        if obs.control:
+            obs.control.cancel()
+    keys["control"] = control or {}
+    keys["control_failure"] = failure
     return keys
+
+
+async def _doh(url: str, session: Session, t_zero: float) -> list[dict[str, Any]]:
+    """The uncensored view of the target's name, fetched while the probe resolves it."""
+    host = urlsplit(url).hostname
+    if not host or is_ip_literal(host) or not session.settings.doh_urls:
+        return []
+    queries = await asyncio.gather(
+        *(
+            doh_query(
+                doh_url,
+                to_ascii(host),
+                qtype,
+                session.settings.timeouts.dns,
+                t_zero,
+                client=session.control_client,
+            )
+            for doh_url in session.settings.doh_urls
+            for qtype in ("A", "AAAA")
+        )
+    )
+    return [q.as_ooni() for q in queries]
+
+
+def _start_control(
+    url: str, addresses: list[str], port: int, session: Session, obs: _Observations
+) -> None:
+    """Ask the helper once the probe's own addresses are known; it runs beside the probe's steps."""
+    helper = session.settings.helper_url
+    if helper is None or obs.control is not None:
+        return
+    endpoints = [tcp.endpoint(ip, port) for ip in addresses]
+    headers = {k: [v] for k, v in _request_headers("", port, "", session.settings) if k != "Host"}
+    obs.control = asyncio.ensure_future(
+        query_helper(
+            helper,
+            url,
+            endpoints,
+            session.settings,
+            CONTROL_TIMEOUT,
+            headers=headers,
+            client=session.control_client,
+        )
+    )
 
 
 async def _follow(url: str, session: Session, obs: _Observations) -> dict[str, Any]:
@@ -74,6 +132,7 @@ async def _follow(url: str, session: Session, obs: _Observations) -> dict[str, A
         host = to_ascii(parts.hostname)
         port = parts.port or (443 if parts.scheme == "https" else 80)
         addresses = await _resolve(host, session, obs)
+        _start_control(_wire_url(current, host), addresses, port, session, obs)
         stream, address = await _connect(host, port, parts.scheme, addresses, session, obs)
         if stream is None:
             break
@@ -86,7 +145,10 @@ async def _follow(url: str, session: Session, obs: _Observations) -> dict[str, A
             settings.timeouts.http,
             obs.t_zero,
         )
-        obs.requests.insert(0, request.as_ooni())  # OONI order: the final request first
+        record = request.as_ooni()
+        if request.response is not None:
+            record["response"]["x_title"] = extract_title(request.response.body)
+        obs.requests.insert(0, record)  # OONI order: the final request first
         if request.failure is not None:
             obs.failed(*_split_endpoint(address), parts.scheme)
         location = request.response.header("location") if request.response else None

@@ -1,0 +1,116 @@
+"""``probe helper serve``: run the control test helper (deploy it outside the censored network)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from probe.helper.config import HelperConfig
+from probe.helper.server import start
+from probe.net.bogons import parse_exemptions
+from probe.net.dns import split_hostport
+from probe.settings import ENV_BOGON_EXEMPT, ENV_CA_BUNDLE
+
+EXIT_USAGE = 2
+
+helper_app = typer.Typer(
+    help="Run the control test helper (OONI web_connectivity protocol).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@helper_app.callback()
+def _helper() -> None:
+    """Run the control test helper (OONI web_connectivity protocol)."""
+
+
+def _server_tls(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        raise typer.BadParameter("--tls-cert and --tls-key go together")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def _quiet_loop_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """asyncio's default handler prints transport details; keep only what went wrong."""
+    exc = context.get("exception")
+    logging.getLogger("probe.helper").warning(
+        "%s%s", context.get("message", "event loop error"), f": {type(exc).__name__}" if exc else ""
+    )
+
+
+async def _serve(config: HelperConfig, host: str, port: int, tls: ssl.SSLContext | None) -> None:
+    asyncio.get_running_loop().set_exception_handler(_quiet_loop_errors)
+    server, _ = await start(config, host, port, tls)
+    bound = server.sockets[0].getsockname()
+    scheme = "https" if tls else "http"
+    shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
+    typer.echo(f"helper listening on {scheme}://{shown}:{bound[1]}/", err=True)
+    async with server:
+        await server.serve_forever()
+
+
+@helper_app.command()
+def serve(
+    listen: str = typer.Option("127.0.0.1:8080", help="HOST:PORT to listen on (port 0: any)."),
+    resolver: str | None = typer.Option(
+        None, help="UDP resolver as host[:port] for the helper's own lookups [default: the OS's]."
+    ),
+    allow_private: bool = typer.Option(
+        False,
+        "--allow-private",
+        help="Contact private, loopback and reserved addresses (lab and tests only: SSRF risk).",
+    ),
+    tls_cert: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="PEM certificate chain: serve HTTPS."
+    ),
+    tls_key: Path | None = typer.Option(None, exists=True, dir_okay=False, help="PEM key."),
+    ca_bundle: Path | None = typer.Option(
+        None,
+        envvar=ENV_CA_BUNDLE,
+        exists=True,
+        dir_okay=False,
+        help="PEM roots for the helper's TLS handshakes [default: certifi's].",
+    ),
+    bogon_exempt: str | None = typer.Option(
+        None, envvar=ENV_BOGON_EXEMPT, help="Comma-separated CIDRs not flagged as bogons."
+    ),
+    max_inflight: int = typer.Option(16, min=1, help="Requests measured at once; more get 503."),
+    deadline: float = typer.Option(30.0, min=1.0, help="Seconds per request before 504."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every request."),
+) -> None:
+    """Answer control requests on POST / until interrupted."""
+    try:
+        host, port = split_hostport(listen, 8080)
+        config = HelperConfig(
+            allow_private=allow_private,
+            resolver=resolver,
+            ca_bundle=ca_bundle,
+            bogon_exempt=parse_exemptions((bogon_exempt or "").split(",")),
+            max_inflight=max_inflight,
+            deadline=deadline,
+        )
+        tls = _server_tls(tls_cert, tls_key)
+    except (ValueError, ssl.SSLError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if allow_private:
+        logging.getLogger("probe.helper").warning("--allow-private: SSRF guard is off")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(config, host, port, tls))

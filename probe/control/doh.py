@@ -1,0 +1,107 @@
+"""DNS over HTTPS (RFC 8484) as a control resolver the local network cannot rewrite.
+
+The answer is recorded as a :class:`probe.net.dns.Query` with engine ``doh``, so analysis reads it
+exactly like the local lookups it is compared with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Final
+from urllib.parse import urlsplit
+
+import dns.exception
+import dns.message
+import dns.rcode
+import dns.rdatatype
+import httpx
+
+from probe.control.transport import TooLarge, control_client, read_capped
+from probe.net import errors
+from probe.net.dns import Query, from_message
+
+# The two private names above turn a DNS message into answers and a failure exactly as the UDP
+# engine does; they should become one public ``probe.net.dns`` function (asked of the core).
+
+ENGINE: Final = "doh"
+MEDIA_TYPE: Final = "application/dns-message"
+MAX_MESSAGE_BYTES: Final = 65535
+HTTP_REQUEST_FAILED: Final = "http_request_failed"
+"""The DoH server answered with a non-200 status."""
+
+
+def parse_doh_urls(text: str) -> tuple[str, ...]:
+    """``PROBE_DOH_URLS``: comma-separated https URLs; a wrong one fails before any measurement."""
+    urls = tuple(u.strip() for u in text.split(",") if u.strip())
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError(f"not an https:// DoH URL: {url!r}")
+    return urls
+
+
+async def doh_query(
+    doh_url: str,
+    hostname: str,
+    qtype: str,
+    timeout: float,
+    t_zero: float,
+    *,
+    ca_bundle: Path | None = None,
+    client: httpx.AsyncClient | None = None,
+) -> Query:
+    """One POST query; ``hostname`` must already be ASCII (IDNA). Never raises for network or
+    server trouble: that is the query's ``failure``."""
+    loop = asyncio.get_running_loop()
+    t0 = loop.time() - t_zero
+    request = dns.message.make_query(hostname, qtype)
+    request.id = 0  # RFC 8484 4.1: cache-friendly, the HTTP exchange already pairs the reply
+
+    def done(failure: str | None, response: dns.message.Message | None = None) -> Query:
+        return _record(hostname, qtype, doh_url, failure, response, t0, loop.time() - t_zero)
+
+    try:
+        async with AsyncExitStack() as stack, asyncio.timeout(timeout):
+            if client is None:
+                client = await stack.enter_async_context(control_client(ca_bundle, timeout))
+            reply = await stack.enter_async_context(
+                client.stream(
+                    "POST",
+                    doh_url,
+                    content=request.to_wire(),
+                    headers={"Content-Type": MEDIA_TYPE, "Accept": MEDIA_TYPE},
+                )
+            )
+            if reply.status_code != 200:
+                return done(HTTP_REQUEST_FAILED)
+            media = reply.headers.get("content-type", "").split(";")[0].strip().lower()
+            wire = await read_capped(reply, MAX_MESSAGE_BYTES)
+    except TooLarge:
+        return done(errors.DNS_REPLY_MALFORMED)
+    except (httpx.HTTPError, OSError, TimeoutError) as exc:
+        return done(errors.classify(exc))
+    if media != MEDIA_TYPE:
+        return done(errors.DNS_REPLY_MALFORMED)
+    try:
+        response = dns.message.from_wire(wire)
+    except dns.exception.DNSException:
+        return done(errors.DNS_REPLY_MALFORMED)
+    if not request.is_response(response):
+        return done(errors.DNS_REPLY_MALFORMED)
+    return done(None, response)
+
+
+def _record(
+    hostname: str,
+    qtype: str,
+    doh_url: str,
+    failure: str | None,
+    response: dns.message.Message | None,
+    t0: float,
+    t: float,
+) -> Query:
+    if response is None:
+        return Query(hostname, qtype, ENGINE, doh_url, failure, (), None, t0, t)
+    return from_message(hostname, qtype, ENGINE, doh_url, response, t0, t)

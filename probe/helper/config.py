@@ -1,0 +1,33 @@
+"""Limits and choices of a running helper; the CLI fills them, tests shrink them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from probe.settings import Settings, Timeouts
+
+
+@dataclass(frozen=True)
+class HelperConfig:
+    allow_private: bool = False
+    """Connect to private, loopback and other non-global space (lab and tests only)."""
+    resolver: str | None = None
+    """UDP resolver as host[:port]; None means the OS resolver (getaddrinfo)."""
+    ca_bundle: Path | None = None
+    bogon_exempt: tuple[str, ...] = ()
+    """CIDRs not flagged as bogons in ``ip_info`` (the lab's TEST-NET ranges)."""
+    timeouts: Timeouts = field(default_factory=lambda: Timeouts(dns=4.0, tcp=10.0, tls=10.0))
+    deadline: float = 30.0
+    """Seconds one control request may take in total before the helper answers 504."""
+    read_timeout: float = 10.0
+    """Seconds a client has to send its whole request."""
+    max_inflight: int = 16
+    """Control requests measured at once; more get 503."""
+    max_request_bytes: int = 64 << 10
+    max_addresses: int = 16
+    """Distinct IPs (the probe's and our own) connected per request."""
+    max_redirects: int = 10
+    body_cap: int = Settings.body_cap
+    user_agent: str = Settings.user_agent
+    """Sent when the probe's request carries none."""

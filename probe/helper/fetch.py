@@ -1,0 +1,114 @@
+"""The helper's HTTP fetch: the probe's redirect walk, with the SSRF guard on every hop."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Mapping, Sequence
+from typing import Final
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from probe.control.protocol import HTTPResult
+from probe.control.title import extract_title
+from probe.helper.failures import DNS_LOOKUP_ERROR, UNKNOWN_ERROR, http_failure
+from probe.helper.guard import allowed
+from probe.helper.steps import Lookups, dial
+from probe.net import http, tcp
+from probe.net.names import to_ascii
+from probe.net.stream import SocketStream
+
+# Only these of the probe's headers are replayed, as OONI's helper does: the rest could be
+# used to smuggle credentials or odd requests through the helper.
+FORWARDED_HEADERS: Final = frozenset({"user-agent", "accept", "accept-language"})
+
+
+async def fetch(
+    url: str,
+    headers: Mapping[str, Sequence[str]],
+    context: ssl.SSLContext,
+    lookups: Lookups,
+) -> HTTPResult:
+    """GET ``url`` and follow redirects; failures use OONI's helper vocabulary."""
+    config = lookups.config
+    current = url
+    for _ in range(config.max_redirects + 1):
+        try:
+            parts = urlsplit(current)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            return HTTPResult.failed(UNKNOWN_ERROR)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return HTTPResult.failed(UNKNOWN_ERROR)
+        host = to_ascii(parts.hostname)
+        resolved = await lookups.resolve(host)
+        usable = [a for a in resolved.addrs if allowed(a, config.allow_private)]
+        if not usable:  # no name, or only addresses we must not contact
+            return HTTPResult.failed(DNS_LOOKUP_ERROR)
+        sni = host if parts.scheme == "https" else None
+        stream, address, failure = await _open(
+            usable[: config.max_addresses], port, sni, context, lookups
+        )
+        if stream is None:
+            return HTTPResult.failed(http_failure(failure) or UNKNOWN_ERROR)
+        request = await http.get(
+            stream,
+            urlunsplit(
+                (parts.scheme, _netloc(host, parts.port), parts.path or "/", parts.query, "")
+            ),
+            address,
+            _request_headers(host, parts.port, headers, config.user_agent),
+            config.body_cap,
+            config.timeouts.http,
+            lookups.t_zero,
+        )
+        response = request.response
+        if response is None:
+            return HTTPResult.failed(http_failure(request.failure) or UNKNOWN_ERROR)
+        location = response.header("location")
+        if request.failure is None and 300 <= response.code < 400 and location:
+            current = urljoin(current, location)
+            continue
+        first: dict[str, str] = {}
+        for name, value in response.headers:
+            first.setdefault(name, value)
+        return HTTPResult(
+            len(response.body),
+            http_failure(request.failure),
+            extract_title(response.body),
+            first,
+            response.code,
+        )
+    return HTTPResult.failed(UNKNOWN_ERROR)  # too many redirects
+
+
+async def _open(
+    addrs: list[str], port: int, sni: str | None, context: ssl.SSLContext, lookups: Lookups
+) -> tuple[SocketStream | None, str, str | None]:
+    """The first address that connects (and handshakes); else the last failure."""
+    failure: str | None = None
+    for ip in addrs:
+        connect, handshake, stream = await dial(
+            ip, port, sni, context, lookups.config, lookups.t_zero
+        )
+        if stream is not None:
+            return stream, tcp.endpoint(ip, port), None
+        failure = handshake.failure if handshake is not None else connect.failure
+    return None, "", failure
+
+
+def _netloc(host: str, port: int | None) -> str:
+    bracketed = f"[{host}]" if ":" in host else host
+    return bracketed if port is None else f"{bracketed}:{port}"
+
+
+def _request_headers(
+    host: str, port: int | None, headers: Mapping[str, Sequence[str]], user_agent: str
+) -> tuple[tuple[str, str], ...]:
+    forwarded = [
+        (name, value)
+        for name, values in headers.items()
+        if name.lower() in FORWARDED_HEADERS
+        for value in values
+    ]
+    if not any(name.lower() == "user-agent" for name, _ in forwarded):
+        forwarded.append(("User-Agent", user_agent))
+    return (("Host", _netloc(host, port)), *forwarded)

@@ -1,0 +1,72 @@
+"""The helper's own DNS lookup and TCP(+TLS) dial, built on the probe's network primitives."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import ssl
+from dataclasses import dataclass, field
+
+from probe.helper.config import HelperConfig
+from probe.net import dns, tcp, tls
+from probe.net.names import is_ip_literal
+from probe.net.stream import SocketStream
+
+
+@dataclass(frozen=True)
+class Resolved:
+    addrs: tuple[str, ...]
+    failure: str | None
+    """In the probe's vocabulary (probe.net.errors); None when there are addresses."""
+
+
+@dataclass
+class Lookups:
+    """Names resolved during one control request, so redirect hops reuse the first answer."""
+
+    config: HelperConfig
+    t_zero: float
+    done: dict[str, Resolved] = field(default_factory=dict)
+
+    async def resolve(self, host: str) -> Resolved:
+        if host not in self.done:
+            self.done[host] = await _resolve(host, self.config, self.t_zero)
+        return self.done[host]
+
+
+async def _resolve(host: str, config: HelperConfig, t_zero: float) -> Resolved:
+    if is_ip_literal(host):
+        return Resolved((host.strip("[]"),), None)
+    timeout = config.timeouts.dns
+    queries: list[dns.Query]
+    if config.resolver:
+        queries = list(
+            await asyncio.gather(
+                *(dns.udp_query(host, q, config.resolver, timeout, t_zero) for q in ("A", "AAAA"))
+            )
+        )
+    else:
+        queries = await dns.getaddrinfo(host, timeout, t_zero)
+    seen = dict.fromkeys(a for q in queries for a in q.addresses())
+    addrs = tuple(sorted(seen, key=lambda a: ipaddress.ip_address(a).version))
+    return Resolved(addrs, None if addrs else queries[0].failure)
+
+
+async def dial(
+    ip: str,
+    port: int,
+    server_name: str | None,
+    context: ssl.SSLContext,
+    config: HelperConfig,
+    t_zero: float,
+) -> tuple[tcp.Connect, tls.Handshake | None, SocketStream | None]:
+    """Connect, and handshake when ``server_name`` is given; the stream is open on success."""
+    connect, sock = await tcp.connect(ip, port, config.timeouts.tcp, t_zero)
+    if sock is None:
+        return connect, None, None
+    if server_name is None:
+        return connect, None, SocketStream(sock)
+    handshake, stream = await tls.handshake(
+        sock, tcp.endpoint(ip, port), server_name, context, config.timeouts.tls, t_zero
+    )
+    return connect, handshake, stream
