@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from probe import __version__
+from probe.cli.analyze import analyze
 from probe.cli.certs import certs
 from probe.cli.helper import helper_app
 from probe.cli.lists import lists
@@ -18,6 +19,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.command()(run)
+app.command()(analyze)
 app.command()(lists)
 app.command()(certs)
 app.add_typer(helper_app, name="helper")

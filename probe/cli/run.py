@@ -15,9 +15,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from probe import runner
+from probe.analysis import RunAnalysis, RunSummary, mark_network
+from probe.analysts.outcomes import Outcome, outcome_of
+from probe.cli.analyze import BlockedRow, analysis_options, print_summary, write_analysed
 from probe.cli.consent import ensure_consent
 from probe.control.doh import parse_doh_urls
 from probe.inputs import ListError, Target, find_list, lists_dir, load_list, targets_from_urls
+from probe.interception import CertificateFileError
 from probe.net.bogons import parse_exemptions
 from probe.net.dns import system_resolver
 from probe.net.geoip import UNKNOWN, Endpoints, Location, locate
@@ -35,6 +39,7 @@ from probe.settings import (
     ENV_GEOIP_MYADDR,
     ENV_GEOIP_NAME_ZONE,
     ENV_HELPER_URL,
+    ENV_INTERCEPTION_ROOTS,
     ENV_LISTS_DIR,
     ENV_RESOLVER,
     Settings,
@@ -139,6 +144,11 @@ def run(
     bogon_exempt: str | None = typer.Option(
         None, envvar=ENV_BOGON_EXEMPT, help="Comma-separated CIDRs not treated as bogons."
     ),
+    interception_roots: str | None = typer.Option(
+        None,
+        envvar=ENV_INTERCEPTION_ROOTS,
+        help="Extra interception-root PEM files or folders (os.pathsep-separated).",
+    ),
     lists_dir_opt: Path | None = typer.Option(
         None, "--lists-dir", envvar=ENV_LISTS_DIR, help="Folder that holds named lists."
     ),
@@ -203,7 +213,8 @@ def run(
             timeout_tls=timeout_tls,
             timeout_http=timeout_http,
         )
-    except (ListError, ValueError) as exc:
+        options = analysis_options(bogon_exempt, interception_roots)
+    except (ListError, ValueError, CertificateFileError) as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     endpoints = Endpoints(geoip_myaddr, geoip_asn_zone, geoip_name_zone)
@@ -228,6 +239,8 @@ def run(
         err.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     records: list[dict[str, Any]] = []
+    analysis = RunAnalysis(options)
+    provisional = RunSummary()  # each line is final unless the whole network proves unusable
     show_progress = not no_progress and sys.stderr.isatty()
     progress = Progress(
         TextColumn("[bold]{task.description}"),
@@ -242,8 +255,9 @@ def run(
     task = progress.add_task("measuring", total=len(targets), last="")
 
     def sink(record: dict[str, Any]) -> None:
-        writer.write(record)
-        records.append(_summary_fields(record))
+        analysed = mark_network(analysis.add(record), provisional)
+        writer.write(analysed)
+        records.append(_summary_fields(analysed))
         progress.update(task, advance=1, last=record["input"])
 
     interrupted = False
@@ -256,7 +270,11 @@ def run(
         except ResultsError as exc:
             err.print(f"[red]error:[/] {exc}", highlight=False)
             raise typer.Exit(1) from exc
+    summary = analysis.finish()
+    if summary.network_unusable and not interrupted:
+        write_analysed(path, path, options, summary)
     _print_summary(records, path, len(targets), datetime.now(UTC) - info.started)
+    print_summary(Console(), summary, _blocked_rows(records, summary))
     if interrupted:
         err.print(f"[yellow]interrupted:[/] {writer.count} measurements kept in {path}")
         raise typer.Exit(EXIT_INTERRUPTED)
@@ -267,8 +285,18 @@ def _summary_fields(record: dict[str, Any]) -> dict[str, Any]:
     return {"input": record["input"], "test_keys": _slim(record["test_keys"])}
 
 
+def _blocked_rows(records: list[dict[str, Any]], summary: RunSummary) -> list[BlockedRow]:
+    if summary.network_unusable:
+        return []
+    return [
+        (str(r["input"]), str(k.get("x_technique")), str(k.get("x_detail")))
+        for r in records
+        if isinstance((k := r["test_keys"]).get("blocking"), str)
+    ]
+
+
 def _slim(keys: dict[str, Any]) -> dict[str, Any]:
-    slim = dict(keys)
+    slim = {k: v for k, v in keys.items() if k not in _HEAVY}
     slim["requests"] = [
         {"failure": r.get("failure"), "response": {"code": (r.get("response") or {}).get("code")}}
         for r in keys.get("requests") or []
@@ -279,15 +307,32 @@ def _slim(keys: dict[str, Any]) -> dict[str, Any]:
     return slim
 
 
+_HEAVY = frozenset({"requests", "tls_handshakes", "control", "x_self_control", "x_doh_queries"})
+
+
+_STYLE = {
+    Outcome.BLOCKED: "red",
+    Outcome.OK: "green",
+    Outcome.DOWN: "dim",
+    Outcome.UNDETERMINED: "yellow",
+}
+
+
+def _verdict(keys: dict[str, Any]) -> str:
+    outcome = outcome_of(keys.get("blocking"), keys.get("accessible"))
+    label = f"{outcome} ({keys.get('x_technique')})" if outcome is Outcome.BLOCKED else outcome
+    return f"[{_STYLE[outcome]}]{label}[/]"
+
+
 def _print_summary(records: list[dict[str, Any]], path: Path, total: int, took: Any) -> None:
     console = Console()
     table = Table(
         title=f"{len(records)} of {total} targets measured in {took.total_seconds():.1f} s"
     )
-    for column in ("target", "DNS", "TCP", "TLS", "HTTP"):
+    for column in ("target", "DNS", "TCP", "TLS", "HTTP", "verdict"):
         table.add_column(column, overflow="fold")
     for record in sorted(records, key=lambda r: str(r["input"])):
         o = step_outcomes(record)
-        table.add_row(o.input, o.dns, o.tcp, o.tls, o.http)
+        table.add_row(o.input, o.dns, o.tcp, o.tls, o.http, _verdict(record["test_keys"]))
     console.print(table)
     console.print(f"Results: [bold]{path}[/]", highlight=False)

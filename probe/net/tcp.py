@@ -42,6 +42,9 @@ async def connect(
     family = socket.AF_INET6 if ipaddress.ip_address(ip).version == 6 else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setblocking(False)
+    # As browsers do: without it, Nagle holds the HTTP request behind the TLS Finished until an
+    # ACK returns, adding a round trip to every measurement.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     t0 = loop.time() - t_zero
     try:
         await asyncio.wait_for(loop.sock_connect(sock, (ip, port)), timeout)

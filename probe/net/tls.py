@@ -60,13 +60,15 @@ class Handshake:
 
 
 @lru_cache(maxsize=8)
-def client_context(ca_bundle: Path | None, verify: bool = True) -> ssl.SSLContext:
+def client_context(
+    ca_bundle: Path | None, verify: bool = True, alpn: tuple[str, ...] = ALPN
+) -> ssl.SSLContext:
     """One context per trust store: loading ~150 roots per handshake would dominate CPU time."""
     ctx = ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else certifi.where())
     if not verify:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
-    ctx.set_alpn_protocols(list(ALPN))
+    ctx.set_alpn_protocols(list(alpn))
     return ctx
 
 

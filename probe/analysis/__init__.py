@@ -1,0 +1,30 @@
+"""Verdicts from stored measurements: pure functions of the raw observations and their controls.
+
+Nothing here measures, reads settings or prints, so any stored file can be analysed again with a
+newer version and get the same answer every time.
+"""
+
+from probe.analysis.options import AnalysisOptions
+from probe.analysis.run import (
+    ANALYSIS_KEYS,
+    RunAnalysis,
+    RunSummary,
+    analyze_measurement,
+    analyze_run,
+    mark_network,
+    merge,
+)
+from probe.analysis.verdict import ANALYSIS_VERSION, Verdict
+
+__all__ = [
+    "ANALYSIS_KEYS",
+    "ANALYSIS_VERSION",
+    "AnalysisOptions",
+    "RunAnalysis",
+    "RunSummary",
+    "Verdict",
+    "analyze_measurement",
+    "analyze_run",
+    "mark_network",
+    "merge",
+]

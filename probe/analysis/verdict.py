@@ -1,0 +1,363 @@
+"""The verdict for one measurement: OONI's keys plus the probe's technique and evidence.
+
+Decision order (docs/analysis.md explains each step):
+1. interception of any handshake (a known root, or a failed chain that a control saw genuine);
+2. a completed page that was throttled, or that came over HTTPS with a valid certificate;
+3. no control at all: undetermined;
+4. the step where the chain stopped (DNS, TCP, TLS, HTTP) or the final page, each judged against
+   the controls. A site that fails the same way for the control is down, not blocked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from probe.analysis.blockpages import Fingerprint, match_blockpage
+from probe.analysis.controls import Controls, describe_missing
+from probe.analysis.dnscheck import DnsCheck, check_dns
+from probe.analysis.httpdiff import PageComparison, compare_pages
+from probe.analysis.mitm import VERIFY_FAILURES, find_interception, mitm_sentence
+from probe.analysis.observations import (
+    Hop,
+    Outcome,
+    Record,
+    body_length,
+    dns_failure,
+    failure_of,
+    hop_of,
+    locate,
+    mapping,
+    records,
+    status_code,
+    usable,
+)
+from probe.analysis.options import AnalysisOptions
+from probe.analysis.throttle import throttled
+
+ANALYSIS_VERSION = "0.1.0"
+TIMEOUTS = frozenset({"generic_timeout_error", "dns_temporary_failure"})
+RESETS = frozenset({"connection_reset", "connection_refused"})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    blocking: str | bool | None
+    accessible: bool | None
+    technique: str | None
+    detail: str
+
+    @property
+    def category(self) -> str:
+        """``blocked``, ``ok``, ``down`` or ``undetermined``: the lab's and the summary's words."""
+        if isinstance(self.blocking, str):
+            return "blocked"
+        if self.blocking is False:
+            return "ok" if self.accessible else "down"
+        return "undetermined"
+
+
+def blocked(technique: str, blocking: str, detail: str) -> Verdict:
+    return Verdict(blocking, False, technique, detail)
+
+
+def ok(detail: str) -> Verdict:
+    return Verdict(False, True, None, detail)
+
+
+def down(detail: str) -> Verdict:
+    return Verdict(False, False, None, detail)
+
+
+def undetermined(detail: str) -> Verdict:
+    return Verdict(None, None, None, detail)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    keys: dict[str, Any]
+    """The analysis keys to merge into ``test_keys``."""
+    verdict: Verdict
+    signature: str | None
+    """``stage:failure`` where the measurement stopped; None when a page arrived."""
+    control_reachable: bool
+
+
+@dataclass(frozen=True)
+class _Context:
+    keys: Record
+    first: Hop
+    outcome: Outcome
+    controls: Controls
+    dns: DnsCheck
+    """DNS consistency of the hop where the chain stopped."""
+    page: PageComparison
+    fingerprint: Fingerprint | None
+    exempt: tuple[str, ...]
+
+    @property
+    def first_hop(self) -> bool:
+        return self.outcome.hop.host == self.first.host
+
+
+def analyse(measurement: Record, options: AnalysisOptions) -> Analysis:
+    keys = mapping(measurement.get("test_keys"))
+    controls = Controls.of(keys)
+    first = hop_of(str(measurement.get("input", "")))
+    if first is None:
+        verdict = undetermined("the input is not an http or https URL")
+        return Analysis(_keys(verdict), verdict, None, controls.any)
+    exempt = options.bogon_exempt
+    outcome = locate(keys, first, exempt)
+    first_dns = check_dns(keys, first, controls, True, exempt)
+    hop_dns = (
+        first_dns
+        if outcome.hop.host == first.host
+        else check_dns(keys, outcome.hop, controls, False, exempt)
+    )
+    final = outcome.request if outcome.stage == "final" else None
+    page = compare_pages(final, controls.page)
+    fingerprint = match_blockpage(final) if final is not None else None
+    mitm = find_interception(keys, controls, options.interception_roots, _started(measurement))
+    context = _Context(keys, first, outcome, controls, hop_dns, page, fingerprint, exempt)
+    verdict = blocked("tls.mitm", "http-failure", mitm_sentence(mitm)) if mitm else _decide(context)
+    analysis_keys = _keys(verdict) | {
+        "dns_experiment_failure": None if first.is_ip else dns_failure(keys, first.host),
+        "dns_consistency": first_dns.consistency,
+        "http_experiment_failure": outcome.failure,
+        "body_length_match": page.body_length_match,
+        "body_proportion": page.body_proportion,
+        "status_code_match": page.status_code_match,
+        "headers_match": page.headers_match,
+        "title_match": page.title_match,
+        "x_blockpage": fingerprint.name if fingerprint else None,
+        "x_mitm": mitm,
+    }
+    signature = None if final is not None else f"{outcome.stage}:{outcome.failure or 'no address'}"
+    return Analysis(analysis_keys, verdict, signature, controls.any)
+
+
+def _keys(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "blocking": verdict.blocking,
+        "accessible": verdict.accessible,
+        "x_technique": verdict.technique,
+        "x_detail": verdict.detail,
+        "x_analysis_version": ANALYSIS_VERSION,
+    }
+
+
+def _started(measurement: Record) -> datetime | None:
+    try:
+        stamp = datetime.strptime(
+            str(measurement.get("measurement_start_time")), "%Y-%m-%d %H:%M:%S"
+        )
+    except ValueError:
+        return None
+    return stamp.replace(tzinfo=UTC)
+
+
+def _decide(ctx: _Context) -> Verdict:
+    if ctx.outcome.stage == "final" and ctx.outcome.request is not None:
+        slow = throttled(
+            ctx.outcome.request, ctx.controls, ctx.page.same_page if ctx.controls.page else None
+        )
+        if slow:
+            return blocked("throttle", "http-failure", slow)
+        if _verified_https(ctx):
+            return ok(
+                f"the page came over HTTPS with a valid certificate for {ctx.outcome.hop.host}"
+            )
+    if not ctx.controls.any:
+        return undetermined(f"no control to compare with: {describe_missing(ctx.controls)}")
+    stage = ctx.outcome.stage
+    if stage == "final":
+        return _final(ctx)
+    if stage == "dns":
+        return _dns(ctx)
+    if stage == "tcp":
+        return _tcp(ctx)
+    if stage == "tls":
+        return _tls(ctx)
+    if stage == "http":
+        return _http(ctx)
+    return undetermined(f"the redirect chain did not end ({ctx.outcome.failure})")
+
+
+def _verified_https(ctx: _Context) -> bool:
+    hop, request = ctx.outcome.hop, ctx.outcome.request or {}
+    if hop.scheme != "https":
+        return False
+    return any(
+        h.get("address") == request.get("x_address")
+        and (h.get("server_name") or "") == hop.sni
+        and failure_of(h) is None
+        and not h.get("no_tls_verify")
+        for h in records(ctx.keys.get("tls_handshakes"))
+    )
+
+
+def _dns_technique(check: DnsCheck, failure: str | None, resolved_any: bool) -> str:
+    if check.injection:
+        return "dns.inject"
+    if check.bogons or resolved_any:
+        return "dns.spoof"
+    return "dns.timeout" if failure in TIMEOUTS else "dns.nxdomain"
+
+
+def _dns_blocked(ctx: _Context, then: str = "") -> Verdict:
+    """Inconsistent DNS is the first tampering, whatever failed after it (OONI's "dns")."""
+    check = ctx.dns
+    technique = _dns_technique(
+        check, ctx.outcome.failure, bool(ctx.outcome.addresses) or ctx.outcome.stage != "dns"
+    )
+    sentence = check.reason + (f"; {check.injection}" if check.injection else "") + then
+    return blocked(technique, "dns", sentence)
+
+
+def _outside(ctx: _Context, what: str, tech: str, blocking: str) -> Verdict:
+    """Judge a failure by whether the helper fetched the page: blocked, down or undetermined."""
+    if ctx.controls.page is not None:
+        return blocked(
+            tech, blocking, f"{what}; the helper fetched the page ({status_code_of(ctx)})"
+        )
+    if ctx.controls.page_failure:
+        return down(
+            f"{what}; the helper could not fetch the page either ({ctx.controls.page_failure})"
+        )
+    return undetermined(f"{what}; no control reached the site")
+
+
+def status_code_of(ctx: _Context) -> str:
+    page = ctx.controls.page or {}
+    return f"status {page.get('status_code')}"
+
+
+def _dns(ctx: _Context) -> Verdict:
+    hop, check = ctx.outcome.hop, ctx.dns
+    if check.inconsistent:
+        return _dns_blocked(ctx)
+    failure = ctx.outcome.failure
+    control = ctx.controls.dns(hop.host, ctx.first_hop)
+    if check.consistency == "consistent" and failure is not None:
+        return down(check.reason)
+    if control is not None and control.negative:
+        return down(f"the {control.source} says {hop.host} does not exist ({control.failure})")
+    if failure is None:
+        return undetermined(f"{hop.host} resolved but no connection was attempted")
+    what = f"the resolver gave no address for {hop.host} ({failure})"
+    return _outside(ctx, what, _dns_technique(check, failure, False), "dns")
+
+
+def _tcp(ctx: _Context) -> Verdict:
+    failure = ctx.outcome.failure
+    if ctx.dns.inconsistent:
+        return _dns_blocked(ctx, f"; connecting there failed ({failure})")
+    hop = ctx.outcome.hop
+    endpoints = [hop.endpoint(a) for a in usable(list(ctx.outcome.addresses), ctx.exempt)]
+    technique = "tcp.reset" if failure in RESETS else "tcp.timeout"
+    how = {
+        "connection_refused": "connection refused (RST to SYN)",
+        "connection_reset": "connection reset during the TCP handshake",
+        "generic_timeout_error": "no answer to SYN (timeout)",
+    }.get(failure or "", f"TCP connect failed ({failure})")
+    what = f"{how} at {', '.join(endpoints)}"
+    helper = {e: ctx.controls.helper_tcp(e) for e in endpoints}
+    reached = [e for e, status in helper.items() if status]
+    if reached:
+        return blocked(technique, "tcp_ip", f"{what}; the helper connected to {', '.join(reached)}")
+    if any(status is False for status in helper.values()):
+        return down(f"{what}; the helper could not connect either")
+    return _outside(ctx, what, technique, "tcp_ip")
+
+
+def _tls(ctx: _Context) -> Verdict:
+    failure = ctx.outcome.failure or ""
+    if ctx.dns.inconsistent:
+        return _dns_blocked(ctx, f"; the TLS handshake there failed ({failure})")
+    hop, address = ctx.outcome.hop, ctx.outcome.endpoints[0]
+    if failure in VERIFY_FAILURES:
+        what = f"the certificate at {address} fails validation ({failure})"
+        if ctx.controls.helper_tls(address) is False:
+            return down(f"{what}, for the helper too: the site's own certificate is broken")
+        return undetermined(f"{what} and no control saw a genuine certificate there")
+    technique = "tls.timeout" if failure in TIMEOUTS else "tls.reset"
+    sni = hop.sni or "(none)"
+    what = {
+        "connection_reset": f"RST after ClientHello with SNI {sni}",
+        "eof_error": f"connection closed after ClientHello with SNI {sni}",
+        "generic_timeout_error": f"no answer to ClientHello with SNI {sni} (timeout)",
+    }.get(failure, f"TLS handshake with SNI {sni} failed ({failure})")
+    if ctx.controls.neutral_handshake(address) is not None:
+        neutral = ctx.controls.neutral_sni
+        return blocked(technique, "http-failure", f"{what}; same IP with SNI {neutral} completed")
+    helper = ctx.controls.helper_tls(address)
+    if helper:
+        return blocked(
+            technique, "http-failure", f"{what}; the helper completed a handshake with {address}"
+        )
+    if helper is False:
+        return down(f"{what}; the helper's handshake with {address} failed too")
+    return _outside(ctx, what, technique, "http-failure")
+
+
+def _http(ctx: _Context) -> Verdict:
+    request, failure = ctx.outcome.request, ctx.outcome.failure
+    if request is None or failure is None:
+        return undetermined("connected, but no HTTP request was recorded")
+    if ctx.dns.inconsistent:
+        return _dns_blocked(ctx, f"; the HTTP request there failed ({failure})")
+    host, address = ctx.outcome.hop.host, str(request.get("x_address", ""))
+    neutral = ctx.controls.neutral_request(address)
+    if status_code(request) > 0 and failure in TIMEOUTS:
+        what = f"the body stalled after {body_length(request)} bytes ({failure})"
+        if neutral is not None:
+            return blocked(
+                "throttle",
+                "http-failure",
+                f"{what}; same IP with Host {ctx.controls.neutral_host} answered",
+            )
+        return _outside(ctx, what, "throttle", "http-failure")
+    technique = "http.timeout" if failure in TIMEOUTS else "http.reset"
+    what = {
+        "connection_reset": f"RST after the HTTP request with Host {host}",
+        "eof_error": f"connection closed after the HTTP request with Host {host}",
+        "generic_timeout_error": f"no HTTP response to the request with Host {host} (timeout)",
+    }.get(failure, f"the HTTP request with Host {host} failed ({failure})")
+    if neutral is not None:
+        code = status_code(neutral)
+        return blocked(
+            technique,
+            "http-failure",
+            f"{what}; same IP with Host {ctx.controls.neutral_host} answered {code}",
+        )
+    return _outside(ctx, what, technique, "http-failure")
+
+
+def _final(ctx: _Context) -> Verdict:
+    inconsistent = ctx.dns.inconsistent
+    if ctx.fingerprint is not None:
+        why = f"the page matches the blockpage fingerprint {ctx.fingerprint.name}"
+        if inconsistent:
+            return blocked("http.blockpage", "dns", f"{why}; {ctx.dns.reason}")
+        return blocked("http.blockpage", "http-diff", why)
+    control = ctx.controls.page
+    if control is None:
+        if ctx.controls.page_failure:
+            return undetermined(
+                f"a page arrived but the helper could not fetch it ({ctx.controls.page_failure})"
+            )
+        return undetermined("a page arrived but there is no helper page to compare it with")
+    page, final = ctx.page, ctx.outcome.request or {}
+    if page.same_page:
+        also = f" although {ctx.dns.reason}" if inconsistent else ""
+        return ok(f"the page matches the helper's (status {status_code(final)}){also}")
+    differs = (
+        f"the page differs from the helper's (status {status_code(final)} vs "
+        f"{control.get('status_code')}, body proportion {page.body_proportion}, "
+        f"title match {page.title_match}, headers match {page.headers_match})"
+    )
+    if inconsistent:
+        return _dns_blocked(ctx, f"; {differs}")
+    return blocked("http.diff", "http-diff", differs)
