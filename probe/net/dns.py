@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import dns.asyncquery
@@ -53,6 +53,8 @@ class Query:
     t0: float = 0.0
     t: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    late: list[dict[str, Any]] = field(default_factory=list)
+    """Further replies to the same query that arrived after the first (see ``Exchange``)."""
 
     def addresses(self) -> list[str]:
         return [a.value for a in self.answers if a.answer_type in ("A", "AAAA")]
@@ -69,6 +71,7 @@ class Query:
             "t0": round(self.t0, 6),
             "t": round(self.t, 6),
             **self.extra,
+            **({"x_late_answers": list(self.late)} if self.late else {}),
         }
 
 
@@ -129,24 +132,92 @@ async def getaddrinfo(
     ]
 
 
+class Exchange(asyncio.DatagramProtocol):
+    """One UDP query that keeps listening after its first reply.
+
+    An on-path injector's forged answer races the resolver's real one and usually wins; the real
+    one still arrives a little later. Keeping the socket open until the measurement ends records
+    both, so injection can be proven (``x_late_answers``) without adding any wait.
+    """
+
+    def __init__(self, request: dns.message.Message, source: str, t_zero: float) -> None:
+        self.request = request
+        self.source = source
+        self.t_zero = t_zero
+        self.first: asyncio.Future[dns.message.Message] = asyncio.get_running_loop().create_future()
+        self.late: list[dict[str, Any]] = []
+        self.first_at = 0.0
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        if addr[0] != self.source:
+            return
+        try:
+            message = dns.message.from_wire(data)
+        except Exception:  # junk is skipped, as a stub resolver does
+            return
+        if not self.request.is_response(message):
+            return
+        now = asyncio.get_running_loop().time()
+        if not self.first.done():
+            self.first_at = now
+            self.first.set_result(message)
+            return
+        self.late.append(
+            {
+                "answers": [
+                    Answer(dns.rdatatype.to_text(r.rdtype), _rdata_text(d), r.ttl).as_ooni()
+                    for r in message.answer
+                    for d in r
+                ],
+                "x_rcode": dns.rcode.to_text(message.rcode()),
+                "t": round(now - self.t_zero, 6),
+            }
+        )
+
+    def error_received(self, exc: Exception) -> None:
+        if not self.first.done():
+            self.first.set_exception(exc)
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
 async def udp_query(
-    hostname: str, qtype: str, resolver: str, timeout: float, t_zero: float
+    hostname: str,
+    qtype: str,
+    resolver: str,
+    timeout: float,
+    t_zero: float,
+    lingering: list[Exchange] | None = None,
 ) -> Query:
-    """Ask one resolver directly; falls back to TCP only when the UDP reply is truncated."""
+    """Ask one resolver directly; falls back to TCP only when the UDP reply is truncated.
+
+    With ``lingering``, the socket stays open after the first reply and is appended there; the
+    caller closes it when its measurement ends, and late replies land in ``Query.late``.
+    """
     loop = asyncio.get_running_loop()
     host, port = split_hostport(resolver, 53)
     t0 = loop.time() - t_zero
     request = dns.message.make_query(hostname, qtype)
     extra: dict[str, Any] = {}
+    exchange = Exchange(request, host, t_zero)
+    keep = False
     try:
-        # Like a stub resolver, skip replies that are malformed or answer another query (wrong
-        # ID, wrong source) and keep waiting: junk must not hide a real answer arriving later.
-        response = await dns.asyncquery.udp(
-            request, host, timeout=timeout, port=port, ignore_unexpected=True, ignore_errors=True
-        )
+        await loop.create_datagram_endpoint(lambda: exchange, remote_addr=(host, port))
+        assert exchange.transport is not None
+        exchange.transport.sendto(request.to_wire())
+        response = await asyncio.wait_for(asyncio.shield(exchange.first), timeout)
         if response.flags & dns.flags.TC:
             extra["x_truncated"] = True
             response = await dns.asyncquery.tcp(request, host, timeout=timeout, port=port)
+        elif lingering is not None:
+            lingering.append(exchange)
+            keep = True
     except Exception as exc:  # every failure is data here, never a crash
         return Query(
             hostname,
@@ -160,9 +231,13 @@ async def udp_query(
             loop.time() - t_zero,
             extra,
         )
-    return from_message(
+    finally:
+        if not keep:
+            exchange.close()
+    query = from_message(
         hostname, qtype, "udp", f"{host}:{port}", response, t0, loop.time() - t_zero, extra
     )
+    return replace(query, late=exchange.late)
 
 
 def from_message(

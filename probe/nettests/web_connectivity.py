@@ -29,7 +29,8 @@ TEST_VERSION = "0.1.0"
 @dataclass
 class _Observations:
     t_zero: float
-    queries: list[dict[str, Any]] = field(default_factory=list)
+    queries: list[dns.Query] = field(default_factory=list)
+    lingering: list[dns.Exchange] = field(default_factory=list)
     tcp_connect: list[dict[str, Any]] = field(default_factory=list)
     tls_handshakes: list[dict[str, Any]] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -44,15 +45,19 @@ class _Observations:
         if self.failed_endpoint is None:
             self.failed_endpoint = (ip, port, scheme)
 
-    def test_keys(self, redirects_exhausted: bool, failure: str | None) -> dict[str, Any]:
+    redirects_exhausted: bool = False
+    failure: str | None = None
+    """A failure of the measurement as a whole, not of one step."""
+
+    def test_keys(self) -> dict[str, Any]:
         return {
-            "queries": self.queries,
+            "queries": [q.as_ooni() for q in self.queries],
             "tcp_connect": self.tcp_connect,
             "tls_handshakes": self.tls_handshakes,
             "requests": self.requests,
             "x_skipped_bogons": self.skipped_bogons,
-            "x_redirects_exhausted": redirects_exhausted,
-            "x_failure": failure,
+            "x_redirects_exhausted": self.redirects_exhausted,
+            "x_failure": self.failure,
             "x_self_control": self.self_control,
         }
 
@@ -62,19 +67,35 @@ async def measure(url: str, session: Session) -> dict[str, Any]:
     obs = _Observations(asyncio.get_running_loop().time())
     doh = asyncio.ensure_future(_doh(url, session, obs.t_zero))
     try:
-        keys = await _follow(url, session, obs)
+        await _follow(url, session, obs)
         if obs.failed_endpoint is not None:
             obs.self_control = await _self_control(*obs.failed_endpoint, session, obs)
-            keys["x_self_control"] = obs.self_control
-        keys["x_doh_queries"] = await doh
+        doh_queries = await doh
         control, failure = await obs.control if obs.control else ({}, None)
+        await _linger(obs)
     finally:
         doh.cancel()
         if obs.control:
             obs.control.cancel()
+        for exchange in obs.lingering:
+            exchange.close()
+    keys = obs.test_keys()
+    keys["x_doh_queries"] = doh_queries
     keys["control"] = control or {}
     keys["control_failure"] = failure
     return keys
+
+
+LATE_WINDOW = 0.5
+"""Seconds after the first DNS reply during which a second, real reply is still caught."""
+
+
+async def _linger(obs: _Observations) -> None:
+    """A measurement that ended within moments of its DNS reply waits briefly for late ones."""
+    if obs.lingering:
+        loop = asyncio.get_running_loop()
+        last = max(e.first_at for e in obs.lingering)
+        await asyncio.sleep(max(0.0, last + LATE_WINDOW - loop.time()))
 
 
 async def _doh(url: str, session: Session, t_zero: float) -> list[dict[str, Any]]:
@@ -121,14 +142,15 @@ def _start_control(
     )
 
 
-async def _follow(url: str, session: Session, obs: _Observations) -> dict[str, Any]:
+async def _follow(url: str, session: Session, obs: _Observations) -> None:
     """The redirect chain, each hop measured in full."""
     current = url
     settings = session.settings
     for hop in range(settings.max_redirects + 1):
         parts = urlsplit(current)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            return obs.test_keys(False, errors.HTTP_INVALID_REDIRECT)
+            obs.failure = errors.HTTP_INVALID_REDIRECT
+            return
         host = to_ascii(parts.hostname)
         port = parts.port or (443 if parts.scheme == "https" else 80)
         addresses = await _resolve(host, session, obs)
@@ -156,8 +178,8 @@ async def _follow(url: str, session: Session, obs: _Observations) -> dict[str, A
             break
         current = urljoin(current, location)
         if hop == settings.max_redirects:
-            return obs.test_keys(True, errors.HTTP_TOO_MANY_REDIRECTS)
-    return obs.test_keys(False, None)
+            obs.redirects_exhausted = True
+            obs.failure = errors.HTTP_TOO_MANY_REDIRECTS
 
 
 async def _resolve(host: str, session: Session, obs: _Observations) -> list[str]:
@@ -172,13 +194,13 @@ async def _resolve(host: str, session: Session, obs: _Observations) -> list[str]
         lookups.append(dns.getaddrinfo(host, timeout, obs.t_zero, session.executor))
     if session.resolver:
         lookups += [
-            dns.udp_query(host, qtype, session.resolver, timeout, obs.t_zero)
+            dns.udp_query(host, qtype, session.resolver, timeout, obs.t_zero, obs.lingering)
             for qtype in ("A", "AAAA")
         ]
     queries: list[dns.Query] = []
     for result in await asyncio.gather(*lookups):
         queries.extend(result if isinstance(result, list) else [result])
-    obs.queries.extend(q.as_ooni() for q in queries)
+    obs.queries.extend(queries)
     seen: dict[str, None] = {}
     for q in queries:
         for addr in q.addresses():

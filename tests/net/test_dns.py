@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import asyncio
 
+import dns.message as dns_message
+import dns.rrset as dns_rrset
 import pytest
 from loopback import dns_server
 from loopback.dns_server import Zone
@@ -110,3 +112,38 @@ async def test_getaddrinfo_failure_is_classified() -> None:
 )
 def test_split_hostport(text: str, parsed: tuple[str, int]) -> None:
     assert dns.split_hostport(text, 53) == parsed
+
+
+async def test_a_late_second_reply_is_kept_when_lingering(servers: list[object]) -> None:
+    """An injector's forged answer wins the race; the real one arrives later and is recorded."""
+    loop = asyncio.get_running_loop()
+
+    class Injected(asyncio.DatagramProtocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.transport = transport
+
+        def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+            query = dns_message.from_wire(data)
+            for address, delay in (("10.10.34.35", 0.0), ("127.0.0.7", 0.05)):
+                reply = dns_message.make_response(query)
+                reply.answer.append(
+                    dns_rrset.from_text(query.question[0].name, 60, "IN", "A", address)
+                )
+                loop.call_later(delay, self.transport.sendto, reply.to_wire(), addr)  # type: ignore[attr-defined]
+
+    transport, _ = await loop.create_datagram_endpoint(Injected, local_addr=("127.0.0.1", 0))
+    servers.append(transport)
+    address = f"127.0.0.1:{transport.get_extra_info('sockname')[1]}"
+    lingering: list[dns.Exchange] = []
+    q = await dns.udp_query("inject.test", "A", address, 1.0, loop.time(), lingering)
+    assert q.addresses() == ["10.10.34.35"]
+    await asyncio.sleep(0.2)
+    for exchange in lingering:
+        exchange.close()
+    [late] = q.as_ooni()["x_late_answers"]
+    assert late["answers"] == [{"answer_type": "A", "ipv4": "127.0.0.7", "ttl": 60}]
+    assert late["x_rcode"] == "NOERROR"
+    # Without lingering the socket closes at once and nothing late is recorded.
+    q = await dns.udp_query("inject.test", "A", address, 1.0, loop.time())
+    await asyncio.sleep(0.2)
+    assert "x_late_answers" not in q.as_ooni()
