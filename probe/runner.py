@@ -1,19 +1,20 @@
-"""Runs a nettest over many targets with bounded parallelism.
+"""Runs nettests over many targets with bounded parallelism.
 
-A fixed pool of workers pulls from a queue, so memory stays flat for any list length and a slow
-target only ever occupies one worker. Results are handed over as each target finishes.
+A fixed pool of workers pulls jobs from a queue, so memory stays flat for any list length and a
+slow target only ever occupies one worker. Results are handed over as each job finishes.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from probe.inputs import Target
-from probe.nettests import web_connectivity
+from probe.nettests.registry import Nettest
 from probe.nettests.session import Session
 from probe.report.envelope import RunInfo, measurement
 from probe.report.scrub import scrub
@@ -22,30 +23,49 @@ from probe.settings import Settings
 Sink = Callable[[dict[str, Any]], None]
 
 
+@dataclass(frozen=True)
+class Job:
+    nettest: Nettest
+    target: Target | None
+    """None for tests whose targets are built in (they run once, with input "")."""
+
+    @property
+    def input(self) -> str:
+        return self.target.url if self.target else ""
+
+
+def jobs_for(nettests: Sequence[Nettest], targets: Sequence[Target]) -> list[Job]:
+    """URL tests once per target, built-in tests once; the built-in ones first, as they are few."""
+    builtin = [Job(n, None) for n in nettests if n.builtin_inputs]
+    return builtin + [Job(n, t) for n in nettests if not n.builtin_inputs for t in targets]
+
+
 async def run(
-    targets: Sequence[Target],
+    jobs: Sequence[Job],
     settings: Settings,
-    info: RunInfo,
+    infos: Mapping[str, RunInfo],
     sink: Sink,
     secrets: list[str] | None = None,
 ) -> None:
-    """Measure every target; ``sink`` receives each finished measurement, in completion order.
+    """Run every job; ``sink`` receives each finished measurement, in completion order.
 
-    ``secrets`` (the volunteer's own address, in all its spellings) are scrubbed from every
-    measurement before it leaves this function.
+    ``infos`` holds each test's envelope data (one report per test, as OONI has). ``secrets``
+    (the volunteer's own address, private bridges) are scrubbed from every measurement before
+    it leaves this function.
     """
-    workers = max(1, min(settings.parallel, len(targets)))
-    queue: asyncio.Queue[Target] = asyncio.Queue()
-    for target in targets:
-        queue.put_nowait(target)
+    workers = max(1, min(settings.parallel, len(jobs)))
+    queue: asyncio.Queue[Job] = asyncio.Queue()
+    for job in jobs:
+        queue.put_nowait(job)
     # getaddrinfo blocks a thread; the default pool (cores + 4) would cap real parallelism.
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="getaddrinfo") as pool:
         session = Session(settings, executor=pool)
 
         async def worker() -> None:
             while not queue.empty():
-                target = queue.get_nowait()
-                sink(scrub(await measure_target(target, session, info), secrets or []))
+                job = queue.get_nowait()
+                record = await measure(job, session, infos[job.nettest.name])
+                sink(scrub(record, secrets or []))
 
         tasks = [asyncio.create_task(worker()) for _ in range(workers)]
         try:
@@ -57,12 +77,13 @@ async def run(
             await session.aclose()
 
 
-async def measure_target(target: Target, session: Session, info: RunInfo) -> dict[str, Any]:
+async def measure(job: Job, session: Session, info: RunInfo) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     started = datetime.now(UTC)
     t0 = loop.time()
     try:
-        test_keys = await web_connectivity.measure(target.url, session)
+        test_keys = await job.nettest.measure(job.input, session)
     except Exception as exc:  # a bug on one target must not cost the volunteer the whole run
         test_keys = {"x_failure": f"unknown_failure: {type(exc).__name__}: {exc}"}
-    return measurement(info, target.url, started, loop.time() - t0, test_keys, target.category_code)
+    category = job.target.category_code if job.target else ""
+    return measurement(info, job.input, started, loop.time() - t0, test_keys, category)

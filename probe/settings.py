@@ -18,6 +18,8 @@ ENV_DOH_URLS = "PROBE_DOH_URLS"
 ENV_INTERCEPTION_ROOTS = "PROBE_INTERCEPTION_ROOTS"
 ENV_BOGON_EXEMPT = "PROBE_BOGON_EXEMPT"
 ENV_LISTS_DIR = "PROBE_LISTS_DIR"
+ENV_TOR_AUTHORITIES = "PROBE_TOR_AUTHORITIES"
+ENV_APP_ENDPOINTS = "PROBE_APP_ENDPOINTS"
 ENV_GEOIP_MYADDR = "PROBE_GEOIP_MYADDR"
 ENV_GEOIP_ASN_ZONE = "PROBE_GEOIP_ASN_ZONE"
 ENV_GEOIP_NAME_ZONE = "PROBE_GEOIP_NAME_ZONE"
@@ -48,6 +50,12 @@ class Settings:
     interception_roots: tuple[Path, ...] = ()
     bogon_exempt: tuple[str, ...] = ()
     """CIDR ranges that are not bogons for this run (the lab's TEST-NET ranges)."""
+    tor_authorities: Path | None = None
+    """A TOML file replacing the shipped Tor directory authorities (the lab's stand-ins)."""
+    app_endpoints: Path | None = None
+    """A TOML file replacing the shipped messaging-app endpoints."""
+    bridges: Path | None = None
+    """User-supplied Tor bridges; their addresses are private and scrubbed from every output."""
     neutral_host: str = "example.com"
     """SNI and Host for the self-control: a name no censor blocks, sent to the same address."""
     timeouts: Timeouts = field(default_factory=Timeouts)

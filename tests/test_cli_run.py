@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -384,3 +385,61 @@ def test_first_run_without_a_terminal_explains_and_asks_for_yes(tmp_path: Path) 
     )
     assert again.returncode == 0, again.stderr
     assert "informed consent" not in again.stderr
+
+
+def test_tor_test_runs_once_and_private_bridges_never_reach_any_output(
+    lab: dict[str, Any], pki: PKI, tmp_path: Path
+) -> None:
+    with background() as bg:
+        or_server, or_port = bg.run(serve_http(tls=pki.good))
+        dir_server, dir_port = bg.run(serve_http())
+        authorities = tmp_path / "authorities.toml"
+        authorities.write_text(
+            f'[[authority]]\nname = "lab"\nipv4 = "127.0.0.1"\nor_port = {or_port}\n'
+            f'dir_port = {dir_port}\n\n[websites]\nurls = ["{lab["urls"][0]}"]\n'
+        )
+        bridge = bg.run(asyncio.start_server(lambda r, w: w.close(), "127.0.0.77", 0, ssl=pki.good))
+        bridge_port = bridge.sockets[0].getsockname()[1]
+        bridges = tmp_path / "bridges.txt"
+        bridges.write_text(
+            f"Bridge 127.0.0.77:{bridge_port} 9695DFC35FFEB861329B9F1AB04C46397020CE31\n"
+        )
+        out = tmp_path / "out.jsonl"
+        env = {**probe_env(pki, lab["resolver"]), "PROBE_TOR_AUTHORITIES": str(authorities)}
+        result = run_probe(
+            [
+                "run",
+                "--test",
+                "tor",
+                "--bridges",
+                str(bridges),
+                "--output",
+                str(out),
+                "--no-system-dns",
+                "--timeout-tcp",
+                "1",
+            ],
+            env,
+            tmp_path,
+        )
+        for server in (or_server, dir_server, bridge):
+            bg.loop.call_soon_threadsafe(server.close)
+    assert result.returncode == 0, result.stderr
+    [record] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert (record["test_name"], record["input"]) == ("tor", "")
+    keys = record["test_keys"]
+    assert keys["or_port_dirauth_total"] == 1 and keys["or_port_dirauth_accessible"] == 1
+    assert keys["dir_port_total"] == 1 and keys["dir_port_accessible"] == 1
+    assert keys["blocking"] is False and keys["accessible"] is True
+    assert "Tor: reachable" in result.stdout
+    for text in (out.read_text(), result.stdout, result.stderr):
+        assert "127.0.0.77" not in text
+        assert "9695DFC35FFEB861329B9F1AB04C46397020CE31" not in text
+
+
+def test_unknown_test_name_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_probe(
+        ["run", "--test", "nope", "--url", "https://example.test/"], NOWHERE, tmp_path
+    )
+    assert result.returncode == 2
+    assert "unknown test 'nope'" in result.stderr and "web_connectivity" in result.stderr

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from probe.analysis.apps import app_keys, app_verdict
 from probe.analysis.observations import Record, mapping
 from probe.analysis.options import AnalysisOptions
 from probe.analysis.verdict import ANALYSIS_VERSION, analyse
@@ -43,6 +44,9 @@ def analyze_measurement(
     measurement: Record, options: AnalysisOptions | None = None
 ) -> dict[str, Any]:
     """The analysis keys for one measurement (without the run-level ``x_network_unusable``)."""
+    verdict = app_verdict(measurement)
+    if verdict is not None:
+        return app_keys(verdict)
     return analyse(measurement, options or AnalysisOptions()).keys
 
 
@@ -64,6 +68,8 @@ class RunSummary:
     network_unusable: bool = False
     reason: str | None = None
     analysis_version: str = ANALYSIS_VERSION
+    apps: list[str] = field(default_factory=list)
+    """One line per app or tool test: reachable, blocked (how), or undetermined."""
 
     @property
     def blocked_total(self) -> int:
@@ -79,6 +85,7 @@ class RunSummary:
             "network_unusable": self.network_unusable,
             "reason": self.reason,
             "analysis_version": self.analysis_version,
+            "apps": list(self.apps),
         }
 
 
@@ -91,9 +98,14 @@ class RunAnalysis:
         self._techniques: Counter[str] = Counter()
         self._signatures: set[str | None] = set()
         self._control_reachable = False
+        self._apps: list[str] = []
 
     def add(self, measurement: Record) -> dict[str, Any]:
         """The measurement with its analysis keys merged in; its facts are kept for the run."""
+        verdict = app_verdict(measurement)
+        if verdict is not None:
+            self._apps.append(verdict.line())
+            return merge(measurement, app_keys(verdict))
         result = analyse(measurement, self.options)
         category = result.verdict.category
         self._categories[category] += 1
@@ -119,13 +131,14 @@ class RunAnalysis:
                 f"network unusable: all {total} targets failed at the {stage} step "
                 f"({failure}) and no control was reachable"
             )
-            return RunSummary(total, 0, 0, total, {}, True, reason)
+            return RunSummary(total, 0, 0, total, {}, True, reason, apps=sorted(self._apps))
         return RunSummary(
             total,
             self._categories["ok"],
             self._categories["down"],
             self._categories["undetermined"],
             dict(self._techniques),
+            apps=sorted(self._apps),
         )
 
 

@@ -130,6 +130,8 @@ def print_summary(console: Console, summary: RunSummary, blocked: list[BlockedRo
     table.add_row("down", str(summary.down))
     table.add_row("[yellow]undetermined[/]", str(summary.undetermined))
     console.print(table)
+    for line in summary.apps:
+        console.print(f"  {line}", highlight=False)
     if blocked and not summary.network_unusable:
         detail = Table(title="Blocked targets")
         for column in ("target", "technique", "evidence"):

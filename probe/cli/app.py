@@ -10,6 +10,7 @@ from probe.cli.certs import certs
 from probe.cli.helper import helper_app
 from probe.cli.lists import lists
 from probe.cli.run import run
+from probe.cli.tests import tests
 
 app = typer.Typer(
     name="probe",
@@ -21,6 +22,7 @@ app = typer.Typer(
 app.command()(run)
 app.command()(analyze)
 app.command()(lists)
+app.command()(tests)
 app.command()(certs)
 app.add_typer(helper_app, name="helper")
 

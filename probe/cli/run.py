@@ -12,26 +12,28 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from probe import runner
 from probe.analysis import RunAnalysis, RunSummary, mark_network
-from probe.analysts.outcomes import Outcome, outcome_of
-from probe.cli.analyze import BlockedRow, analysis_options, print_summary, write_analysed
+from probe.cli.analyze import analysis_options, write_analysed
 from probe.cli.consent import ensure_consent
+from probe.cli.run_summary import print_run, slim
 from probe.control.doh import parse_doh_urls
 from probe.inputs import ListError, Target, find_list, lists_dir, load_list, targets_from_urls
 from probe.interception import CertificateFileError
 from probe.net.bogons import parse_exemptions
 from probe.net.dns import system_resolver
 from probe.net.geoip import UNKNOWN, Endpoints, Location, locate
-from probe.nettests import web_connectivity
+from probe.nettests import tor
+from probe.nettests.messaging.endpoints import DataFileError
+from probe.nettests.registry import UnknownNettest, select
 from probe.report.envelope import RunInfo
 from probe.report.jsonl import JsonlWriter, ResultsError
 from probe.report.resume import recover
 from probe.report.scrub import forms
-from probe.report.summary import step_outcomes
+from probe.runner import Job, jobs_for
 from probe.settings import (
+    ENV_APP_ENDPOINTS,
     ENV_BOGON_EXEMPT,
     ENV_CA_BUNDLE,
     ENV_DOH_URLS,
@@ -42,6 +44,7 @@ from probe.settings import (
     ENV_INTERCEPTION_ROOTS,
     ENV_LISTS_DIR,
     ENV_RESOLVER,
+    ENV_TOR_AUTHORITIES,
     Settings,
     Timeouts,
 )
@@ -66,9 +69,9 @@ def _load_targets(
 
 
 def _resume(
-    path: Path, targets: list[Target], info: RunInfo, err: Console
-) -> tuple[list[Target], RunInfo]:
-    """Skip what ``path`` holds and keep its report id, so the result equals one whole run."""
+    path: Path, jobs: list[Job], infos: dict[str, RunInfo], err: Console
+) -> tuple[list[Job], dict[str, RunInfo]]:
+    """Skip what ``path`` holds and keep its report ids, so the result equals one whole run."""
     try:
         done = recover(path)
     except (ResultsError, OSError) as exc:
@@ -79,11 +82,18 @@ def _resume(
             f"[yellow]repaired:[/] {path}:{done.torn_line}: removed an incomplete last line "
             f"({done.torn_bytes} bytes) left by the interruption; that target is measured again"
         )
-    remaining = [t for t in targets if (info.test_name, t.url) not in done.done]
-    err.print(f"resuming: {len(targets) - len(remaining)} done, {len(remaining)} to measure")
-    if done.report_id and done.test_start_time:
-        info = replace(info, report_id=done.report_id, started=done.test_start_time)
-    return remaining, info
+    remaining = [j for j in jobs if (j.nettest.name, j.input) not in done.done]
+    err.print(f"resuming: {len(jobs) - len(remaining)} done, {len(remaining)} to measure")
+    if done.test_start_time:
+        infos = {
+            name: replace(
+                info,
+                report_id=done.report_ids.get(name, info.report_id),
+                started=done.test_start_time,
+            )
+            for name, info in infos.items()
+        }
+    return remaining, infos
 
 
 def _locate(settings: Settings, endpoints: Endpoints, err: Console) -> Location:
@@ -112,6 +122,25 @@ def run(
         None, "--list", "-l", help="A list name (see `probe lists`) or a path to a CSV/text list."
     ),
     url: list[str] = typer.Option([], "--url", "-u", help="A URL to measure (repeatable)."),
+    test: list[str] = typer.Option(
+        [],
+        "--test",
+        "-t",
+        help="A nettest to run (repeatable; see `probe tests`) [default: the list's suite].",
+    ),
+    bridges: Path | None = typer.Option(
+        None,
+        "--bridges",
+        exists=True,
+        dir_okay=False,
+        help="Tor bridges to test, one per line; their addresses never reach any output.",
+    ),
+    tor_authorities: Path | None = typer.Option(
+        None, envvar=ENV_TOR_AUTHORITIES, help="TOML replacing the Tor directory authorities."
+    ),
+    app_endpoints: Path | None = typer.Option(
+        None, envvar=ENV_APP_ENDPOINTS, help="TOML replacing the messaging-app endpoints."
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Results file [default: results/<UTC time>-<list>.jsonl]."
     ),
@@ -192,13 +221,22 @@ def run(
     keeps everything it measured.
     """
     err = Console(stderr=True)
-    if not list_name and not url:
+    try:
+        targets, name = _load_targets(list_name, url, lists_dir_opt)
+        nettests = select(test, name if list_name else None)
+    except (ListError, UnknownNettest) as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    if not targets and any(not n.builtin_inputs for n in nettests):
         err.print("[red]error:[/] give --list NAME|PATH or at least one --url")
         raise typer.Exit(EXIT_USAGE)
     ensure_consent(yes, sys.stdin.isatty(), err)
     try:
-        targets, name = _load_targets(list_name, url, lists_dir_opt)
+        secrets = tor.bridge_secrets(tor.load_bridges(bridges)) if bridges else []
         settings = _settings(
+            tor_authorities=tor_authorities,
+            app_endpoints=app_endpoints,
+            bridges=bridges,
             helper_url=helper,
             doh_urls=parse_doh_urls(doh_url or ""),
             neutral_host=neutral_host,
@@ -214,25 +252,31 @@ def run(
             timeout_http=timeout_http,
         )
         options = analysis_options(bogon_exempt, interception_roots)
-    except (ListError, ValueError, CertificateFileError) as exc:
+    except (ValueError, CertificateFileError, DataFileError) as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     endpoints = Endpoints(geoip_myaddr, geoip_asn_zone, geoip_name_zone)
     location = _locate(settings, endpoints, err) if geoip else UNKNOWN
-    info = RunInfo(
-        web_connectivity.TEST_NAME,
-        web_connectivity.TEST_VERSION,
-        name,
-        probe_asn=location.asn,
-        probe_cc=location.cc,
-        probe_network_name=location.network_name,
-    )
+    started = datetime.now(UTC)
+    infos = {
+        n.name: RunInfo(
+            n.name,
+            n.version,
+            name,
+            started=started,
+            probe_asn=location.asn,
+            probe_cc=location.cc,
+            probe_network_name=location.network_name,
+        )
+        for n in nettests
+    }
+    jobs = jobs_for(nettests, targets)
     if resume is not None:
         if output is not None and output != resume:
             err.print("[red]error:[/] --resume FILE already names the output; drop --output")
             raise typer.Exit(EXIT_USAGE)
-        targets, info = _resume(resume, targets, info, err)
-    path = resume or output or Path("results") / f"{info.started:%Y%m%dT%H%M%SZ}-{name}.jsonl"
+        jobs, infos = _resume(resume, jobs, infos, err)
+    path = resume or output or Path("results") / f"{started:%Y%m%dT%H%M%SZ}-{name}.jsonl"
     try:
         writer = JsonlWriter(path)
     except ResultsError as exc:
@@ -252,19 +296,19 @@ def run(
         disable=not show_progress,
         transient=True,
     )
-    task = progress.add_task("measuring", total=len(targets), last="")
+    task = progress.add_task("measuring", total=len(jobs), last="")
 
     def sink(record: dict[str, Any]) -> None:
         analysed = mark_network(analysis.add(record), provisional)
         writer.write(analysed)
-        records.append(_summary_fields(analysed))
-        progress.update(task, advance=1, last=record["input"])
+        records.append(slim(analysed))
+        progress.update(task, advance=1, last=record["input"] or record["test_name"])
 
     interrupted = False
     with writer, progress:
         try:
-            secrets = forms(location.ip) if location.ip else []
-            asyncio.run(runner.run(targets, settings, info, sink, secrets))
+            secrets += forms(location.ip) if location.ip else []
+            asyncio.run(runner.run(jobs, settings, infos, sink, secrets))
         except KeyboardInterrupt:
             interrupted = True
         except ResultsError as exc:
@@ -273,66 +317,7 @@ def run(
     summary = analysis.finish()
     if summary.network_unusable and not interrupted:
         write_analysed(path, path, options, summary)
-    _print_summary(records, path, len(targets), datetime.now(UTC) - info.started)
-    print_summary(Console(), summary, _blocked_rows(records, summary))
+    print_run(records, summary, path, len(jobs), datetime.now(UTC) - started)
     if interrupted:
         err.print(f"[yellow]interrupted:[/] {writer.count} measurements kept in {path}")
         raise typer.Exit(EXIT_INTERRUPTED)
-
-
-def _summary_fields(record: dict[str, Any]) -> dict[str, Any]:
-    """Keep only what the summary shows, so a long run does not hold every body in memory."""
-    return {"input": record["input"], "test_keys": _slim(record["test_keys"])}
-
-
-def _blocked_rows(records: list[dict[str, Any]], summary: RunSummary) -> list[BlockedRow]:
-    if summary.network_unusable:
-        return []
-    return [
-        (str(r["input"]), str(k.get("x_technique")), str(k.get("x_detail")))
-        for r in records
-        if isinstance((k := r["test_keys"]).get("blocking"), str)
-    ]
-
-
-def _slim(keys: dict[str, Any]) -> dict[str, Any]:
-    slim = {k: v for k, v in keys.items() if k not in _HEAVY}
-    slim["requests"] = [
-        {"failure": r.get("failure"), "response": {"code": (r.get("response") or {}).get("code")}}
-        for r in keys.get("requests") or []
-    ]
-    slim["tls_handshakes"] = [
-        {"failure": h.get("failure")} for h in keys.get("tls_handshakes") or []
-    ]
-    return slim
-
-
-_HEAVY = frozenset({"requests", "tls_handshakes", "control", "x_self_control", "x_doh_queries"})
-
-
-_STYLE = {
-    Outcome.BLOCKED: "red",
-    Outcome.OK: "green",
-    Outcome.DOWN: "dim",
-    Outcome.UNDETERMINED: "yellow",
-}
-
-
-def _verdict(keys: dict[str, Any]) -> str:
-    outcome = outcome_of(keys.get("blocking"), keys.get("accessible"))
-    label = f"{outcome} ({keys.get('x_technique')})" if outcome is Outcome.BLOCKED else outcome
-    return f"[{_STYLE[outcome]}]{label}[/]"
-
-
-def _print_summary(records: list[dict[str, Any]], path: Path, total: int, took: Any) -> None:
-    console = Console()
-    table = Table(
-        title=f"{len(records)} of {total} targets measured in {took.total_seconds():.1f} s"
-    )
-    for column in ("target", "DNS", "TCP", "TLS", "HTTP", "verdict"):
-        table.add_column(column, overflow="fold")
-    for record in sorted(records, key=lambda r: str(r["input"])):
-        o = step_outcomes(record)
-        table.add_row(o.input, o.dns, o.tcp, o.tls, o.http, _verdict(record["test_keys"]))
-    console.print(table)
-    console.print(f"Results: [bold]{path}[/]", highlight=False)

@@ -20,7 +20,8 @@ from probe.report.jsonl import ResultsError
 class Recovered:
     done: set[tuple[str, str]] = field(default_factory=set)
     """(test_name, input) pairs already measured."""
-    report_id: str = ""
+    report_ids: dict[str, str] = field(default_factory=dict)
+    """test_name -> the report id the interrupted run used for it."""
     test_start_time: datetime | None = None
     torn_bytes: int = 0
     torn_line: int = 0
@@ -34,7 +35,7 @@ def recover(path: Path) -> Recovered:
     lines = data.split(b"\n")
     tail = lines.pop()  # bytes after the last newline: empty for an intact file
     done: set[tuple[str, str]] = set()
-    report_id = ""
+    report_ids: dict[str, str] = {}
     started: datetime | None = None
     torn_bytes = len(tail)
     torn_line = len(lines) + 1 if tail else 0
@@ -50,7 +51,7 @@ def recover(path: Path) -> Recovered:
                 break
             raise ResultsError(f"{path}:{number}: not a measurement; cannot resume") from exc
         done.add((str(name), str(url)))
-        report_id = report_id or str(record.get("report_id", ""))
+        report_ids.setdefault(str(name), str(record.get("report_id", "")))
         if started is None and record.get("test_start_time"):
             started = datetime.strptime(record["test_start_time"], "%Y-%m-%d %H:%M:%S")
             started = started.replace(tzinfo=UTC)
@@ -59,4 +60,4 @@ def recover(path: Path) -> Recovered:
             handle.truncate(len(data) - torn_bytes)
             handle.flush()
             os.fsync(handle.fileno())
-    return Recovered(done, report_id, started, torn_bytes, torn_line)
+    return Recovered(done, report_ids, started, torn_bytes, torn_line)

@@ -58,6 +58,7 @@ def test_summary_groups_blocked_by_technique() -> None:
         "network_unusable": False,
         "reason": None,
         "analysis_version": "-",
+        "apps": [],
     }
 
 
@@ -78,3 +79,25 @@ def test_analysis_tolerates_damaged_keys() -> None:
     keys = analyze_measurement(damaged, OPTIONS)
     assert (keys["blocking"], keys["accessible"]) == (None, None)
     assert analyze_measurement({"input": "ftp://x/", "test_keys": {}})["blocking"] is None
+
+
+def test_app_tests_get_their_own_verdict_line_and_the_common_keys() -> None:
+    tor = {
+        "test_name": "tor",
+        "input": "",
+        "test_keys": {
+            "targets": {
+                "192.0.2.1:443": {"target_protocol": "or_port_dirauth", "failure": None},
+                "192.0.2.1:80": {"target_protocol": "dir_port", "failure": None},
+            }
+        },
+    }
+    analysed, summary = analyze_run([*_load("small-run.jsonl"), tor], OPTIONS)
+    assert summary.total == 5  # the web summary counts web targets only
+    assert summary.apps == ["Tor: reachable"]
+    keys = analysed[-1]["test_keys"]
+    assert (keys["blocking"], keys["accessible"], keys["x_detail"]) == (
+        False,
+        True,
+        "Tor: reachable",
+    )

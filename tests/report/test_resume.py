@@ -33,7 +33,7 @@ def test_intact_file_is_left_untouched(tmp_path: Path) -> None:
         ("web_connectivity", "https://a.test/"),
         ("web_connectivity", "https://b.test/"),
     }
-    assert got.report_id == "r1"
+    assert got.report_ids == {"web_connectivity": "r1"}
     assert got.test_start_time is not None and got.test_start_time.hour == 3
     assert (got.torn_bytes, got.torn_line) == (0, 0)
     assert path.read_bytes() == before

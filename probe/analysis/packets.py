@@ -1,0 +1,240 @@
+"""What packet-level observations prove: DNS injection, forged resets, where the censor sits.
+
+Pure functions of stored records (the dicts the packet nettests write), so a file can be judged
+again by a newer version. Two facts carry most of the weight:
+
+- a packet's IP TTL counts the routers it crossed, so a RST sent by a box in the middle arrives
+  with a different TTL than the server's own SYN-ACK on the same connection;
+- a DNS answer from an address that runs no DNS server, or a second, different answer to one
+  query, can only come from something on the path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from probe.analysis.observations import Record, answer_addresses, mapping, records
+
+INITIAL_TTLS = (32, 64, 128, 255)
+"""The IP TTLs that operating systems and middleboxes start packets with."""
+IP_ID_WINDOW = 2048
+"""How far a host's IP-ID counter may plausibly move during one exchange."""
+Placement = Literal["in-path", "on-path"]
+
+
+# -- DNS injection -----------------------------------------------------------------------------
+
+
+def _response_view(response: Record) -> tuple[str, tuple[str, ...]]:
+    return str(response.get("x_rcode")), tuple(sorted(answer_addresses(response)))
+
+
+def dns_injection(keys: Record) -> str | None:
+    """Why the measurement proves DNS injection (a sentence), or None.
+
+    Reads ``x_dns_duplicate_responses``: every reply to each query, in arrival order.
+    """
+    for entry in records(keys.get("x_dns_duplicate_responses")):
+        responses = records(entry.get("responses"))
+        name, where = entry.get("hostname"), entry.get("resolver_address")
+        if entry.get("x_no_dns_server") and responses:
+            return (
+                f"{where}, which runs no DNS server, answered the query for {name} "
+                f"({', '.join(answer_addresses(responses[0])) or responses[0].get('x_rcode')})"
+            )
+        views = list(dict.fromkeys(_response_view(r) for r in responses))
+        if len(views) > 1:
+            shown = " then ".join(", ".join(v[1]) or v[0] for v in views)
+            return f"one query for {name} to {where} got {len(views)} different answers: {shown}"
+    return None
+
+
+# -- Forged resets -----------------------------------------------------------------------------
+
+
+def initial_ttl(ttl: int) -> int:
+    """The smallest usual starting TTL that can have decayed to ``ttl``."""
+    return next((start for start in INITIAL_TTLS if start >= ttl), INITIAL_TTLS[-1])
+
+
+def sender_hop(ttl: int) -> int:
+    """How many hops away the sender of a packet that arrived with IP TTL ``ttl`` is."""
+    return initial_ttl(ttl) - ttl + 1
+
+
+def _int(record: Record, key: str) -> int | None:
+    value = record.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def reset_reasons(reset: Record, syn_ack: Record) -> list[str]:
+    """Which header fields of a RST do not fit the server that sent ``syn_ack``."""
+    reasons: list[str] = []
+    if _int(reset, "ip_ttl") != _int(syn_ack, "ip_ttl"):
+        reasons.append("ip_ttl")
+    rst_id, server_id = _int(reset, "ip_id"), _int(syn_ack, "ip_id")
+    # A zero IP-ID says nothing (Linux uses it on DF packets); a counter that jumped does.
+    if rst_id is not None and server_id and (rst_id - server_id) % 65536 > IP_ID_WINDOW:
+        reasons.append("ip_id")
+    window = _int(reset, "tcp_window")
+    if window and window != _int(syn_ack, "tcp_window"):
+        reasons.append("tcp_window")  # stacks send RSTs with a zero window; forgers often do not
+    return reasons
+
+
+def judge_reset(reset: Record, syn_ack: Record | None) -> dict[str, Any]:
+    """A RST's header fields beside the SYN-ACK's, and whether it was likely injected.
+
+    A different IP TTL alone is enough: it means another hop count, hence another sender. The
+    IP-ID and window telltales count only together. Without a SYN-ACK there is nothing to compare
+    with, and ``likely_injected`` is null.
+    """
+    fields = {k: reset.get(k) for k in ("flags", "ip_ttl", "ip_id", "tcp_window")}
+    if syn_ack is None:
+        return {**fields, "syn_ack": None, "likely_injected": None, "reasons": []}
+    reasons = reset_reasons(reset, syn_ack)
+    return {
+        **fields,
+        "syn_ack": {k: syn_ack.get(k) for k in ("ip_ttl", "ip_id", "tcp_window")},
+        "likely_injected": "ip_ttl" in reasons or len(reasons) >= 2,
+        "reasons": reasons,
+    }
+
+
+def resets(exchange: Record) -> list[Record]:
+    return [p for p in records(exchange.get("packets")) if "R" in str(p.get("flags", ""))]
+
+
+def judge_resets(record: Record) -> list[dict[str, Any]]:
+    """Every RST of a forensics record (``probe.net.rst_forensics.inspect_endpoint``), judged
+    against the exchange's own SYN-ACK, else the reference connection's (for a RST that refused
+    the connection, which therefore had no SYN-ACK)."""
+    exchange = mapping(record.get("exchange"))
+    syn_ack = mapping(exchange.get("syn_ack")) or mapping(
+        mapping(record.get("reference")).get("syn_ack")
+    )
+    return [judge_reset(r, syn_ack or None) for r in resets(exchange)]
+
+
+# -- Locating the censor -----------------------------------------------------------------------
+
+
+def answers(hop: Record) -> frozenset[str]:
+    """What came back to one TTL-limited probe: ``icmp:<router>``, ``rst``, ``fin``, ``data``,
+    ``failed:<failure>``, or ``none``."""
+    failure = hop.get("failure")
+    if isinstance(failure, str):
+        return frozenset({f"failed:{failure}"})
+    seen = {f"icmp:{e.get('router')}" for e in records(hop.get("time_exceeded"))}
+    for packet in records(hop.get("packets")):
+        flags = str(packet.get("flags", ""))
+        if "R" in flags:
+            seen.add("rst")
+        if "F" in flags:
+            seen.add("fin")
+        if _int(packet, "payload_len"):
+            seen.add("data")
+    return frozenset(seen or {"none"})
+
+
+def router(hop: Record | None) -> str | None:
+    exceeded = records(mapping(hop).get("time_exceeded"))
+    value = exceeded[0].get("router") if exceeded else None
+    return value if isinstance(value, str) else None
+
+
+def forged(hop: Record) -> list[Record]:
+    """Packets after the trigger whose IP TTL differs from the server's SYN-ACK's."""
+    server_ttl = _int(mapping(hop.get("syn_ack")), "ip_ttl")
+    if server_ttl is None:
+        return []
+    return [p for p in records(hop.get("packets")) if _int(p, "ip_ttl") != server_ttl]
+
+
+def _went_past(hop: Record) -> bool:
+    """The trigger travelled on: a router expired it, or the server itself answered it."""
+    server_ttl = _int(mapping(hop.get("syn_ack")), "ip_ttl")
+    genuine = [p for p in records(hop.get("packets")) if _int(p, "ip_ttl") == server_ttl]
+    return bool(records(hop.get("time_exceeded"))) or bool(genuine)
+
+
+@dataclass(frozen=True)
+class Location:
+    divergence_ttl: int | None
+    """The first TTL from which the test and control traces differ for good."""
+    divergence_router: str | None
+    """The router that answered at that TTL in the control trace."""
+    censor_hop: int | None
+    censor_router: str | None
+    placement: Placement | None
+    test_answer: list[str]
+    """What the test probe got at the divergence (sorted ``answers``)."""
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "divergence_ttl": self.divergence_ttl,
+            "divergence_router": self.divergence_router,
+            "censor_hop": self.censor_hop,
+            "censor_router": self.censor_router,
+            "placement": self.placement,
+            "test_answer": self.test_answer,
+            "detail": self.detail,
+        }
+
+
+def _by_ttl(trace: Sequence[Record]) -> dict[int, Record]:
+    return {ttl: hop for hop in trace if (ttl := _int(hop, "ttl")) is not None}
+
+
+def divergence(test: Sequence[Record], control: Sequence[Record]) -> int | None:
+    """The first TTL where the traces differ and never agree again on a real answer.
+
+    A single silent router (ICMP rate limits) makes the traces differ once and then agree again:
+    that is noise, not a censor.
+    """
+    tests, controls = _by_ttl(test), _by_ttl(control)
+    found: int | None = None
+    for ttl in sorted(tests.keys() & controls.keys()):
+        a, b = answers(tests[ttl]), answers(controls[ttl])
+        if a != b:
+            found = found or ttl
+        elif a != {"none"}:
+            found = None
+    return found
+
+
+def locate(test: Sequence[Record], control: Sequence[Record]) -> Location:
+    """CenTrace's reading of two TTL-limited traces (one with the trigger, one with a neutral
+    name), refined by the IP TTL of what the censor sent.
+
+    A censor that filters after decrementing the TTL (a router) answers only probes that outlive
+    it, so the traces diverge one hop *after* it; the forged packet's own TTL then shows whether
+    it came from the hop before the divergence or from the divergence hop itself.
+    """
+    ttl = divergence(test, control)
+    if ttl is None:
+        return Location(None, None, None, None, None, [], "the test and control traces agree")
+    tests, controls = _by_ttl(test), _by_ttl(control)
+    hop = tests[ttl]
+    injected = forged(hop)
+    censor_hop = ttl
+    if injected and (ip_ttl := _int(injected[0], "ip_ttl")) is not None:
+        sent_from = sender_hop(ip_ttl)
+        if sent_from in (ttl - 1, ttl):
+            censor_hop = sent_from
+    later = [h for t, h in sorted(tests.items()) if t >= ttl]
+    on_path = any(forged(h) and _went_past(h) for h in later)
+    placement: Placement = "on-path" if on_path else "in-path"
+    got = sorted(answers(hop))
+    censor_router = router(controls.get(censor_hop))
+    detail = (
+        f"from TTL {ttl} the trigger got {', '.join(got)} where the control got "
+        f"{', '.join(sorted(answers(controls[ttl])))}; the censor is at hop {censor_hop}"
+        f"{f' ({censor_router})' if censor_router else ''}, {placement}"
+    )
+    return Location(
+        ttl, router(controls.get(ttl)), censor_hop, censor_router, placement, got, detail
+    )

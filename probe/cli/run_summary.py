@@ -1,0 +1,74 @@
+"""What `probe run` prints at the end: one row per web target, then the verdicts grouped."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from probe.analysis import RunSummary
+from probe.analysts.outcomes import Outcome, outcome_of
+from probe.cli.analyze import BlockedRow, print_summary
+from probe.report.summary import step_outcomes
+
+_HEAVY = frozenset({"requests", "tls_handshakes", "control", "x_self_control", "x_doh_queries"})
+_STYLE = {
+    Outcome.BLOCKED: "red",
+    Outcome.OK: "green",
+    Outcome.DOWN: "dim",
+    Outcome.UNDETERMINED: "yellow",
+}
+
+
+def slim(record: dict[str, Any]) -> dict[str, Any]:
+    """Keep only what the summary shows, so a long run does not hold every body in memory."""
+    keys = record["test_keys"]
+    kept = {k: v for k, v in keys.items() if k not in _HEAVY}
+    kept["requests"] = [
+        {"failure": r.get("failure"), "response": {"code": (r.get("response") or {}).get("code")}}
+        for r in keys.get("requests") or []
+    ]
+    kept["tls_handshakes"] = [
+        {"failure": h.get("failure")} for h in keys.get("tls_handshakes") or []
+    ]
+    return {"input": record["input"], "test_name": record["test_name"], "test_keys": kept}
+
+
+def _verdict(keys: dict[str, Any]) -> str:
+    outcome = outcome_of(keys.get("blocking"), keys.get("accessible"))
+    label = f"{outcome} ({keys.get('x_technique')})" if outcome is Outcome.BLOCKED else outcome
+    return f"[{_STYLE[outcome]}]{label}[/]"
+
+
+def _blocked_rows(records: list[dict[str, Any]], summary: RunSummary) -> list[BlockedRow]:
+    if summary.network_unusable:
+        return []
+    return [
+        (str(r["input"]), str(k.get("x_technique")), str(k.get("x_detail")))
+        for r in records
+        if r["input"] and isinstance((k := r["test_keys"]).get("blocking"), str)
+    ]
+
+
+def print_run(
+    records: list[dict[str, Any]],
+    summary: RunSummary,
+    path: Path,
+    total: int,
+    took: timedelta,
+) -> None:
+    console = Console()
+    web = sorted((r for r in records if r["input"]), key=lambda r: str(r["input"]))
+    table = Table(title=f"{len(records)} of {total} measured in {took.total_seconds():.1f} s")
+    for column in ("target", "DNS", "TCP", "TLS", "HTTP", "verdict"):
+        table.add_column(column, overflow="fold")
+    for record in web:
+        o = step_outcomes(record)
+        table.add_row(o.input, o.dns, o.tcp, o.tls, o.http, _verdict(record["test_keys"]))
+    if web:
+        console.print(table)
+    print_summary(console, summary, _blocked_rows(records, summary))
+    console.print(f"Results: [bold]{path}[/]", highlight=False)

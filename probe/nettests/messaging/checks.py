@@ -1,0 +1,212 @@
+"""One reachability check (DNS, then TCP, then TLS and/or HTTP) on an app or Tor endpoint.
+
+Apps and Tor are judged per endpoint, not per URL, so each check returns a small record of how far
+it got (``failed_operation``, OONI's operation names) while the raw steps go into the shared OONI
+lists (``queries``, ``tcp_connect``, ``tls_handshakes``, ``requests``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import ssl
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from probe.net import dns, errors, http, tcp, tls
+from probe.net.bogons import is_bogon
+from probe.net.names import is_ip_literal
+from probe.net.stream import SocketStream
+from probe.nettests.session import Session
+
+Kind = Literal["dns", "tcp", "tls", "http", "https"]
+KINDS: tuple[Kind, ...] = ("dns", "tcp", "tls", "http", "https")
+
+# OONI's operation names (netxlite), ordered by how far a check got before failing.
+RESOLVE = "resolve"
+CONNECT = "connect"
+TLS_HANDSHAKE = "tls_handshake"
+HTTP_ROUND_TRIP = "http_round_trip"
+_DEPTH = {RESOLVE: 0, CONNECT: 1, TLS_HANDSHAKE: 2, HTTP_ROUND_TRIP: 3}
+
+DNS_BOGON = "dns_bogon_error"
+"""OONI's name for answers that are all private or reserved addresses (never contacted)."""
+
+APP_BODY_CAP = 16 * 1024
+"""Apps are judged on whether a response arrives, so only the start of a body is kept."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """Reach ``host`` on ``port`` and speak ``kind`` there."""
+
+    role: str
+    host: str
+    port: int
+    kind: Kind
+    path: str = "/"
+    verify: bool = True
+    address: str | None = None
+    """Connect here instead of resolving ``host`` (which stays the SNI and Host)."""
+    body_cap: int = APP_BODY_CAP
+
+
+@dataclass(frozen=True)
+class Outcome:
+    failure: str | None
+    operation: str | None
+    address: str | None = None
+
+
+@dataclass
+class Observations:
+    """The OONI lists that a set of checks fills, and the names already resolved."""
+
+    t_zero: float
+    queries: list[dict[str, Any]] = field(default_factory=list)
+    tcp_connect: list[dict[str, Any]] = field(default_factory=list)
+    tls_handshakes: list[dict[str, Any]] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    skipped_bogons: list[str] = field(default_factory=list)
+    resolved: dict[str, list[str]] = field(default_factory=dict)
+
+
+def new_observations() -> Observations:
+    return Observations(asyncio.get_running_loop().time())
+
+
+async def resolve(host: str, session: Session, obs: Observations) -> list[str]:
+    """Addresses to contact for ``host``: every engine's answers, IPv4 first, capped, cached.
+
+    Private and reserved answers are set aside (``skipped_bogons``), never contacted: a censor's
+    injected 10.x or 127.x answer must not make the probe talk to the volunteer's own network.
+    """
+    if is_ip_literal(host):
+        return [host.strip("[]")]
+    if host in obs.resolved:
+        return obs.resolved[host]
+    timeout = session.settings.timeouts.dns
+
+    async def system() -> list[dns.Query]:
+        if not session.settings.system_dns:
+            return []
+        return await dns.getaddrinfo(host, timeout, obs.t_zero, session.executor)
+
+    async def direct(qtype: str) -> list[dns.Query]:
+        if not session.resolver:
+            return []
+        return [await dns.udp_query(host, qtype, session.resolver, timeout, obs.t_zero)]
+
+    results = await asyncio.gather(system(), direct("A"), direct("AAAA"))
+    queries = [q for result in results for q in result]
+    obs.queries.extend(q.as_ooni() for q in queries)
+    found = dict.fromkeys(a for q in queries for a in q.addresses())
+    usable = []
+    for address in sorted(found, key=lambda a: ipaddress.ip_address(a).version):
+        if not is_bogon(address, session.settings.bogon_exempt):
+            usable.append(address)
+        elif address not in obs.skipped_bogons:
+            obs.skipped_bogons.append(address)
+    obs.resolved[host] = usable[: session.settings.max_addresses]
+    return obs.resolved[host]
+
+
+async def run_check(check: Check, session: Session, obs: Observations) -> dict[str, Any]:
+    """Run one check, appending its raw steps to ``obs``; returns its result record."""
+    if check.address is not None:
+        addresses = [check.address]
+    else:
+        addresses = await resolve(check.host, session, obs)
+    outcome = await _attempts(check, addresses, session, obs)
+    return {
+        "role": check.role,
+        "hostname": check.host,
+        "port": check.port if check.kind != "dns" else None,
+        "kind": check.kind,
+        "address": outcome.address,
+        "failure": outcome.failure,
+        "failed_operation": outcome.operation,
+    }
+
+
+async def _attempts(
+    check: Check, addresses: list[str], session: Session, obs: Observations
+) -> Outcome:
+    if not addresses:
+        return Outcome(_dns_failure(check.host, obs), RESOLVE)
+    if check.kind == "dns":
+        return Outcome(None, None)
+    outcomes = await asyncio.gather(*(_attempt(check, ip, session, obs) for ip in addresses))
+    for outcome in outcomes:
+        if outcome.failure is None:
+            return outcome
+    return max(outcomes, key=lambda o: _DEPTH[o.operation or RESOLVE])
+
+
+async def _attempt(check: Check, ip: str, session: Session, obs: Observations) -> Outcome:
+    timeouts = session.settings.timeouts
+    address = tcp.endpoint(ip, check.port)
+    record, sock = await tcp.connect(ip, check.port, timeouts.tcp, obs.t_zero)
+    obs.tcp_connect.append(record.as_ooni())
+    if sock is None:
+        return Outcome(record.failure, CONNECT, address)
+    stream = SocketStream(sock)
+    if check.kind in ("tls", "https"):
+        sni = "" if is_ip_literal(check.host) else check.host
+        hs, tls_stream = await tls.handshake(
+            sock, address, sni, _context(check, session), timeouts.tls, obs.t_zero
+        )
+        obs.tls_handshakes.append(hs.as_ooni())
+        if tls_stream is None:
+            return Outcome(hs.failure, TLS_HANDSHAKE, address)
+        stream = tls_stream
+    if check.kind in ("tcp", "tls"):
+        await stream.aclose()
+        return Outcome(None, None, address)
+    request = await http.get(
+        stream,
+        url(check),
+        address,
+        _headers(check, session),
+        check.body_cap,
+        timeouts.http,
+        obs.t_zero,
+    )
+    obs.requests.append(request.as_ooni())
+    if request.failure is not None:
+        return Outcome(request.failure, HTTP_ROUND_TRIP, address)
+    return Outcome(None, None, address)
+
+
+def _context(check: Check, session: Session) -> ssl.SSLContext:
+    if check.verify:
+        return session.tls_context
+    return tls.client_context(session.settings.ca_bundle, verify=False)
+
+
+def _dns_failure(host: str, obs: Observations) -> str:
+    """Why resolving gave nothing usable: the first query failure, else only bogon answers."""
+    queries = [q for q in obs.queries if q["hostname"] == host]
+    failures = [q["failure"] for q in queries if q["failure"]]
+    if any(q["answers"] for q in queries):
+        return DNS_BOGON
+    return failures[0] if failures else errors.DNS_NO_ANSWER
+
+
+def _authority(check: Check) -> str:
+    host = f"[{check.host}]" if ":" in check.host else check.host
+    default = 443 if check.kind == "https" else 80
+    return host if check.port == default else f"{host}:{check.port}"
+
+
+def url(check: Check) -> str:
+    scheme = "https" if check.kind == "https" else "http"
+    return f"{scheme}://{_authority(check)}{check.path}"
+
+
+def _headers(check: Check, session: Session) -> tuple[tuple[str, str], ...]:
+    return (
+        ("Host", _authority(check)),
+        ("User-Agent", session.settings.user_agent),
+        ("Accept", "*/*"),
+    )

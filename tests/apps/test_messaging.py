@@ -1,0 +1,180 @@
+"""The messaging nettests against loopback stand-ins named in a replacement endpoints file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from conftest import PKI
+
+from apps.stand_ins import Serve, lab_settings
+from probe.analysis.messaging import VERDICTS
+from probe.nettests.messaging import facebook_messenger, signal, telegram, viber, whatsapp
+from probe.nettests.session import Session
+
+
+def endpoints_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "app_endpoints.toml"
+    path.write_text(text)
+    return path
+
+
+async def run(module: Any, pki: PKI, resolver: str, path: Path) -> dict[str, Any]:
+    keys: dict[str, Any] = await module.measure(
+        "", Session(lab_settings(pki, resolver, app_endpoints=path))
+    )
+    return keys
+
+
+def check(app: str, role: str, kind: str, hosts: list[str], ports: list[int], **extra: Any) -> str:
+    lines = [
+        f"[[{app}.check]]",
+        f'role = "{role}"',
+        f'kind = "{kind}"',
+        "hosts = [" + ", ".join(f'"{h}"' for h in hosts) + "]",
+        f"ports = {ports}",
+    ]
+    lines += [f"{k} = {v!r}".replace("'", '"').replace("False", "false") for k, v in extra.items()]
+    return "\n".join(lines) + "\n"
+
+
+async def test_whatsapp_web_reset_is_blocked_while_chat_works(
+    pki: PKI, resolver: str, serve: Serve, closed_port: int, tmp_path: Path
+) -> None:
+    chat = await serve()
+    site = await serve(tls=pki.good, body=b"ok")
+    reset = await serve(reset=True)
+    path = endpoints_file(
+        tmp_path,
+        check("whatsapp", "endpoint", "tcp", ["127.0.0.1"], [closed_port, chat])
+        + check("whatsapp", "registration", "https", ["example.test"], [site], path="/v2/register")
+        + check("whatsapp", "web", "https", ["example.test"], [reset], address="127.0.0.1"),
+    )
+    keys = await run(whatsapp, pki, resolver, path)
+
+    assert keys["whatsapp_endpoints_status"] == "ok"
+    assert keys["whatsapp_endpoints_blocked"] == []
+    assert keys["registration_server_status"] == "ok"
+    assert keys["requests"][0]["request"]["url"] == f"https://example.test:{site}/v2/register"
+    assert keys["whatsapp_web_status"] == "blocked"
+    assert keys["whatsapp_web_failure"] in ("connection_reset", "eof_error")
+    web = next(r for r in keys["x_endpoints"] if r["role"] == "web")
+    assert web["failed_operation"] == "tls_handshake"
+    assert [q["hostname"] for q in keys["queries"]].count("example.test") == 2  # A + AAAA once
+    verdict = VERDICTS["whatsapp"](keys)
+    assert verdict.status == "blocked"
+    assert verdict.how.startswith("WhatsApp Web: TLS handshake")
+
+
+async def test_whatsapp_endpoint_failing_on_every_port_is_listed(
+    pki: PKI, resolver: str, closed_port: int, tmp_path: Path
+) -> None:
+    path = endpoints_file(
+        tmp_path, check("whatsapp", "endpoint", "tcp", ["127.0.0.1"], [closed_port])
+    )
+    keys = await run(whatsapp, pki, resolver, path)
+
+    assert keys["whatsapp_endpoints_status"] == "blocked"
+    assert keys["whatsapp_endpoints_blocked"] == ["127.0.0.1"]
+    assert keys["registration_server_status"] is None  # not in this file: not measured
+    assert VERDICTS["whatsapp"](keys).how == "chat endpoints: TCP connect connection_refused"
+
+
+async def test_telegram_clean_then_dcs_refused(
+    pki: PKI, resolver: str, serve: Serve, closed_port: int, tmp_path: Path
+) -> None:
+    dc = await serve(body=b"")
+    web = await serve(tls=pki.good, body=b"<html>Telegram Web</html>")
+    clean = endpoints_file(
+        tmp_path,
+        check("telegram", "dc", "http", ["127.0.0.1"], [dc, closed_port])
+        + check("telegram", "web", "https", ["example.test"], [web]),
+    )
+    keys = await run(telegram, pki, resolver, clean)
+    assert keys["telegram_tcp_blocking"] is False
+    assert keys["telegram_http_blocking"] is False
+    assert (keys["telegram_web_status"], keys["telegram_web_failure"]) == ("ok", None)
+    assert VERDICTS["telegram"](keys).status == "reachable"
+
+    refused = endpoints_file(
+        tmp_path,
+        check("telegram", "dc", "http", ["127.0.0.1"], [closed_port])
+        + check("telegram", "web", "https", ["example.test"], [web]),
+    )
+    keys = await run(telegram, pki, resolver, refused)
+    assert (keys["telegram_tcp_blocking"], keys["telegram_http_blocking"]) == (True, True)
+    verdict = VERDICTS["telegram"](keys)
+    assert verdict.status == "blocked"
+    assert verdict.how == "data centres: TCP connect connection_refused"
+
+
+async def test_signal_records_pinned_chain_without_validating(
+    pki: PKI, resolver: str, serve: Serve, tmp_path: Path
+) -> None:
+    backend = await serve(tls=pki.unknown_ca, body=b"{}")
+    path = endpoints_file(
+        tmp_path,
+        check("signal", "backend", "https", ["example.test"], [backend], verify=False),
+    )
+    keys = await run(signal, pki, resolver, path)
+
+    assert (keys["signal_backend_status"], keys["signal_backend_failure"]) == ("ok", None)
+    handshake = keys["tls_handshakes"][0]
+    assert handshake["no_tls_verify"] is True and handshake["peer_certificates"]
+
+
+async def test_signal_validating_an_unknown_ca_fails(
+    pki: PKI, resolver: str, serve: Serve, tmp_path: Path
+) -> None:
+    backend = await serve(tls=pki.unknown_ca, body=b"{}")
+    path = endpoints_file(
+        tmp_path, check("signal", "backend", "https", ["example.test"], [backend])
+    )
+    keys = await run(signal, pki, resolver, path)
+
+    assert keys["signal_backend_status"] == "blocked"
+    assert keys["signal_backend_failure"] == "ssl_unknown_authority"
+
+
+async def test_facebook_dns_and_tcp_keys(
+    pki: PKI, resolver: str, serve: Serve, tmp_path: Path
+) -> None:
+    edge = await serve()
+    path = endpoints_file(
+        tmp_path,
+        check("facebook_messenger", "stun", "dns", ["nx.test"], [])
+        + check("facebook_messenger", "edge", "tcp", ["example.test"], [edge])
+        + check("facebook_messenger", "star", "tcp", ["bogon.test"], [443]),
+    )
+    keys = await run(facebook_messenger, pki, resolver, path)
+
+    assert keys["facebook_stun_dns_consistent"] is False
+    assert keys["facebook_stun_reachable"] is None
+    assert (keys["facebook_edge_dns_consistent"], keys["facebook_edge_reachable"]) == (True, True)
+    assert (keys["facebook_star_dns_consistent"], keys["facebook_star_reachable"]) == (False, False)
+    assert keys["x_skipped_bogons"] == ["10.10.34.35"]
+    assert not any(c["ip"] == "10.10.34.35" for c in keys["tcp_connect"])  # never contacted
+    star = next(r for r in keys["x_endpoints"] if r["role"] == "star")
+    assert star["failure"] == "dns_bogon_error"
+    assert (keys["facebook_dns_blocking"], keys["facebook_tcp_blocking"]) == (True, True)
+    verdict = VERDICTS["facebook_messenger"](keys)
+    assert verdict.status == "blocked" and verdict.how.startswith("DNS: DNS ")
+
+
+async def test_viber_parts_each_get_a_status(
+    pki: PKI, resolver: str, serve: Serve, closed_port: int, tmp_path: Path
+) -> None:
+    media = await serve(tls=pki.good)
+    path = endpoints_file(
+        tmp_path,
+        check("viber", "web", "https", ["example.test"], [closed_port])
+        + check("viber", "media", "tls", ["example.test"], [media]),
+    )
+    keys = await run(viber, pki, resolver, path)
+
+    assert (keys["x_viber_web_status"], keys["x_viber_web_failure"]) == (
+        "blocked",
+        "connection_refused",
+    )
+    assert (keys["x_viber_media_status"], keys["x_viber_media_failure"]) == ("ok", None)
+    assert VERDICTS["viber"](keys).how == "web: TCP connect connection_refused"
