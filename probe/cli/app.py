@@ -8,6 +8,7 @@ from probe import __version__
 from probe.cli.analyze import analyze
 from probe.cli.certs import certs
 from probe.cli.helper import helper_app
+from probe.cli.lab import lab_app
 from probe.cli.lists import lists
 from probe.cli.run import run
 from probe.cli.tests import tests
@@ -25,6 +26,7 @@ app.command()(lists)
 app.command()(tests)
 app.command()(certs)
 app.add_typer(helper_app, name="helper")
+app.add_typer(lab_app, name="lab")
 
 
 def _version(value: bool) -> None:

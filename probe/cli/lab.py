@@ -1,0 +1,135 @@
+"""``probe lab``: run commands and checks inside an emulated censoring ISP."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from probe.lab import check as checking
+from probe.lab import scenario as scenarios
+from probe.lab.errors import LabError
+from probe.lab.lab import Lab, down_all, running
+from probe.settings import ENV_LISTS_DIR
+
+EXIT_LAB_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+lab_app = typer.Typer(
+    help="Build an emulated censoring ISP in network namespaces (needs root).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+_err = Console(stderr=True)
+
+SCENARIO_HELP = "A scenario file, or the name of a shipped scenario (see `probe lab scenarios`)."
+LISTS_DIR = typer.Option(
+    None, "--lists-dir", envvar=ENV_LISTS_DIR, help="Folder of named lists for serve_lists."
+)
+
+
+def _fail(exc: LabError) -> typer.Exit:
+    _err.print(f"[red]lab error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+    return typer.Exit(EXIT_LAB_ERROR)
+
+
+def _load(name_or_path: str) -> scenarios.Scenario:
+    return scenarios.load(scenarios.find(name_or_path))
+
+
+@lab_app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def run_command(
+    scenario: str = typer.Argument(..., help=SCENARIO_HELP),
+    command: list[str] = typer.Argument(..., help="The command to run in the client (after --)."),
+    lists_dir: Path | None = LISTS_DIR,
+) -> None:
+    """Build the lab, run COMMAND in its client namespace, tear down, exit with its status."""
+    try:
+        with running(_load(scenario), lists_dir) as lab:
+            status = lab.run(command)
+    except LabError as exc:
+        raise _fail(exc) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    raise typer.Exit(status)
+
+
+def _probe_command() -> list[str]:
+    found = shutil.which("probe")
+    return [found] if found else [sys.executable, "-c", "from probe.cli.app import main; main()"]
+
+
+def _measure(lab: Lab, urls: list[str]) -> list[dict[str, Any]]:
+    out = lab.workdir / "check.jsonl"
+    argv = [*_probe_command(), "run", "--yes", "--output", str(out), "--no-progress"]
+    for url in urls:
+        argv += ["--url", url]
+    status = lab.run(argv)
+    if not out.is_file():
+        raise LabError(f"`probe run` exited with {status} and wrote no results")
+    return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+
+
+@lab_app.command("check")
+def check_command(
+    scenario: str = typer.Argument(..., help=SCENARIO_HELP),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Also keep the results here."),
+    lists_dir: Path | None = LISTS_DIR,
+) -> None:
+    """Measure the scenario's [[expect]] URLs inside the lab and compare the verdicts."""
+    try:
+        loaded = _load(scenario)
+        if not loaded.expects:
+            raise LabError(f"{loaded.source}: no [[expect]] entries to check")
+        with running(loaded, lists_dir) as lab:
+            measurements = _measure(lab, list(dict.fromkeys(e.url for e in loaded.expects)))
+    except LabError as exc:
+        raise _fail(exc) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if output:
+        output.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in measurements))
+    rows = checking.compare(loaded.expects, checking.index(measurements))
+    table = Table(title=f"probe lab check: {loaded.name}")
+    for column in ("URL", "key", "expected", "measured", "result"):
+        table.add_column(column)
+    for row in rows:
+        result = "[green]pass[/green]" if row.ok else "[red]FAIL[/red]"
+        table.add_row(row.url, row.key, row.expected, row.measured, result)
+    console = Console()
+    console.print(table)
+    met = sum(r.ok for r in rows)
+    console.print(f"{met} of {len(rows)} expectations met")
+    raise typer.Exit(0 if met == len(rows) else 1)
+
+
+@lab_app.command("down")
+def down_command(
+    all_labs: bool = typer.Option(False, "--all", help="Remove every lab on this machine."),
+) -> None:
+    """Remove labs left behind by a crash (namespaces, daemons, files)."""
+    if not all_labs:
+        _err.print("say --all: this removes every lab on the machine, running or not")
+        raise typer.Exit(EXIT_LAB_ERROR)
+    try:
+        removed = down_all()
+    except LabError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"removed {len(removed)} lab(s){': ' + ', '.join(removed) if removed else ''}")
+
+
+@lab_app.command("scenarios")
+def scenarios_command() -> None:
+    """List the shipped scenarios."""
+    for name, path in sorted(scenarios.shipped().items()):
+        try:
+            description = scenarios.load(path).description
+        except LabError as exc:
+            description = f"(invalid: {exc})"
+        typer.echo(f"{name:16} {description}")

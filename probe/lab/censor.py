@@ -1,0 +1,132 @@
+"""Kernel rules at the censor: iptables for blocking, tc for throttling.
+
+eth0 faces the client (through the hop), eth1 the internet. Rules match the client's side of
+each exchange, as a DPI box on the ISP's uplink does. String matches are written against the
+exact wire encoding (the SNI extension with its length fields, ``\\r\\nHost: name\\r\\n``, the DNS
+qname in labels), so ``tumblr.com`` never catches ``www.tumblr.com`` or ``nottumblr.com``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from probe.lab import plan
+from probe.lab.scenario import Rule, Scenario
+
+DROP_MARK = "0x1"
+INJECT_QUEUE = 1
+DELAY_QUEUE = 2
+INJECTOR_READY = "injector ready"
+DELAY_READY = "delay ready"
+"""Lines the NFQUEUE helpers print once bound, so the lab knows no packet will be missed."""
+_MAX_SNI = 255
+
+
+def sni_pattern(domain: str) -> str:
+    """Hex-string for a server_name extension carrying exactly ``domain`` (RFC 6066)."""
+    n = len(domain)
+    if n > _MAX_SNI:
+        raise ValueError(f"domain too long for an SNI match: {domain}")
+    # extension type 0, extension length, list length, name type 0 (host_name), name length.
+    return f"|0000{n + 5:04x}{n + 3:04x}00{n:04x}|{domain}"
+
+
+def host_pattern(domain: str) -> str:
+    return f"|0d0a|Host: {domain}|0d0a|"
+
+
+def qname_pattern(domain: str) -> str:
+    """The DNS wire form of a name, as it appears in a query."""
+    return "".join(f"|{len(label):02x}|{label}" for label in domain.split(".")) + "|00|"
+
+
+def _string(pattern: str) -> str:
+    return f'-m string --algo bm --icase --hex-string "{pattern}"'
+
+
+def _addresses(rule: Rule, addresses: Mapping[str, str]) -> list[str]:
+    return sorted(set(rule.addresses) | {addresses[d] for d in rule.domains if d in addresses})
+
+
+def iptables(
+    scenario: Scenario, addresses: Mapping[str, str], blockpage_ports: Mapping[str, int]
+) -> str:
+    """iptables-restore input for every rule of the scenario."""
+    nat: list[str] = []
+    flt: list[str] = [
+        ":LAB_DROPFLOW - [0:0]",
+        f"-A LAB_DROPFLOW -j CONNMARK --set-mark {DROP_MARK}",
+        "-A LAB_DROPFLOW -j DROP",
+        f"-A FORWARD -m connmark --mark {DROP_MARK} -j DROP",
+    ]
+    mangle: list[str] = []
+    if scenario.latency_ms > 0:
+        queue = f"-j NFQUEUE --queue-num {DELAY_QUEUE} --queue-bypass"
+        mangle += [f"-A FORWARD {queue}", f"-A INPUT -i eth0 {queue}", f"-A OUTPUT -o eth0 {queue}"]
+    for rule in scenario.rules:
+        flt += _filter(rule, addresses)
+    for rule in scenario.rules_for("dns-inject"):
+        for domain in rule.domains:
+            match = f"-i eth0 -p udp --dport 53 {_string(qname_pattern(domain))}"
+            queue = f"-j NFQUEUE --queue-num {INJECT_QUEUE}"
+            flt.insert(0, f"-A FORWARD {match} {queue}")
+            flt.insert(0, f"-A INPUT {match} {queue}")
+    for address, port in sorted(blockpage_ports.items()):
+        nat.append(f"-A PREROUTING -i eth0 -p tcp -d {address} --dport 80 "
+                   f"-j REDIRECT --to-ports {port}")  # fmt: skip
+    for rule in scenario.rules_for("tls-mitm"):
+        for address in _addresses(rule, addresses):
+            nat.append(f"-A PREROUTING -i eth0 -p tcp -d {address} --dport 443 "
+                       f"-j REDIRECT --to-ports {plan.MITM_PORT}")  # fmt: skip
+    tables = {"filter": flt, "nat": nat, "mangle": mangle}
+    return "".join(f"*{name}\n" + "".join(f"{r}\n" for r in rs) + "COMMIT\n"
+                   for name, rs in tables.items())  # fmt: skip
+
+
+def _filter(rule: Rule, addresses: Mapping[str, str]) -> list[str]:
+    tcp = "-A FORWARD -i eth0 -p tcp"
+    reset = "-j REJECT --reject-with tcp-reset"
+    match rule.action:
+        case "ip-drop":
+            return [f"{tcp} -d {a} -j DROP" for a in _addresses(rule, addresses)]
+        case "ip-reset":
+            return [f"{tcp} -d {a} {reset}" for a in _addresses(rule, addresses)]
+        case "sni-reset":
+            return [f"{tcp} {_string(sni_pattern(d))} {reset}" for d in rule.domains]
+        case "sni-drop":
+            return [f"{tcp} {_string(sni_pattern(d))} -j LAB_DROPFLOW" for d in rule.domains]
+        case "host-reset":
+            return [f"{tcp} {_string(host_pattern(d))} {reset}" for d in rule.domains]
+        case "host-drop":
+            return [f"{tcp} {_string(host_pattern(d))} -j LAB_DROPFLOW" for d in rule.domains]
+        case "shutdown":
+            return ["-A INPUT -i eth0 -j DROP", "-A FORWARD -j DROP"]
+    return []
+
+
+def tc_commands(scenario: Scenario, addresses: Mapping[str, str]) -> list[list[str]]:
+    """htb on both censor interfaces: a throttled class per rule, unshaped default.
+
+    Egress on eth0 shapes downloads (from the sites' addresses), egress on eth1 uploads.
+    """
+    rules = scenario.rules_for("throttle")
+    if not rules:
+        return []
+    commands: list[list[str]] = []
+    for dev, direction in (("eth0", "src"), ("eth1", "dst")):
+        commands.append(["tc", "qdisc", "add", "dev", dev, "root", "handle", "1:",
+                         "htb", "default", "1", "r2q", "1"])  # fmt: skip
+        commands.append(["tc", "class", "add", "dev", dev, "parent", "1:", "classid", "1:1",
+                         "htb", "rate", "10gbit"])  # fmt: skip
+        for i, rule in enumerate(rules, start=2):
+            rate = rule.rate or ""
+            commands.append(["tc", "class", "add", "dev", dev, "parent", "1:",
+                             "classid", f"1:{i}", "htb", "rate", rate, "ceil", rate])  # fmt: skip
+            targets = (
+                _addresses(rule, addresses) if rule.domains or rule.addresses else ["0.0.0.0/0"]
+            )
+            for address in targets:
+                commands.append(["tc", "filter", "add", "dev", dev, "parent", "1:", "protocol",
+                                 "ip", "prio", str(i), "u32", "match", "ip", direction, address,
+                                 "flowid", f"1:{i}"])  # fmt: skip
+    return commands

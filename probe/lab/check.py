@@ -1,0 +1,95 @@
+"""Comparing measurements with a scenario's ``[[expect]]`` entries (pure; no I/O).
+
+Only keys an entry gives are compared. A key the measurement lacks is a mismatch reported as
+"not computed", so ``probe lab check`` cannot pass before the verdict fields exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from probe.inputs.urls import check_url
+from probe.lab.scenario import Expect
+
+NOT_COMPUTED = "not computed"
+MISSING = "no measurement"
+# verdict -> (blocking, accessible); "a string" stands for any blocking method.
+ANY_METHOD = "any method"
+VERDICT_KEYS: dict[str, tuple[object, object]] = {
+    "ok": (False, True),
+    "down": (False, False),
+    "undetermined": (None, None),
+    "blocked": (ANY_METHOD, False),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    url: str
+    key: str
+    expected: str
+    measured: str
+    ok: bool
+
+
+def url_key(url: str) -> str:
+    try:
+        return check_url(url).key
+    except ValueError:
+        return url
+
+
+def index(measurements: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """Measurements by normalised input URL."""
+    return {url_key(str(m.get("input", ""))): m for m in measurements}
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def verdict_of(test_keys: Mapping[str, Any]) -> str:
+    """The scenario verdict that a measurement's (blocking, accessible) pair stands for."""
+    if "blocking" not in test_keys or "accessible" not in test_keys:
+        return NOT_COMPUTED
+    blocking, accessible = test_keys["blocking"], test_keys["accessible"]
+    for verdict, (want_blocking, want_accessible) in VERDICT_KEYS.items():
+        blocking_matches = (
+            isinstance(blocking, str) if want_blocking == ANY_METHOD else blocking is want_blocking
+        )
+        if blocking_matches and accessible is want_accessible:
+            return verdict
+    return f"blocking={_show(blocking)}, accessible={_show(accessible)}"
+
+
+def _key(test_keys: Mapping[str, Any], name: str) -> str:
+    return _show(test_keys[name]) if name in test_keys else NOT_COMPUTED
+
+
+def compare(expects: Iterable[Expect], measurements: Mapping[str, Mapping[str, Any]]) -> list[Row]:
+    rows: list[Row] = []
+    for expect in expects:
+        found = measurements.get(url_key(expect.url))
+        if found is None:
+            rows.append(Row(expect.url, "measurement", "present", MISSING, False))
+            continue
+        test_keys: Mapping[str, Any] = found.get("test_keys") or {}
+        if expect.verdict is not None:
+            measured = verdict_of(test_keys)
+            rows.append(Row(expect.url, "verdict", expect.verdict, measured,
+                            measured == expect.verdict))  # fmt: skip
+        if expect.blocking is not None:
+            want = _show(expect.blocking)
+            measured = _key(test_keys, "blocking")
+            rows.append(Row(expect.url, "blocking", want, measured, measured == want))
+        if expect.technique is not None:
+            measured = _key(test_keys, "x_technique")
+            rows.append(Row(expect.url, "technique", expect.technique, measured,
+                            measured == expect.technique))  # fmt: skip
+    return rows

@@ -1,0 +1,59 @@
+"""The lab's address plan: TEST-NET only, identical in every lab.
+
+Each lab lives in its own namespaces with no link to the host, so two labs can reuse the same
+addresses; only the namespace names must differ.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Sequence
+
+LAB_RANGES = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+"""The three TEST-NET ranges; nothing else is ever addressed or routed."""
+
+NS_PREFIX = "plab-"
+"""Every namespace, work folder and /etc/netns entry of a lab starts with this."""
+
+ROLES = ("client", "hop", "censor", "internet")
+
+CLIENT = "192.0.2.2"
+HOP_CLIENT_SIDE = "192.0.2.1"
+HOP_CENSOR_SIDE = "192.0.2.9"
+CENSOR_HOP_SIDE = "192.0.2.10"
+ISP_RESOLVER = "192.0.2.53"
+CENSOR_INTERNET_SIDE = "198.51.100.1"
+INTERNET_CENSOR_SIDE = "198.51.100.2"
+HONEST_RESOLVER = "198.51.100.53"
+DOH_URL = f"https://{HONEST_RESOLVER}/dns-query"
+WEB_NET = "203.0.113.0/24"
+"""Routed as local in the internet namespace, so every address in it reaches nginx."""
+WEB_POOL = tuple(f"203.0.113.{i}" for i in range(10, 251))
+BLOCKPAGE_PORT_BASE = 8100
+MITM_PORT = 8443
+
+
+def in_lab(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(r) for r in LAB_RANGES)
+
+
+def allocate(domains: Iterable[str], dedicated: Sequence[str]) -> dict[str, str]:
+    """Give every domain a web address, deterministically.
+
+    Domains in ``dedicated`` (targets of address-level rules) get an address of their own so the
+    rule touches nothing else; the rest share the remaining pool round-robin in sorted order, as
+    thousands of domains must fit in one /24.
+    """
+    plan: dict[str, str] = {}
+    pool = list(WEB_POOL)
+    for domain in dict.fromkeys(dedicated):
+        if len(pool) < 2:
+            raise ValueError("too many domains need an address of their own")
+        plan[domain] = pool.pop(0)
+    for i, domain in enumerate(sorted(set(domains) - set(plan))):
+        plan[domain] = pool[i % len(pool)]
+    return plan

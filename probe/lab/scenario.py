@@ -1,0 +1,350 @@
+"""Scenario files: the contract for what a lab serves and censors (see docs/lab.md).
+
+Parsing is strict because files come from outside the project: every unknown key, action or
+value is an error naming the file, the table and the key, like a compiler message.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import idna
+
+from probe.lab.errors import LabError
+from probe.lab.plan import in_lab
+from probe.net.names import to_ascii
+
+# Keys each action accepts besides ``action``; the first set lists the ones it requires.
+_RULE_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "dns-nxdomain": (frozenset({"domains"}), frozenset()),
+    "dns-spoof": (frozenset({"domains", "address"}), frozenset()),
+    "dns-drop": (frozenset({"domains"}), frozenset()),
+    "dns-inject": (frozenset({"domains"}), frozenset({"address"})),
+    "ip-drop": (frozenset(), frozenset({"domains", "addresses"})),
+    "ip-reset": (frozenset(), frozenset({"domains", "addresses"})),
+    "sni-reset": (frozenset({"domains"}), frozenset()),
+    "sni-drop": (frozenset({"domains"}), frozenset()),
+    "host-reset": (frozenset({"domains"}), frozenset()),
+    "host-drop": (frozenset({"domains"}), frozenset()),
+    "http-blockpage": (frozenset({"domains"}), frozenset({"body"})),
+    "tls-mitm": (frozenset({"domains"}), frozenset()),
+    "throttle": (frozenset({"rate"}), frozenset({"domains", "addresses"})),
+    "shutdown": (frozenset(), frozenset()),
+}
+ACTIONS = tuple(_RULE_KEYS)
+ADDRESS_ACTIONS = frozenset({"ip-drop", "ip-reset", "throttle", "tls-mitm", "http-blockpage"})
+"""Actions enforced by destination address, so their domains get an address of their own."""
+
+VERDICTS = ("ok", "blocked", "down", "undetermined")
+BLOCKING_VALUES = ("dns", "tcp_ip", "http-failure", "http-diff")
+DEFAULT_INJECT_ADDRESS = "203.0.113.1"
+"""Where injected answers point by default: a lab address nothing listens on."""
+
+_TOP_KEYS = frozenset({"name", "description", "serve_lists", "latency", "site", "rule", "expect"})
+_SITE_KEYS = frozenset({"domain", "down", "redirect", "title", "body_bytes"})
+_EXPECT_KEYS = frozenset({"domain", "url", "verdict", "blocking", "technique"})
+_RATE = re.compile(r"(\d+(?:\.\d+)?)(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)")
+_LATENCY = re.compile(r"(\d+(?:\.\d+)?)(ms|s)")
+SCENARIOS_DIR = Path(__file__).parent / "scenarios"
+
+
+@dataclass(frozen=True)
+class Site:
+    domain: str
+    down: bool = False
+    redirect: str | None = None
+    title: str | None = None
+    body_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: str
+    domains: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+    address: str | None = None
+    rate: str | None = None
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class Expect:
+    url: str
+    verdict: str | None = None
+    blocking: str | Literal[False] | None = None
+    """None: not compared (TOML has no null, so an absent key is the only way to say so)."""
+    technique: str | None = None
+
+    @property
+    def hostname(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    serve_lists: tuple[str, ...]
+    latency_ms: float
+    sites: tuple[Site, ...]
+    rules: tuple[Rule, ...]
+    expects: tuple[Expect, ...]
+    source: Path
+
+    def rules_for(self, *actions: str) -> list[Rule]:
+        return [r for r in self.rules if r.action in actions]
+
+    @property
+    def down_domains(self) -> frozenset[str]:
+        return frozenset(s.domain for s in self.sites if s.down)
+
+
+class _Where:
+    """Builds ``file: table[n]: message`` errors."""
+
+    def __init__(self, file: str, table: str = "") -> None:
+        self.file = file
+        self.table = table
+
+    def at(self, table: str) -> _Where:
+        return _Where(self.file, table)
+
+    def error(self, message: str) -> LabError:
+        return LabError(f"{self.file}: {self.table + ': ' if self.table else ''}{message}")
+
+
+def shipped() -> dict[str, Path]:
+    """Scenario names shipped with the package, mapped to their files."""
+    return {path.stem: path for path in sorted(SCENARIOS_DIR.glob("*.toml"))}
+
+
+def find(name_or_path: str) -> Path:
+    """A path to an existing file, else a shipped scenario by name."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    known = shipped()
+    if name_or_path in known:
+        return known[name_or_path]
+    raise LabError(
+        f"{name_or_path}: no such scenario file or shipped scenario "
+        f"(shipped: {', '.join(sorted(known))})"
+    )
+
+
+def load(path: Path) -> Scenario:
+    where = _Where(str(path))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise where.error(f"cannot read: {exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise where.error(f"not valid TOML: {exc}") from None
+    return parse(data, path)
+
+
+def parse(data: dict[str, Any], path: Path) -> Scenario:
+    where = _Where(str(path))
+    _no_unknown(data, _TOP_KEYS, where)
+    if "name" not in data:
+        raise where.error("missing key 'name'")
+    sites = tuple(
+        _site(t, where.at(f"site[{i}]")) for i, t in enumerate(_tables(data, "site", where), 1)
+    )
+    domains = [s.domain for s in sites]
+    duplicate = next((d for d in domains if domains.count(d) > 1), None)
+    if duplicate:
+        raise where.error(f"site {duplicate!r} is defined more than once")
+    rules = tuple(
+        _rule(t, where.at(f"rule[{i}]")) for i, t in enumerate(_tables(data, "rule", where), 1)
+    )
+    expects = tuple(
+        _expect(t, where.at(f"expect[{i}]"))
+        for i, t in enumerate(_tables(data, "expect", where), 1)
+    )
+    return Scenario(
+        name=_str(data, "name", where),
+        description=_str(data, "description", where, ""),
+        serve_lists=tuple(_str_list(data, "serve_lists", where)),
+        latency_ms=_latency(data, where),
+        sites=sites,
+        rules=rules,
+        expects=expects,
+        source=path,
+    )
+
+
+def _no_unknown(table: dict[str, Any], allowed: frozenset[str], where: _Where) -> None:
+    for key in table:
+        if key not in allowed:
+            raise where.error(f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})")
+
+
+def _tables(data: dict[str, Any], key: str, where: _Where) -> list[dict[str, Any]]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise where.error(f"'{key}' must be an array of tables ([[{key}]])")
+    return value
+
+
+def _typed(table: dict[str, Any], key: str, kind: type, what: str, where: _Where) -> Any:
+    value = table[key]
+    # bool is an int in Python; TOML keeps them apart, and so do we.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise where.error(f"'{key}' must be {what}, not {value!r}")
+    return value
+
+
+def _str(table: dict[str, Any], key: str, where: _Where, default: str | None = None) -> str:
+    if key not in table:
+        if default is None:
+            raise where.error(f"missing key '{key}'")
+        return default
+    text: str = _typed(table, key, str, "a string", where)
+    return text
+
+
+def _str_list(table: dict[str, Any], key: str, where: _Where) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise where.error(f"'{key}' must be a list of strings")
+    return value
+
+
+def _domain(name: str, where: _Where) -> str:
+    try:
+        ascii_name = to_ascii(name)
+    except idna.IDNAError as exc:
+        raise where.error(f"invalid domain {name!r}: {exc}") from None
+    labels = ascii_name.split(".")
+    if len(labels) < 2 or not all(re.fullmatch(r"[a-z0-9_-]{1,63}", label) for label in labels):
+        raise where.error(f"invalid domain {name!r}")
+    return ascii_name
+
+
+def _address(value: str, where: _Where, key: str) -> str:
+    if not in_lab(value):
+        raise where.error(
+            f"'{key}' must be an IPv4 address in the lab's TEST-NET ranges, not {value!r}"
+        )
+    return value
+
+
+def _answer(value: str, where: _Where) -> str:
+    """A forged DNS answer: a lab address or a bogon (10.10.34.35, 127.0.0.1), never a public
+    address, so a client that follows it stays inside the lab (the hop rejects the rest)."""
+    try:
+        ip = ipaddress.ip_address(value)
+    except ValueError:
+        ip = None
+    if ip is None or ip.version != 4 or ip.is_global:
+        raise where.error(
+            f"'address' must be an IPv4 address in the lab's ranges or a bogon, not {value!r}"
+        )
+    return value
+
+
+def _site(table: dict[str, Any], where: _Where) -> Site:
+    _no_unknown(table, _SITE_KEYS, where)
+    down = bool(_typed(table, "down", bool, "true or false", where)) if "down" in table else False
+    redirect = _str(table, "redirect", where) if "redirect" in table else None
+    if redirect is not None and urlsplit(redirect).scheme not in ("http", "https"):
+        raise where.error(f"'redirect' must be an http(s) URL, not {redirect!r}")
+    if down and redirect:
+        raise where.error("a site that is down cannot redirect")
+    body_bytes: int | None = None
+    if "body_bytes" in table:
+        body_bytes = _typed(table, "body_bytes", int, "an integer", where)
+        if not 0 < body_bytes <= 10_000_000:
+            raise where.error("'body_bytes' must be between 1 and 10000000")
+    return Site(
+        domain=_domain(_str(table, "domain", where), where),
+        down=down,
+        redirect=redirect,
+        title=_str(table, "title", where) if "title" in table else None,
+        body_bytes=body_bytes,
+    )
+
+
+def _rule(table: dict[str, Any], where: _Where) -> Rule:
+    action = _str(table, "action", where)
+    if action not in _RULE_KEYS:
+        raise where.error(f"unknown action '{action}' (known: {', '.join(ACTIONS)})")
+    required, optional = _RULE_KEYS[action]
+    for key in table:
+        if key != "action" and key not in required | optional:
+            raise where.error(f"key '{key}' is not valid for action '{action}'")
+    for key in sorted(required):
+        if key not in table:
+            raise where.error(f"action '{action}' needs key '{key}'")
+    if action in ("ip-drop", "ip-reset") and not ({"domains", "addresses"} & table.keys()):
+        raise where.error(f"action '{action}' needs 'domains' or 'addresses'")
+    rate = _str(table, "rate", where) if "rate" in table else None
+    if rate is not None and not _RATE.fullmatch(rate):
+        raise where.error(f"'rate' must look like '32kbit' or '1mbit', not {rate!r}")
+    domains = tuple(_domain(d, where) for d in _str_list(table, "domains", where))
+    if "domains" in table and not domains:
+        raise where.error("'domains' is empty")
+    address = _str(table, "address", where) if "address" in table else None
+    return Rule(
+        action=action,
+        domains=domains,
+        addresses=tuple(
+            _address(a, where, "addresses") for a in _str_list(table, "addresses", where)
+        ),
+        address=_answer(address, where) if address is not None else None,
+        rate=rate,
+        body=_str(table, "body", where) if "body" in table else None,
+    )
+
+
+def _expect(table: dict[str, Any], where: _Where) -> Expect:
+    _no_unknown(table, _EXPECT_KEYS, where)
+    if ("domain" in table) == ("url" in table):
+        raise where.error("give exactly one of 'domain' or 'url'")
+    if "domain" in table:
+        url = f"https://{_domain(_str(table, 'domain', where), where)}/"
+    else:
+        url = _str(table, "url", where)
+        host = urlsplit(url).hostname
+        if urlsplit(url).scheme not in ("http", "https") or not host:
+            raise where.error(f"'url' must be an http(s) URL, not {url!r}")
+        _domain(host, where)
+    verdict = _str(table, "verdict", where) if "verdict" in table else None
+    if verdict is not None and verdict not in VERDICTS:
+        raise where.error(f"unknown verdict '{verdict}' (known: {', '.join(VERDICTS)})")
+    blocking: str | Literal[False] | None = None
+    if "blocking" in table:
+        value = table["blocking"]
+        if value is not False and value not in BLOCKING_VALUES:
+            raise where.error(
+                f"'blocking' must be false or one of {', '.join(BLOCKING_VALUES)}, not {value!r}"
+            )
+        blocking = value
+    if verdict in ("ok", "down") and blocking:
+        raise where.error(f"verdict '{verdict}' contradicts blocking {blocking!r}")
+    if verdict == "blocked" and blocking is False:
+        raise where.error("verdict 'blocked' contradicts blocking = false")
+    technique = _str(table, "technique", where) if "technique" in table else None
+    if verdict is None and blocking is None and technique is None:
+        raise where.error("nothing to compare: give 'verdict', 'blocking' or 'technique'")
+    return Expect(url=url, verdict=verdict, blocking=blocking, technique=technique)
+
+
+def _latency(data: dict[str, Any], where: _Where) -> float:
+    if "latency" not in data:
+        return 0.0
+    text = _str(data, "latency", where)
+    match = _LATENCY.fullmatch(text)
+    if not match:
+        raise where.error(f"'latency' must look like '100ms' or '1s', not {text!r}")
+    value = float(match.group(1)) * (1000 if match.group(2) == "s" else 1)
+    if value > 10_000:
+        raise where.error("'latency' must be at most 10s")
+    return value

@@ -1,0 +1,102 @@
+"""Namespaces, links and routes: client → hop → censor → internet, with no way out.
+
+Veth pairs are created directly inside their namespaces, so nothing of a lab ever appears in the
+host namespace and interface names cannot collide between labs.
+
+    client eth0 ── eth0 hop eth1 ── eth0 censor eth1 ── eth0 internet
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from probe.lab import netns, plan
+
+_SYSCTLS = (
+    "net.ipv6.conf.all.disable_ipv6=1",
+    "net.ipv6.conf.default.disable_ipv6=1",
+    "net.ipv4.conf.all.rp_filter=0",
+    "net.ipv4.conf.default.rp_filter=0",
+)
+
+
+@dataclass(frozen=True)
+class Names:
+    """Namespace names for one lab: ``plab-<id>-<role>``."""
+
+    lab_id: str
+
+    @classmethod
+    def fresh(cls) -> Names:
+        return cls(secrets.token_hex(3))
+
+    @property
+    def prefix(self) -> str:
+        return f"{plan.NS_PREFIX}{self.lab_id}"
+
+    def ns(self, role: str) -> str:
+        return f"{self.prefix}-{role}"
+
+    @property
+    def all(self) -> list[str]:
+        return [self.ns(role) for role in plan.ROLES]
+
+
+def _link(left: str, left_if: str, right: str, right_if: str) -> None:
+    netns.sh(
+        ["ip", "link", "add", left_if, "netns", left, "type", "veth",
+         "peer", "name", right_if, "netns", right]
+    )  # fmt: skip
+
+
+def _ip(ns: str, commands: list[str]) -> None:
+    netns.sh(["ip", "-n", ns, "-batch", "-"], input_text="\n".join(commands) + "\n")
+
+
+def build(names: Names) -> None:
+    """Create the four namespaces and wire them; the caller deletes them (see ``destroy``)."""
+    client, hop, censor, internet = (names.ns(r) for r in plan.ROLES)
+    for ns in names.all:
+        netns.add(ns)
+        forward = "1" if ns in (hop, censor) else "0"
+        netns.sh(["sysctl", "-q", "-w", *_SYSCTLS, f"net.ipv4.ip_forward={forward}"], ns=ns)
+    _link(client, "eth0", hop, "eth0")
+    _link(hop, "eth1", censor, "eth0")
+    _link(censor, "eth1", internet, "eth0")
+    _ip(client, [
+        f"addr add {plan.CLIENT}/29 dev eth0", "link set eth0 up",
+        f"route add default via {plan.HOP_CLIENT_SIDE}",
+    ])  # fmt: skip
+    _ip(hop, [
+        f"addr add {plan.HOP_CLIENT_SIDE}/29 dev eth0", "link set eth0 up",
+        f"addr add {plan.HOP_CENSOR_SIDE}/29 dev eth1", "link set eth1 up",
+        f"route add default via {plan.CENSOR_HOP_SIDE}",
+    ])  # fmt: skip
+    _ip(censor, [
+        f"addr add {plan.CENSOR_HOP_SIDE}/29 dev eth0", "link set eth0 up",
+        f"addr add {plan.ISP_RESOLVER}/32 dev lo",
+        f"addr add {plan.CENSOR_INTERNET_SIDE}/30 dev eth1", "link set eth1 up",
+        f"route add 192.0.2.0/29 via {plan.HOP_CENSOR_SIDE}",
+        f"route add default via {plan.INTERNET_CENSOR_SIDE}",
+    ])  # fmt: skip
+    _ip(internet, [
+        f"addr add {plan.INTERNET_CENSOR_SIDE}/30 dev eth0", "link set eth0 up",
+        f"addr add {plan.HONEST_RESOLVER}/32 dev lo",
+        f"route add local {plan.WEB_NET} dev lo",
+        f"route add 192.0.2.0/24 via {plan.CENSOR_INTERNET_SIDE}",
+    ])  # fmt: skip
+    _guard(hop)
+
+
+def _guard(hop: str) -> None:
+    """The first router rejects anything not addressed to the lab's ranges."""
+    rules = "*filter\n"
+    rules += "".join(f"-A FORWARD -d {r} -j ACCEPT\n" for r in plan.LAB_RANGES)
+    rules += "-A FORWARD -j REJECT --reject-with icmp-net-prohibited\nCOMMIT\n"
+    netns.sh(["iptables-restore"], ns=hop, input_text=rules)
+
+
+def destroy(names: Names) -> None:
+    for ns in names.all:
+        netns.delete(ns)

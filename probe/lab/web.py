@@ -1,0 +1,142 @@
+"""nginx for the lab: every web host in the internet namespace, and the censor's blockpage proxy.
+
+One server block serves all domains: the certificate is chosen per SNI from a map and the page
+per Host from a folder, so thousands of domains cost one file each and no extra config.
+"""
+
+from __future__ import annotations
+
+import html
+import zlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from probe.lab import pki, plan
+from probe.lab.scenario import Site
+
+DEFAULT_BLOCKPAGE = """<!DOCTYPE html>
+<html lang="ru"><head><meta charset="utf-8"><title>Страница заблокирована</title></head>
+<body><h1>Страница заблокирована</h1>
+<p>Доступ к запрашиваемому ресурсу ограничен в соответствии с законодательством
+Республики Казахстан.</p>
+<p>Сұралған ресурсқа қол жеткізу Қазақстан Республикасының заңнамасына сәйкес шектелген.</p>
+</body></html>
+"""
+_MIN_BODY = 400
+
+
+def title_for(site: Site) -> str:
+    return site.title or f"{site.domain} - lab site"
+
+
+def body_size(site: Site) -> int:
+    """Distinct per domain unless given, so body-length comparisons can tell sites apart."""
+    return site.body_bytes or 1000 + zlib.crc32(site.domain.encode()) % 30000
+
+
+def page(site: Site) -> bytes:
+    title = html.escape(title_for(site))
+    head = f"<!DOCTYPE html>\n<html><head><title>{title}</title></head>\n<body><h1>{title}</h1>\n"
+    tail = "</body></html>\n"
+    size = max(body_size(site), len(head) + len(tail) + 9)
+    filler = "<p>" + ("lab " * size)[: size - len(head) - len(tail) - 8] + "</p>\n"
+    return (head + filler + tail).encode()
+
+
+def _common(workdir: Path) -> list[str]:
+    temp = workdir / "tmp"
+    temp.mkdir(exist_ok=True)
+    return [
+        "user root;",
+        "worker_processes 1;",
+        "daemon off;",
+        f"pid {workdir}/nginx.pid;",
+        "error_log stderr warn;",
+        "events { worker_connections 4096; }",
+        "http {",
+        "  access_log off;",
+        "  default_type text/html;",
+        "  charset utf-8;",
+        "  server_tokens off;",
+        "  map_hash_max_size 262144;",
+        "  map_hash_bucket_size 256;",
+        *(f"  {kind}_temp_path {temp}/{kind};" for kind in ("client_body", "proxy", "fastcgi",
+                                                              "uwsgi", "scgi")),
+    ]  # fmt: skip
+
+
+def write_sites(
+    workdir: Path, sites: Iterable[Site], addresses: Mapping[str, str], web_root: pki.Authority
+) -> Path:
+    """Pages, certificates and nginx.conf for the web hosts; returns the config path."""
+    www, certs = workdir / "www", workdir / "certs"
+    www.mkdir()
+    certs.mkdir()
+    key = pki.new_key()
+    (workdir / "leaf.key").write_bytes(pki.key_pem(key))
+    pki.write_leaf(certs / "_default.pem", web_root, key, ["default.lab"])
+    cert_map, redirect_map = [], []
+    for site in sites:
+        (www / site.domain).mkdir()
+        (www / site.domain / "index.html").write_bytes(page(site))
+        pki.write_leaf(certs / f"{site.domain}.pem", web_root, key, [site.domain])
+        cert_map.append(f"    {site.domain} {certs}/{site.domain}.pem;")
+        if site.redirect:
+            redirect_map.append(f'    {site.domain} "{site.redirect}";')
+    listens = sorted(set(addresses.values()))
+    lines = [
+        *_common(workdir),
+        "  map $ssl_server_name $lab_cert {",
+        f"    default {certs}/_default.pem;",
+        *cert_map,
+        "  }",
+        "  map $host $lab_redirect {",
+        '    default "";',
+        *redirect_map,
+        "  }",
+        "  server {",
+        *(f"    listen {a}:80;\n    listen {a}:443 ssl;" for a in listens),
+        "    ssl_certificate $lab_cert;",
+        f"    ssl_certificate_key {workdir}/leaf.key;",
+        "    ssl_protocols TLSv1.2 TLSv1.3;",  # nginx 1.22 leaves 1.3 off by default
+        f"    root {www}/$host;",
+        "    location / {",
+        "      if ($lab_redirect) { return 301 $lab_redirect; }",
+        "      index index.html;",
+        "    }",
+        "  }",
+        "}",
+    ]
+    conf = workdir / "nginx.conf"
+    conf.write_text("\n".join(lines) + "\n")
+    return conf
+
+
+def write_blockpage(
+    workdir: Path, targets: Mapping[str, list[str]], body: Mapping[str, str]
+) -> Path:
+    """The censor's HTTP proxy: one port per redirected address (the port tells the proxy where
+    the client was going, since REDIRECT hides it), a blockpage for listed Hosts, else the real
+    site."""
+    pages = workdir / "blockpages"
+    pages.mkdir()
+    servers: list[str] = []
+    for i, (address, domains) in enumerate(sorted(targets.items())):
+        blocked = "|".join(d.replace(".", r"\.") for d in domains)
+        servers += [
+            "  server {",
+            f"    listen {plan.BLOCKPAGE_PORT_BASE + i};",
+            "    location / {",
+            f'      if ($host ~* "^({blocked})$") {{ rewrite ^ /_blockpage/$host.html last; }}',
+            f"      proxy_pass http://{address}:80;",
+            "      proxy_set_header Host $host;",
+            "      proxy_http_version 1.1;",
+            "    }",
+            f"    location /_blockpage/ {{ internal; alias {pages}/; }}",
+            "  }",
+        ]
+        for domain in domains:
+            (pages / f"{domain}.html").write_text(body.get(domain, DEFAULT_BLOCKPAGE))
+    conf = workdir / "blockpage.conf"
+    conf.write_text("\n".join([*_common(workdir), *servers, "}"]) + "\n")
+    return conf
