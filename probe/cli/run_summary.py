@@ -37,6 +37,15 @@ def slim(record: dict[str, Any]) -> dict[str, Any]:
     return {"input": record["input"], "test_name": record["test_name"], "test_keys": kept}
 
 
+FULL_TABLE_ROWS = 300
+"""Beyond this many web targets the table lists only those that are not ok."""
+
+
+def _outcome(record: dict[str, Any]) -> Outcome:
+    keys = record["test_keys"]
+    return outcome_of(keys.get("blocking"), keys.get("accessible"))
+
+
 def _verdict(keys: dict[str, Any]) -> str:
     outcome = outcome_of(keys.get("blocking"), keys.get("accessible"))
     label = f"{outcome} ({keys.get('x_technique')})" if outcome is Outcome.BLOCKED else outcome
@@ -62,7 +71,12 @@ def print_run(
 ) -> None:
     console = Console()
     web = sorted((r for r in records if r["input"]), key=lambda r: str(r["input"]))
-    table = Table(title=f"{len(records)} of {total} measured in {took.total_seconds():.1f} s")
+    title = f"{len(records)} of {total} measured in {took.total_seconds():.1f} s"
+    if len(web) > FULL_TABLE_ROWS:
+        shown = [r for r in web if _outcome(r) is not Outcome.OK]
+        title += f"; {len(web) - len(shown)} ok rows not shown (all are in the results file)"
+        web = shown
+    table = Table(title=title)
     for column in ("target", "DNS", "TCP", "TLS", "HTTP", "verdict"):
         table.add_column(column, overflow="fold")
     for record in web:

@@ -132,6 +132,9 @@ async def getaddrinfo(
     ]
 
 
+LATE_SLACK = 0.05
+
+
 class Exchange(asyncio.DatagramProtocol):
     """One UDP query that keeps listening after its first reply.
 
@@ -146,6 +149,7 @@ class Exchange(asyncio.DatagramProtocol):
         self.t_zero = t_zero
         self.first: asyncio.Future[dns.message.Message] = asyncio.get_running_loop().create_future()
         self.late: list[dict[str, Any]] = []
+        self.sent_at = 0.0
         self.first_at = 0.0
         self.transport: asyncio.DatagramTransport | None = None
 
@@ -182,6 +186,11 @@ class Exchange(asyncio.DatagramProtocol):
         if not self.first.done():
             self.first.set_exception(exc)
 
+    def linger_until(self) -> float:
+        """When a real reply racing behind the first one should have arrived: one more round
+        trip of the same length, plus a little slack for the resolver's own lookup."""
+        return self.first_at + (self.first_at - self.sent_at) + LATE_SLACK
+
     def close(self) -> None:
         if self.transport is not None:
             self.transport.close()
@@ -210,6 +219,7 @@ async def udp_query(
     try:
         await loop.create_datagram_endpoint(lambda: exchange, remote_addr=(host, port))
         assert exchange.transport is not None
+        exchange.sent_at = loop.time()
         exchange.transport.sendto(request.to_wire())
         response = await asyncio.wait_for(asyncio.shield(exchange.first), timeout)
         if response.flags & dns.flags.TC:

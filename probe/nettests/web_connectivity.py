@@ -86,16 +86,15 @@ async def measure(url: str, session: Session) -> dict[str, Any]:
     return keys
 
 
-LATE_WINDOW = 0.5
-"""Seconds after the first DNS reply during which a second, real reply is still caught."""
-
-
 async def _linger(obs: _Observations) -> None:
-    """A measurement that ended within moments of its DNS reply waits briefly for late ones."""
+    """Wait for late DNS replies only if the measurement ended before they were due.
+
+    The TCP, TLS and HTTP steps take several round trips, so this costs nothing on a normal
+    measurement; only one that stopped right after DNS (an NXDOMAIN, a bogon) waits.
+    """
     if obs.lingering:
-        loop = asyncio.get_running_loop()
-        last = max(e.first_at for e in obs.lingering)
-        await asyncio.sleep(max(0.0, last + LATE_WINDOW - loop.time()))
+        due = max(e.linger_until() for e in obs.lingering)
+        await asyncio.sleep(max(0.0, due - asyncio.get_running_loop().time()))
 
 
 async def _doh(url: str, session: Session, t_zero: float) -> list[dict[str, Any]]:
