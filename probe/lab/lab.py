@@ -30,6 +30,7 @@ from probe.settings import (
     ENV_GEOIP_ASN_ZONE,
     ENV_GEOIP_MYADDR,
     ENV_GEOIP_NAME_ZONE,
+    ENV_HELPER_URL,
     ENV_RESOLVER,
 )
 
@@ -38,6 +39,7 @@ ETC_NETNS = Path("/etc/netns")
 ENV_NATIONAL_ROOT = "PROBE_LAB_NATIONAL_ROOT"
 """Informational: the probe does not read it; tests register it as an interception root."""
 ENV_LAB = "PROBE_LAB"
+ENV_ASSUME_YES = "PROBE_YES"
 READY_TIMEOUT = 20.0
 _POLL = 0.05
 
@@ -83,8 +85,8 @@ class Lab:
         return path if self.scenario.rules_for("tls-mitm") else None
 
     def helper_env(self) -> dict[str, str]:
-        """Hook for the control helper: return {ENV_HELPER_URL: its URL} once it runs here."""
-        return {}
+        """The control helper runs in the internet namespace, as one deployed abroad would."""
+        return {ENV_HELPER_URL: plan.HELPER_URL}
 
     def environment(self) -> dict[str, str]:
         """What the client's commands get, so a plain ``probe run`` measures the lab."""
@@ -97,6 +99,8 @@ class Lab:
             ENV_GEOIP_ASN_ZONE: resolvers.GEOIP_ASN_ZONE,
             ENV_GEOIP_NAME_ZONE: resolvers.GEOIP_NAME_ZONE,
             ENV_LAB: self.names.prefix,
+            # Consent is about real networks; nothing a lab run does reaches one.
+            ENV_ASSUME_YES: "1",
         }
         if self.national_root_pem:
             env[ENV_NATIONAL_ROOT] = str(self.national_root_pem)
@@ -145,6 +149,12 @@ class Lab:
         self._spawn("honest-resolver", "internet", ["unbound", "-d", "-c", str(conf)])
         nginx_conf = web.write_sites(wd, self.sites.values(), self.addresses, web_root)
         self._spawn("web", "internet", ["nginx", "-e", "stderr", "-c", str(nginx_conf)])
+        self._spawn("helper", "internet", [
+            sys.executable, "-m", "probe", "helper", "serve",
+            "--listen", f"{plan.HELPER}:{plan.HELPER_PORT}", "--allow-private",
+            "--resolver", plan.HONEST_RESOLVER, "--ca-bundle", str(self.web_root_pem),
+            "--bogon-exempt", ",".join(plan.LAB_RANGES), "--max-inflight", "1024",
+        ])  # fmt: skip
 
     def _start_censor(self) -> None:
         wd = self._dir("censor")
@@ -199,6 +209,7 @@ class Lab:
             "honest-resolver": {f"{plan.HONEST_RESOLVER}:53", f"{plan.HONEST_RESOLVER}:443"},
             "isp-resolver": {f"{plan.ISP_RESOLVER}:53"},
             "web": {f"{a}:443" for a in set(self.addresses.values())},
+            "helper": {f"{plan.HELPER}:{plan.HELPER_PORT}"},
             "mitm": {f"0.0.0.0:{plan.MITM_PORT}"},
         }
         want["blockpage"] = {f"0.0.0.0:{port}" for port in self._blockpage_ports.values()}

@@ -26,6 +26,10 @@ CENSOR_INTERNET_SIDE = "198.51.100.1"
 INTERNET_CENSOR_SIDE = "198.51.100.2"
 HONEST_RESOLVER = "198.51.100.53"
 DOH_URL = f"https://{HONEST_RESOLVER}/dns-query"
+HELPER = "198.51.100.80"
+HELPER_PORT = 8080
+HELPER_URL = f"http://{HELPER}:{HELPER_PORT}/"
+"""The control helper, on the uncensored side like a helper deployed abroad."""
 WEB_NET = "203.0.113.0/24"
 """Routed as local in the internet namespace, so every address in it reaches nginx."""
 WEB_POOL = tuple(f"203.0.113.{i}" for i in range(10, 251))

@@ -54,7 +54,7 @@ class Query:
     t: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
     late: list[dict[str, Any]] = field(default_factory=list)
-    """Further replies to the same query that arrived after the first (see ``Exchange``)."""
+    """Answers of further replies to the same query, after the first (see ``Exchange``)."""
 
     def addresses(self) -> list[str]:
         return [a.value for a in self.answers if a.answer_type in ("A", "AAAA")]
@@ -170,16 +170,10 @@ class Exchange(asyncio.DatagramProtocol):
             self.first_at = now
             self.first.set_result(message)
             return
-        self.late.append(
-            {
-                "answers": [
-                    Answer(dns.rdatatype.to_text(r.rdtype), _rdata_text(d), r.ttl).as_ooni()
-                    for r in message.answer
-                    for d in r
-                ],
-                "x_rcode": dns.rcode.to_text(message.rcode()),
-                "t": round(now - self.t_zero, 6),
-            }
+        self.late.extend(
+            Answer(dns.rdatatype.to_text(r.rdtype), _rdata_text(d), r.ttl).as_ooni()
+            for r in message.answer
+            for d in r
         )
 
     def error_received(self, exc: Exception) -> None:

@@ -140,9 +140,7 @@ async def test_a_late_second_reply_is_kept_when_lingering(servers: list[object])
     await asyncio.sleep(0.2)
     for exchange in lingering:
         exchange.close()
-    [late] = q.as_ooni()["x_late_answers"]
-    assert late["answers"] == [{"answer_type": "A", "ipv4": "127.0.0.7", "ttl": 60}]
-    assert late["x_rcode"] == "NOERROR"
+    assert q.as_ooni()["x_late_answers"] == [{"answer_type": "A", "ipv4": "127.0.0.7", "ttl": 60}]
     # Without lingering the socket closes at once and nothing late is recorded.
     q = await dns.udp_query("inject.test", "A", address, 1.0, loop.time())
     await asyncio.sleep(0.2)
