@@ -7,9 +7,13 @@ import typer
 from probe import __version__
 from probe.cli.analyze import analyze
 from probe.cli.certs import certs
+from probe.cli.db import db
+from probe.cli.diff import diff
+from probe.cli.export import export
 from probe.cli.helper import helper_app
 from probe.cli.lab import lab_app
 from probe.cli.lists import lists
+from probe.cli.report import report
 from probe.cli.run import run
 from probe.cli.tests import tests
 
@@ -25,6 +29,10 @@ app.command()(analyze)
 app.command()(lists)
 app.command()(tests)
 app.command()(certs)
+app.command()(diff)
+app.command()(report)
+app.command()(export)
+app.add_typer(db, name="db")
 app.add_typer(helper_app, name="helper")
 app.add_typer(lab_app, name="lab")
 

@@ -1,0 +1,219 @@
+"""Compare the verdicts of two sets of runs target by target.
+
+Targets are matched by (input, test_name). When one side measured a target more than once (a
+folder of several runs), its latest measurement stands for it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from probe.analysts.loading import RunIndex, RunInfo, TargetResult, load_targets
+from probe.analysts.outcomes import Outcome
+from probe.report.jsonl import ResultsError
+
+
+class DiffError(ResultsError):
+    """Two sides that cannot be compared (different lists, nothing in common)."""
+
+
+class Change(StrEnum):
+    """Diff classes, in display order: changes first."""
+
+    NEWLY_BLOCKED = "newly blocked"
+    UNBLOCKED = "unblocked"
+    TECHNIQUE_CHANGED = "technique changed"
+    NEWLY_DOWN_OR_UNDETERMINED = "newly down or undetermined"
+    RECOVERED = "recovered"
+    ONLY_IN_OLD = "only in OLD"
+    ONLY_IN_NEW = "only in NEW"
+    STILL_BLOCKED = "still blocked"
+    STILL_DOWN_OR_UNDETERMINED = "still down or undetermined"
+    STILL_OK = "still ok"
+
+    @property
+    def is_change(self) -> bool:
+        return self not in _UNCHANGED
+
+
+_UNCHANGED = {Change.STILL_BLOCKED, Change.STILL_DOWN_OR_UNDETERMINED, Change.STILL_OK}
+_ORDER = {change: index for index, change in enumerate(Change)}
+
+
+def _technique(result: TargetResult) -> str | None:
+    return result.technique or result.blocking
+
+
+def classify(old: TargetResult | None, new: TargetResult | None) -> Change:
+    """The diff class of one target; ``None`` stands for a side that did not measure it."""
+    if old is None:
+        return Change.ONLY_IN_NEW
+    if new is None:
+        return Change.ONLY_IN_OLD
+    before, after = old.outcome, new.outcome
+    if after is Outcome.BLOCKED:
+        if before is not Outcome.BLOCKED:
+            return Change.NEWLY_BLOCKED
+        same = _technique(old) == _technique(new)
+        return Change.STILL_BLOCKED if same else Change.TECHNIQUE_CHANGED
+    if after is Outcome.OK:
+        if before is Outcome.OK:
+            return Change.STILL_OK
+        return Change.UNBLOCKED if before is Outcome.BLOCKED else Change.RECOVERED
+    if before is after:
+        return Change.STILL_DOWN_OR_UNDETERMINED
+    return Change.NEWLY_DOWN_OR_UNDETERMINED
+
+
+@dataclass(frozen=True, slots=True)
+class DiffRow:
+    input: str
+    test_name: str
+    change: Change
+    old: TargetResult | None
+    new: TargetResult | None
+
+    @property
+    def category(self) -> str | None:
+        side = self.new or self.old
+        return side.category if side else None
+
+
+@dataclass(frozen=True)
+class Side:
+    """What one side of the comparison covered."""
+
+    files: list[Path]
+    runs: list[RunInfo]
+    targets: dict[tuple[str, str], TargetResult]
+
+    @property
+    def networks(self) -> list[str]:
+        return sorted({run.probe_asn for run in self.runs})
+
+    @property
+    def lists(self) -> set[str]:
+        return {name for run in self.runs for name in run.lists}
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    old: Side
+    new: Side
+    rows: list[DiffRow]
+
+    @property
+    def across_networks(self) -> bool:
+        """True when the sides come from different networks: ISP against ISP."""
+        return self.old.networks != self.new.networks
+
+    @property
+    def changed(self) -> bool:
+        return any(row.change.is_change for row in self.rows)
+
+    def counts(self) -> Counter[Change]:
+        return Counter(row.change for row in self.rows)
+
+
+def read_side(paths: Sequence[Path]) -> Side:
+    runs = RunIndex()
+    targets: dict[tuple[str, str], TargetResult] = {}
+    files = list(paths)
+    for result in load_targets(files, runs):
+        kept = targets.get(result.key)
+        if kept is None or result.measurement_start_time >= kept.measurement_start_time:
+            targets[result.key] = result
+    if not targets:
+        raise DiffError(f"{', '.join(map(str, files))}: no measurements")
+    return Side(files, runs.ordered(), targets)
+
+
+def _check_comparable(old: Side, new: Side) -> None:
+    if old.lists and new.lists and old.lists != new.lists:
+        raise DiffError(
+            f"OLD measured list {', '.join(sorted(old.lists))} and NEW measured list "
+            f"{', '.join(sorted(new.lists))}: compare runs of the same list"
+        )
+    if not old.targets.keys() & new.targets.keys():
+        raise DiffError("OLD and NEW have no target (input and test_name) in common")
+
+
+def compare(old: Side, new: Side) -> DiffResult:
+    _check_comparable(old, new)
+    keys = old.targets.keys() | new.targets.keys()
+    rows = []
+    for key in keys:
+        before, after = old.targets.get(key), new.targets.get(key)
+        rows.append(DiffRow(key[0], key[1], classify(before, after), before, after))
+    rows.sort(key=lambda row: (_ORDER[row.change], row.input, row.test_name))
+    return DiffResult(old, new, rows)
+
+
+def diff_paths(old: Sequence[Path], new: Sequence[Path]) -> DiffResult:
+    return compare(read_side(old), read_side(new))
+
+
+def _side_json(result: TargetResult | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    return {
+        "status": result.status,
+        "outcome": str(result.outcome),
+        "blocking": result.blocking,
+        "accessible": result.accessible,
+        "technique": result.technique,
+        "failing_step": result.failing_step,
+        "resolved_ips": list(result.resolved_ips),
+        "mitm_root": result.mitm_root,
+        "blockpage": result.blockpage,
+        "detail": result.detail,
+        "measurement_start_time": result.measurement_start_time,
+        "report_id": result.report_id,
+    }
+
+
+def _runs_json(side: Side) -> dict[str, Any]:
+    return {
+        "files": [str(path) for path in side.files],
+        "networks": side.networks,
+        "lists": sorted(side.lists),
+        "runs": [
+            {
+                "report_id": run.report_id,
+                "test_start_time": run.test_start_time,
+                "probe_asn": run.probe_asn,
+                "probe_cc": run.probe_cc,
+                "probe_network_name": run.probe_network_name,
+                "measurements": run.measurements,
+                "network_unusable": run.network_unusable,
+            }
+            for run in side.runs
+        ],
+    }
+
+
+def diff_header_json(result: DiffResult) -> dict[str, Any]:
+    """Machine output apart from the rows: both sides' runs and the counts per class."""
+    return {
+        "old": _runs_json(result.old),
+        "new": _runs_json(result.new),
+        "across_networks": result.across_networks,
+        "changed": result.changed,
+        "counts": {str(change): n for change, n in result.counts().items()},
+    }
+
+
+def row_json(row: DiffRow) -> dict[str, Any]:
+    return {
+        "input": row.input,
+        "test_name": row.test_name,
+        "category": row.category,
+        "change": str(row.change),
+        "old": _side_json(row.old),
+        "new": _side_json(row.new),
+    }

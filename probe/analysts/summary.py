@@ -1,0 +1,126 @@
+"""Streaming aggregates of one or more runs: what `probe report` shows, in HTML or the terminal."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from probe.analysts.loading import RunIndex, RunInfo, TargetResult, load_targets
+from probe.analysts.outcomes import Outcome
+
+NO_CATEGORY = "(none)"
+TIMELINE_ROWS = 60
+"""Targets shown in a timeline: the most often blocked of those that were blocked or changed."""
+
+
+@dataclass
+class RunSummary:
+    runs: list[RunInfo] = field(default_factory=list)
+    outcomes: dict[str, Counter[Outcome]] = field(default_factory=lambda: defaultdict(Counter))
+    by_category: dict[str, Counter[Outcome]] = field(default_factory=lambda: defaultdict(Counter))
+    by_technique: Counter[str] = field(default_factory=Counter)
+    # input -> report_id -> outcome; filled for every target, used when there are several runs.
+    timeline: dict[str, dict[str, Outcome]] = field(default_factory=lambda: defaultdict(dict))
+    blocked: list[TargetResult] = field(default_factory=list)
+
+    @property
+    def total(self) -> Counter[Outcome]:
+        return sum(self.outcomes.values(), Counter())
+
+    def changing_targets(self, limit: int) -> tuple[list[str], int]:
+        """Targets worth a timeline row (blocked in some run, or not the same in every run),
+        most often blocked first; also how many such targets there are in all."""
+        interesting = [
+            target
+            for target, statuses in self.timeline.items()
+            if Outcome.BLOCKED in statuses.values() or len(set(statuses.values())) > 1
+        ]
+
+        def blocked_runs(target: str) -> int:
+            return sum(s is Outcome.BLOCKED for s in self.timeline[target].values())
+
+        interesting.sort(key=lambda target: (-blocked_runs(target), target))
+        return interesting[:limit], len(interesting)
+
+    def run_label(self, report_id: str) -> str:
+        run = next(r for r in self.runs if r.report_id == report_id)
+        return f"{run.test_start_time[:16]} {run.probe_asn}"
+
+    def runs_table(self) -> tuple[list[str], list[list[object]]]:
+        headers = ["started (UTC)", "ASN", "country", "network", "list", "software", "targets"]
+        headers += ["network unusable"]
+        rows: list[list[object]] = [
+            [
+                run.test_start_time,
+                run.probe_asn,
+                run.probe_cc,
+                run.probe_network_name,
+                ", ".join(sorted(run.lists)),
+                run.software,
+                run.measurements,
+                "yes" if run.network_unusable else "no",
+                run.report_id,
+            ]
+            for run in self.runs
+        ]
+        return [*headers, "report id"], rows
+
+    def counts_table(self) -> tuple[list[str], list[list[object]]]:
+        """Outcome counts per run, plus a total column when there are several runs."""
+        several = len(self.runs) > 1
+        headers = ["outcome", *(self.run_label(r.report_id) for r in self.runs)]
+        headers += ["all runs"] if several else []
+        rows: list[list[object]] = [
+            [
+                str(outcome),
+                *(self.outcomes[r.report_id][outcome] for r in self.runs),
+                *([self.total[outcome]] if several else []),
+            ]
+            for outcome in Outcome
+        ]
+        return headers, rows
+
+    def category_table(self) -> tuple[list[str], list[list[object]]]:
+        headers = ["category", *(str(o) for o in Outcome)]
+        rows: list[list[object]] = [
+            [category, *(self.by_category[category][o] for o in Outcome)]
+            for category in sorted(self.by_category)
+        ]
+        return headers, rows
+
+    def blocked_table(self) -> tuple[list[str], list[list[object]]]:
+        headers = ["time (UTC)", "ASN", "input", "category", "technique", "failing step"]
+        headers += ["DNS answers", "MITM root", "blockpage", "detail"]
+        rows: list[list[object]] = [
+            [
+                r.measurement_start_time,
+                r.probe_asn,
+                r.input,
+                r.category,
+                r.technique or r.blocking,
+                r.failing_step,
+                " ".join(r.resolved_ips),
+                r.mitm_root,
+                r.blockpage,
+                r.detail,
+            ]
+            for r in self.blocked
+        ]
+        return headers, rows
+
+
+def summarize_runs(paths: Sequence[Path]) -> RunSummary:
+    index = RunIndex()
+    summary = RunSummary()
+    for result in load_targets(paths, index):
+        summary.outcomes[result.report_id][result.outcome] += 1
+        summary.by_category[result.category or NO_CATEGORY][result.outcome] += 1
+        summary.timeline[result.input][result.report_id] = result.outcome
+        if result.outcome is Outcome.BLOCKED:
+            summary.by_technique[result.technique or result.blocking or "?"] += 1
+            summary.blocked.append(result)
+    summary.runs = index.ordered()
+    summary.blocked.sort(key=lambda r: (r.measurement_start_time, r.input))
+    return summary

@@ -1,0 +1,160 @@
+"""``probe diff OLD NEW``: what changed between two runs, like diff(1) for verdicts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from probe.analysts.diff import (
+    Change,
+    DiffResult,
+    DiffRow,
+    Side,
+    diff_header_json,
+    diff_paths,
+    row_json,
+)
+from probe.analysts.loading import TargetResult
+from probe.report.jsonl import ResultsError
+
+_STYLES = {
+    "newly blocked": "bold red",
+    "unblocked": "bold green",
+    "technique changed": "bold magenta",
+    "newly down or undetermined": "yellow",
+    "recovered": "green",
+    "only in OLD": "cyan",
+    "only in NEW": "cyan",
+}
+
+
+EXIT_ERROR = 2
+
+
+def fail(message: object) -> typer.Exit:
+    """Print an error for the analysts' commands and return the exit to raise (status 2)."""
+    Console(stderr=True, soft_wrap=True).print(
+        f"[red]error:[/] {escape(str(message))}", highlight=False
+    )
+    return typer.Exit(EXIT_ERROR)
+
+
+def _side_header(name: str, side: Side) -> str:
+    dates = sorted({run.test_start_time for run in side.runs})
+    span = dates[0] if len(dates) == 1 else f"{dates[0]} … {dates[-1]}"
+    networks = ", ".join(
+        sorted({f"{run.probe_asn} {run.probe_network_name}".strip() for run in side.runs})
+    )
+    unusable = sum(run.network_unusable for run in side.runs)
+    warning = f" ({unusable} run(s) on an unusable network)" if unusable else ""
+    return (
+        f"{name}: {len(side.targets)} targets, {len(side.runs)} run(s) from {span}, "
+        f"network {networks}, list {', '.join(sorted(side.lists)) or '?'}{warning}"
+    )
+
+
+def _evidence(result: TargetResult | None, changed: bool) -> Text:
+    if result is None:
+        return Text("—", style="dim")
+    text = Text(result.status)
+    if changed:
+        details = [
+            f"dns: {' '.join(result.resolved_ips) or 'no answer'}",
+            f"failed at {result.failing_step}" if result.failing_step else "",
+            f"mitm root: {result.mitm_root}" if result.mitm_root else "",
+            f"blockpage: {result.blockpage}" if result.blockpage else "",
+        ]
+        text.append("".join(f"\n{line}" for line in details if line), style="dim")
+    return text
+
+
+def _table(result: DiffResult, rows: list[DiffRow]) -> Table:
+    old_name, new_name = "OLD", "NEW"
+    if result.across_networks:
+        old_name = f"OLD {'/'.join(result.old.networks)}"
+        new_name = f"NEW {'/'.join(result.new.networks)}"
+    table = Table(title="probe diff", show_lines=False)
+    table.add_column("change")
+    table.add_column("input", overflow="fold")
+    table.add_column("category")
+    table.add_column(old_name, overflow="fold")
+    table.add_column(new_name, overflow="fold")
+    for row in rows:
+        changed = row.change.is_change
+        table.add_row(
+            Text(str(row.change), style=_STYLES.get(str(row.change), "dim")),
+            row.input,
+            row.category or "",
+            _evidence(row.old, changed),
+            _evidence(row.new, changed),
+        )
+    return table
+
+
+def _print_json(result: DiffResult, rows: list[DiffRow]) -> None:
+    """One JSON document, written row by row so 100,000 rows never sit in memory as text."""
+    header = json.dumps(diff_header_json(result), ensure_ascii=False)
+    out = sys.stdout
+    out.write(header[:-1] + ', "rows": [')
+    for index, row in enumerate(rows):
+        out.write(("\n" if index == 0 else ",\n") + json.dumps(row_json(row), ensure_ascii=False))
+    out.write("\n]}\n")
+
+
+def diff(
+    old: Path = typer.Argument(..., help="Older results: a JSONL file or a folder of them."),
+    new: Path = typer.Argument(..., help="Newer results (or another ISP's): file or folder."),
+    only_changes: bool = typer.Option(False, "--only-changes", help="Hide unchanged targets."),
+    category: str | None = typer.Option(
+        None, "--category", metavar="CODE", help="Only targets of this category (e.g. NEWS)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+    max_rows: int = typer.Option(
+        1000, "--max-rows", min=0, help="Rows shown in the table (0: all); --json has them all."
+    ),
+) -> None:
+    """Compare verdicts of two runs target by target. Exit 0: no change, 1: changes, 2: error."""
+    console = Console()
+    try:
+        result = diff_paths([old], [new])
+    except ResultsError as exc:
+        raise fail(exc) from exc
+    rows = [
+        row
+        for row in result.rows
+        if (row.change.is_change or not only_changes)
+        and (category is None or row.category == category)
+    ]
+    if as_json:
+        _print_json(result, rows)
+    else:
+        if result.across_networks:
+            console.print(
+                f"[bold]ISP against ISP:[/] {', '.join(result.old.networks)} (OLD) compared "
+                f"with {', '.join(result.new.networks)} (NEW)",
+                highlight=False,
+            )
+        console.print(_side_header("OLD", result.old), highlight=False)
+        console.print(_side_header("NEW", result.new), highlight=False)
+        counts = result.counts()
+        console.print(
+            "  ".join(f"{change}: {counts[change]}" for change in Change if counts[change]),
+            highlight=False,
+        )
+        shown = rows[:max_rows] if max_rows else rows
+        console.print(_table(result, shown))
+        if len(shown) < len(rows):
+            narrow = "--category" if only_changes else "--only-changes or --category"
+            console.print(
+                f"{len(rows) - len(shown)} more rows not shown: narrow with {narrow}, "
+                "raise --max-rows, or use --json",
+                highlight=False,
+            )
+    raise typer.Exit(1 if any(row.change.is_change for row in rows) else 0)

@@ -1,0 +1,89 @@
+"""``probe report``: a summary of one or more runs, as self-contained HTML or in the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from probe.analysts.extra import missing_extra
+from probe.analysts.outcomes import Outcome
+from probe.analysts.summary import TIMELINE_ROWS, RunSummary, summarize_runs
+from probe.cli.diff import fail
+from probe.report.jsonl import ResultsError
+
+_GLYPHS = {
+    Outcome.OK: ("ok", "green"),
+    Outcome.DOWN: ("down", "dim"),
+    Outcome.UNDETERMINED: ("?", "yellow"),
+    Outcome.BLOCKED: ("BLOCKED", "bold red"),
+}
+
+
+def _rich_table(
+    title: str, headers: Sequence[str], rows: Sequence[Sequence[object]], limit: int | None = None
+) -> Table:
+    table = Table(title=title, title_justify="left")
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for row in rows[:limit]:
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
+    return table
+
+
+def _timeline(summary: RunSummary) -> Table:
+    targets, _ = summary.changing_targets(TIMELINE_ROWS)
+    table = Table("input", title="Timeline (blocked or changing targets)", title_justify="left")
+    for run in summary.runs:
+        table.add_column(summary.run_label(run.report_id))
+    for target in targets:
+        cells = [Text("—", style="dim")] * len(summary.runs)
+        for column, run in enumerate(summary.runs):
+            status = summary.timeline[target].get(run.report_id)
+            if status is not None:
+                cells[column] = Text(*_GLYPHS[status])
+        table.add_row(Text(target), *cells)
+    return table
+
+
+def print_summary(console: Console, summary: RunSummary, max_rows: int) -> None:
+    console.print(_rich_table("Runs", *summary.runs_table()))
+    console.print(_rich_table("Counts by verdict", *summary.counts_table()))
+    console.print(_rich_table("By category", *summary.category_table()))
+    techniques = [[name, n] for name, n in summary.by_technique.most_common()]
+    console.print(_rich_table("Blocked by technique", ["technique", "blocked"], techniques))
+    if len(summary.runs) > 1:
+        console.print(_timeline(summary))
+    headers, rows = summary.blocked_table()
+    console.print(_rich_table("Blocked targets", headers[:9], [r[:9] for r in rows], max_rows))
+    if len(rows) > max_rows:
+        console.print(f"{len(rows) - max_rows} more blocked measurements: use --html or --max-rows")
+
+
+def report(
+    files: list[Path] = typer.Argument(..., help="Results files or folders of them."),
+    html: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report."),
+    title: str = typer.Option("probe report", "--title", help="Title of the HTML report."),
+    max_rows: int = typer.Option(50, "--max-rows", min=0, help="Blocked rows in the terminal."),
+) -> None:
+    """Summarise runs: metadata, counts by verdict, categories, techniques, blocked targets."""
+    console = Console()
+    try:
+        if html is not None:
+            from probe.analysts.report_html import render_html
+    except ImportError as exc:
+        raise fail(missing_extra(exc, "probe report --html")) from exc
+    try:
+        summary = summarize_runs(files)
+        if html is not None:
+            html.write_text(render_html(summary, title), encoding="utf-8")
+    except (ResultsError, OSError) as exc:
+        raise fail(exc) from exc
+    if html is None:
+        print_summary(console, summary, max_rows)
+    else:
+        console.print(f"report written to {html}", highlight=False)
