@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from probe.analysis import AnalysisOptions, analyze_measurement
 from probe.inputs import Target
 from probe.nettests.registry import Nettest
 from probe.nettests.session import Session
@@ -21,6 +22,7 @@ from probe.report.scrub import scrub
 from probe.settings import Settings
 
 Sink = Callable[[dict[str, Any]], None]
+WEB = "web_connectivity"
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,22 @@ async def measure(job: Job, session: Session, info: RunInfo) -> dict[str, Any]:
     t0 = loop.time()
     try:
         test_keys = await job.nettest.measure(job.input, session)
+        if session.settings.packet_tests and job.nettest.name == WEB:
+            test_keys = await _with_packet_tests(job.input, test_keys, session)
     except Exception as exc:  # a bug on one target must not cost the volunteer the whole run
         test_keys = {"x_failure": f"unknown_failure: {type(exc).__name__}: {exc}"}
     category = job.target.category_code if job.target else ""
     return measurement(info, job.input, started, loop.time() - t0, test_keys, category)
+
+
+async def _with_packet_tests(url: str, keys: dict[str, Any], session: Session) -> dict[str, Any]:
+    """Packet-level tests for a target the analysis finds blocked (``--packet-tests``)."""
+    stored = {"input": url, "test_name": WEB, "test_keys": keys}
+    verdict = analyze_measurement(stored, AnalysisOptions(session.settings.bogon_exempt))
+    if not isinstance(verdict.get("blocking"), str):
+        return keys
+    # Imported here: scapy costs most of a second at start-up, paid only when asked for.
+    from probe.nettests.packet_followup import follow_up
+
+    found = await follow_up(url, keys, verdict.get("x_technique"), session)
+    return {**keys, "x_packet_tests": found}

@@ -18,6 +18,7 @@ ENV_DOH_URLS = "PROBE_DOH_URLS"
 ENV_INTERCEPTION_ROOTS = "PROBE_INTERCEPTION_ROOTS"
 ENV_BOGON_EXEMPT = "PROBE_BOGON_EXEMPT"
 ENV_LISTS_DIR = "PROBE_LISTS_DIR"
+ENV_NO_DNS_ADDRESS = "PROBE_NO_DNS_ADDRESS"
 ENV_TOR_AUTHORITIES = "PROBE_TOR_AUTHORITIES"
 ENV_APP_ENDPOINTS = "PROBE_APP_ENDPOINTS"
 ENV_GEOIP_MYADDR = "PROBE_GEOIP_MYADDR"
@@ -56,6 +57,13 @@ class Settings:
     """A TOML file replacing the shipped messaging-app endpoints."""
     bridges: Path | None = None
     """User-supplied Tor bridges; their addresses are private and scrubbed from every output."""
+    packet_tests: bool = False
+    """Add the packet-level tests (needs root) to every web target found blocked."""
+    no_dns_address: str | None = None
+    """An address that runs no DNS server: any answer from it is injected (dns_injection)."""
+    packet_max_ttl: int = 30
+    packet_pace: float = 0.5
+    """Seconds between TTL-limited probes: routers rate-limit their ICMP replies."""
     neutral_host: str = "example.com"
     """SNI and Host for the self-control: a name no censor blocks, sent to the same address."""
     timeouts: Timeouts = field(default_factory=Timeouts)

@@ -19,9 +19,11 @@ from probe.analysis.observations import (
     dns_failure,
     failure_of,
     host_queries,
+    mapping,
     records,
     resolved,
 )
+from probe.analysis.packets import dns_injection
 from probe.net.bogons import is_bogon
 
 Consistency = Literal["consistent", "inconsistent"] | None
@@ -115,6 +117,9 @@ def _genuine(
 
 def _injection(keys: Record, hop: Hop, genuine: frozenset[str]) -> str | None:
     """An injector races the real reply: the real answer arrives late, at any resolver."""
+    proof = dns_injection(mapping(mapping(keys.get("x_packet_tests")).get("dns_injection")))
+    if proof:
+        return proof
     forged_at: list[str] = []
     for query in host_queries(keys, hop.host):
         first = answer_addresses(query)

@@ -11,7 +11,7 @@ again by a newer version. Two facts carry most of the weight:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -238,3 +238,22 @@ def locate(test: Sequence[Record], control: Sequence[Record]) -> Location:
     return Location(
         ttl, router(controls.get(ttl)), censor_hop, censor_router, placement, got, detail
     )
+
+
+# -- What --packet-tests found, as analysis keys ----------------------------------------------
+
+
+def packet_findings(keys: Record) -> dict[str, Any]:
+    """``x_censor_location`` and ``x_rst_judgements`` from ``x_packet_tests``, when present."""
+    packets = keys.get("x_packet_tests")
+    if not isinstance(packets, Mapping):
+        return {}
+    found: dict[str, Any] = {}
+    trace = packets.get("censor_locate")
+    if isinstance(trace, Mapping) and trace.get("x_test_trace"):
+        located = locate(records(trace.get("x_test_trace")), records(trace.get("x_control_trace")))
+        found["x_censor_location"] = located.as_dict()
+    judged = [j for r in records(packets.get("rst_forensics")) for j in judge_resets(r)]
+    if judged:
+        found["x_rst_judgements"] = judged
+    return found

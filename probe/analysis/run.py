@@ -32,6 +32,8 @@ ANALYSIS_KEYS = (
     "x_detail",
     "x_blockpage",
     "x_mitm",
+    "x_censor_location",
+    "x_rst_judgements",
     "x_network_unusable",
     "x_analysis_version",
 )

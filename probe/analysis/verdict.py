@@ -34,6 +34,7 @@ from probe.analysis.observations import (
     usable,
 )
 from probe.analysis.options import AnalysisOptions
+from probe.analysis.packets import packet_findings
 from probe.analysis.throttle import throttled
 
 ANALYSIS_VERSION = "0.1.0"
@@ -133,6 +134,7 @@ def analyse(measurement: Record, options: AnalysisOptions) -> Analysis:
         "title_match": page.title_match,
         "x_blockpage": fingerprint.name if fingerprint else None,
         "x_mitm": mitm,
+        **packet_findings(keys),
     }
     signature = None if final is not None else f"{outcome.stage}:{outcome.failure or 'no address'}"
     return Analysis(analysis_keys, verdict, signature, controls.any)

@@ -24,6 +24,7 @@ from probe.interception import CertificateFileError
 from probe.net.bogons import parse_exemptions
 from probe.net.dns import system_resolver
 from probe.net.geoip import UNKNOWN, Endpoints, Location, locate
+from probe.net.raw import unavailable
 from probe.nettests import tor
 from probe.nettests.messaging.endpoints import DataFileError
 from probe.nettests.registry import UnknownNettest, select
@@ -43,6 +44,7 @@ from probe.settings import (
     ENV_HELPER_URL,
     ENV_INTERCEPTION_ROOTS,
     ENV_LISTS_DIR,
+    ENV_NO_DNS_ADDRESS,
     ENV_RESOLVER,
     ENV_TOR_AUTHORITIES,
     Settings,
@@ -167,6 +169,16 @@ def run(
         envvar=ENV_DOH_URLS,
         help="Comma-separated DNS-over-HTTPS URLs, queried as an uncensored DNS control.",
     ),
+    packet_tests: bool = typer.Option(
+        False,
+        "--packet-tests",
+        help="For blocked targets, also run DNS-injection, censor-location and RST tests (root).",
+    ),
+    no_dns_address: str | None = typer.Option(
+        None,
+        envvar=ENV_NO_DNS_ADDRESS,
+        help="An address that runs no DNS server, for the DNS-injection test.",
+    ),
     neutral_host: str = typer.Option(
         "example.com", help="SNI and Host for the self-control to the same address."
     ),
@@ -231,6 +243,9 @@ def run(
         err.print("[red]error:[/] give --list NAME|PATH or at least one --url")
         raise typer.Exit(EXIT_USAGE)
     ensure_consent(yes, sys.stdin.isatty(), err)
+    if packet_tests and (reason := unavailable()):
+        err.print(f"[yellow]note:[/] packet tests skipped, {reason}; everything else runs")
+        packet_tests = False
     try:
         secrets = tor.bridge_secrets(tor.load_bridges(bridges)) if bridges else []
         settings = _settings(
@@ -240,6 +255,8 @@ def run(
             helper_url=helper,
             doh_urls=parse_doh_urls(doh_url or ""),
             neutral_host=neutral_host,
+            packet_tests=packet_tests,
+            no_dns_address=no_dns_address,
             resolver=resolver,
             ca_bundle=ca_bundle,
             bogon_exempt=bogon_exempt,

@@ -31,6 +31,7 @@ from probe.settings import (
     ENV_GEOIP_MYADDR,
     ENV_GEOIP_NAME_ZONE,
     ENV_HELPER_URL,
+    ENV_NO_DNS_ADDRESS,
     ENV_RESOLVER,
 )
 
@@ -99,6 +100,7 @@ class Lab:
             ENV_GEOIP_ASN_ZONE: resolvers.GEOIP_ASN_ZONE,
             ENV_GEOIP_NAME_ZONE: resolvers.GEOIP_NAME_ZONE,
             ENV_LAB: self.names.prefix,
+            ENV_NO_DNS_ADDRESS: plan.NO_DNS_ADDRESS,
             # Consent is about real networks; nothing a lab run does reaches one.
             ENV_ASSUME_YES: "1",
         }

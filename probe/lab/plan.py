@@ -25,6 +25,8 @@ ISP_RESOLVER = "192.0.2.53"
 CENSOR_INTERNET_SIDE = "198.51.100.1"
 INTERNET_CENSOR_SIDE = "198.51.100.2"
 HONEST_RESOLVER = "198.51.100.53"
+NO_DNS_ADDRESS = INTERNET_CENSOR_SIDE
+"""Runs no DNS server: any answer from it was forged on the way (the dns_injection test)."""
 DOH_URL = f"https://{HONEST_RESOLVER}/dns-query"
 HELPER = "198.51.100.80"
 HELPER_PORT = 8080

@@ -26,13 +26,6 @@ from probe.net.raw.triggers import trigger
 from probe.net.raw.ttl_trace import traces
 from probe.nettests.session import Session
 
-TEST_NAME = "censor_locate"
-TEST_VERSION = "0.1.0"
-DESCRIPTION = "Censor location: TTL-limited trigger and control probes (CenTrace); needs root"
-MAX_TTL_FIELD = "packet_max_ttl"
-PACE_FIELD = "packet_pace"
-"""Settings fields read by name, so the run can tune the traces without a code change."""
-
 
 @dataclass(frozen=True)
 class TraceOptions:
@@ -50,8 +43,8 @@ class TraceOptions:
         settings = session.settings
         default = cls()
         return cls(
-            max_ttl=int(getattr(settings, MAX_TTL_FIELD, default.max_ttl)),
-            pace=float(getattr(settings, PACE_FIELD, default.pace)),
+            max_ttl=settings.packet_max_ttl,
+            pace=settings.packet_pace,
             wait=min(default.wait, settings.timeouts.tcp),
             grace=default.grace,
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,15 +28,13 @@ from probe.nettests.session import Session
 TEST_NAME = "dns_injection"
 TEST_VERSION = "0.1.0"
 DESCRIPTION = "DNS injection: replies from an address with no DNS server, and duplicate replies"
-NO_DNS_FIELD = "no_dns_address"
-"""The Settings field naming ``host`` or ``host:port`` where no DNS server runs."""
 QUERY_TYPE = "A"
 
 
 async def measure(url: str, session: Session) -> dict[str, Any]:
     t_zero = time.monotonic()
     name = to_ascii(urlsplit(url).hostname or url)
-    no_dns: str | None = getattr(session.settings, NO_DNS_FIELD, None)
+    no_dns = session.settings.no_dns_address
     keys: dict[str, Any] = {
         "queries": [],
         "injected": None,
@@ -85,10 +84,8 @@ def _query(
         return query.as_ooni()
     (first_t, first), *late = replies.replies
     record = dns.from_message(name, QUERY_TYPE, "udp", address, first, t0, first_t - t_zero)
-    result = record.as_ooni()
-    if late:
-        result["x_late_answers"] = [a for _, m in late for a in _response(m, 0.0)["answers"]]
-    return result
+    later = [a for _, m in late for a in _response(m, 0.0)["answers"]]
+    return replace(record, late=later).as_ooni()
 
 
 def _response(message: Message, t: float) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from probe.nettests import tor, web_connectivity
+from probe.nettests import dns_injection, tor, web_connectivity
 from probe.nettests.messaging import facebook_messenger, signal, telegram, viber, whatsapp
 from probe.nettests.session import Session
 
@@ -39,6 +39,13 @@ def _builtin(module: ModuleType) -> Nettest:
     return Nettest(module.TEST_NAME, module.TEST_VERSION, module.DESCRIPTION, True, module.measure)
 
 
+async def _censor_locate(url: str, session: Session) -> dict[str, Any]:
+    # Imported on use: its raw-packet parsing pulls in scapy, most of a second at start-up.
+    from probe.nettests import censor_locate
+
+    return await censor_locate.measure(url, session)
+
+
 NETTESTS: dict[str, Nettest] = {
     t.name: t
     for t in (
@@ -50,6 +57,20 @@ NETTESTS: dict[str, Nettest] = {
             web_connectivity.measure,
         ),
         *(_builtin(m) for m in (tor, whatsapp, telegram, signal, viber, facebook_messenger)),
+        Nettest(
+            dns_injection.TEST_NAME,
+            dns_injection.TEST_VERSION,
+            dns_injection.DESCRIPTION,
+            False,
+            dns_injection.measure,
+        ),
+        Nettest(
+            "censor_locate",
+            "0.1.0",
+            "Censor location: TTL-limited trigger and control probes (CenTrace); needs root",
+            False,
+            _censor_locate,
+        ),
     )
 }
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from probe.nettests import registry, tor, web_connectivity
@@ -17,7 +20,10 @@ def test_every_test_is_registered_with_its_module_metadata() -> None:
         "signal",
         "viber",
         "facebook_messenger",
+        "dns_injection",
+        "censor_locate",
     ]
+    assert not registry.get("censor_locate").builtin_inputs
     entry = registry.get("telegram")
     assert (entry.version, entry.description) == (telegram.TEST_VERSION, telegram.DESCRIPTION)
     assert entry.measure is telegram.measure and entry.builtin_inputs
@@ -40,3 +46,9 @@ def test_unknown_test_lists_the_known_ones() -> None:
     assert "unknown test 'wechat'" in str(caught.value) and "facebook_messenger" in str(
         caught.value
     )
+
+
+def test_starting_the_cli_does_not_load_scapy() -> None:
+    """censor_locate's raw-packet parsing is imported on use; every command starts fast."""
+    code = "import sys, probe.cli.app; sys.exit('scapy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -1,0 +1,156 @@
+"""Copies of the incoming TCP segments and ICMP time-exceeded messages about one peer.
+
+Linux hands a copy of every incoming packet of a protocol to each raw socket of that protocol,
+before the kernel's own TCP or ICMP code sees it, so this needs no interface name, no pcap and no
+sniffer thread: the packets wait in the sockets' buffers until :meth:`Capture.poll` reads them.
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+import time
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from scapy.layers.inet import ICMP, IP, TCP, IPerror, TCPerror
+
+TIME_EXCEEDED = 11
+_BUFFER = 4 << 20
+"""Room for every TCP segment the machine receives during a probe, busy or not."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One TCP segment from the peer, with the header fields that tell who really sent it."""
+
+    t: float
+    sport: int
+    dport: int
+    flags: str
+    ip_ttl: int
+    ip_id: int
+    tcp_window: int
+    payload_len: int
+
+    def as_dict(self, t_zero: float) -> dict[str, Any]:
+        return {
+            "flags": self.flags,
+            "ip_ttl": self.ip_ttl,
+            "ip_id": self.ip_id,
+            "tcp_window": self.tcp_window,
+            "payload_len": self.payload_len,
+            "t": round(self.t - t_zero, 6),
+        }
+
+
+@dataclass(frozen=True)
+class TimeExceeded:
+    """A router's ICMP time-exceeded about one of our TCP segments to the peer."""
+
+    t: float
+    router: str
+    ip_ttl: int
+    sport: int
+    dport: int
+
+    def as_dict(self, t_zero: float) -> dict[str, Any]:
+        return {"router": self.router, "ip_ttl": self.ip_ttl, "t": round(self.t - t_zero, 6)}
+
+
+class Capture:
+    """Raw TCP and ICMP sockets filtered to one IPv4 peer; open it before the probe connects.
+
+    Raises PermissionError without CAP_NET_RAW (see :func:`probe.net.raw.unavailable`).
+    """
+
+    def __init__(self, peer: str) -> None:
+        self.peer = peer
+        self._peer_bytes = socket.inet_aton(peer)
+        self.segments: list[Segment] = []
+        self.time_exceeded: list[TimeExceeded] = []
+        self._sockets: list[socket.socket] = []
+        try:
+            for proto in (socket.IPPROTO_TCP, socket.IPPROTO_ICMP):
+                sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, proto)
+                self._sockets.append(sock)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _BUFFER)
+                sock.setblocking(False)
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> Capture:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for sock in self._sockets:
+            sock.close()
+        self._sockets.clear()
+
+    def poll(self, timeout: float) -> int:
+        """Wait up to ``timeout`` for packets, keep those about the peer; returns how many."""
+        before = len(self.segments) + len(self.time_exceeded)
+        readable, _, _ = select.select(self._sockets, [], [], max(timeout, 0.0))
+        for sock in readable:
+            self._drain(sock)
+        return len(self.segments) + len(self.time_exceeded) - before
+
+    def _drain(self, sock: socket.socket) -> None:
+        while True:
+            try:
+                data = sock.recv(65535)
+            except BlockingIOError:
+                return
+            now = time.monotonic()
+            if sock.proto == socket.IPPROTO_TCP:
+                # Cheap test on the source address first: the machine's other traffic is skipped
+                # without parsing.
+                if data[12:16] == self._peer_bytes:
+                    self._segment(IP(data), now)
+            else:
+                self._icmp(IP(data), now)
+
+    def _segment(self, packet: Any, now: float) -> None:
+        if not packet.haslayer(TCP):
+            return
+        tcp = packet[TCP]
+        self.segments.append(
+            Segment(
+                t=now,
+                sport=int(tcp.sport),
+                dport=int(tcp.dport),
+                flags=str(tcp.flags),
+                ip_ttl=int(packet.ttl),
+                ip_id=int(packet.id),
+                tcp_window=int(tcp.window),
+                payload_len=len(bytes(tcp.payload)),
+            )
+        )
+
+    def _icmp(self, packet: Any, now: float) -> None:
+        if not (packet.haslayer(ICMP) and packet[ICMP].type == TIME_EXCEEDED):
+            return
+        if not (packet.haslayer(IPerror) and packet.haslayer(TCPerror)):
+            return
+        if packet[IPerror].dst != self.peer:
+            return
+        quoted = packet[TCPerror]
+        self.time_exceeded.append(
+            TimeExceeded(
+                now, str(packet.src), int(packet.ttl), int(quoted.sport), int(quoted.dport)
+            )
+        )
+
+    def about(self, local_port: int) -> tuple[list[Segment], list[TimeExceeded]]:
+        """What was captured for the connection from ``local_port``."""
+        return (
+            [s for s in self.segments if s.dport == local_port],
+            [e for e in self.time_exceeded if e.sport == local_port],
+        )

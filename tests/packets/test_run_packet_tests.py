@@ -1,0 +1,42 @@
+"""`probe run --packet-tests` inside the lab: the verdict and the evidence the packet tests add."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lab.labkit import needs_root
+from typer.testing import CliRunner
+
+from probe.cli.lab import lab_app
+from probe.lab import plan
+
+pytestmark = [pytest.mark.lab, needs_root]
+
+
+def run_in_lab(scenario: str, url: str, out: Path) -> dict[str, Any]:
+    argv = ["run", scenario, "--", "probe", "run", "--url", url, "--output", str(out),
+            "--packet-tests", "--no-progress"]  # fmt: skip
+    result = CliRunner().invoke(lab_app, argv)
+    assert result.exit_code == 0, result.output
+    record: dict[str, Any] = json.loads(out.read_text())
+    return record["test_keys"]
+
+
+def test_dns_injection_is_proven_and_named(tmp_path: Path) -> None:
+    keys = run_in_lab("dns-inject", "https://www.azattyq.org/", tmp_path / "out.jsonl")
+    assert keys["x_technique"] == "dns.inject"
+    injection = keys["x_packet_tests"]["dns_injection"]
+    assert injection["x_no_dns_address"] == plan.NO_DNS_ADDRESS
+    assert injection["x_dns_duplicate_responses"]
+
+
+def test_sni_reset_censor_is_located_at_its_hop(tmp_path: Path) -> None:
+    keys = run_in_lab("sni-reset", "https://www.tumblr.com/", tmp_path / "out.jsonl")
+    assert keys["x_technique"] == "tls.reset"
+    location = keys["x_censor_location"]
+    assert (location["censor_hop"], location["censor_router"]) == (2, plan.CENSOR_HOP_SIDE)
+    judged = keys["x_rst_judgements"]
+    assert judged and all(j["likely_injected"] for j in judged)
