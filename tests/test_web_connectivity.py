@@ -250,17 +250,10 @@ async def test_no_self_control_when_everything_worked(
     assert keys["x_self_control"] == {}
 
 
-async def test_helper_and_doh_controls_are_stored_beside_the_observations(
-    pki: PKI, resolver: tuple[Zone, str], servers: list[object]
-) -> None:
-    zone, address = resolver
-    site, port = await serve_http(tls=pki.good)
-    helper, _ = await helper_server.start(
-        HelperConfig(allow_private=True, resolver=address, ca_bundle=pki.bundle),
-        "127.0.0.1",
-        0,
-    )
-    helper_port = helper.sockets[0].getsockname()[1]
+@pytest.fixture
+async def doh_url(pki: PKI, resolver: tuple[Zone, str], servers: list[object]) -> str:
+    """A DoH server answering from the loopback zone."""
+    zone, _ = resolver
 
     async def doh_handler(incoming: Incoming) -> Reply:
         return Reply(200, zone.reply(incoming.body) or b"", "application/dns-message")
@@ -268,23 +261,57 @@ async def test_helper_and_doh_controls_are_stored_beside_the_observations(
     doh = await http11.start(
         doh_handler, "127.0.0.1", 0, max_body=4096, read_timeout=5, tls=pki.good
     )
-    doh_url = f"https://localhost:{doh.sockets[0].getsockname()[1]}/dns-query"
-    servers.extend([site, helper, doh])
-    s = settings(pki, address, helper_url=f"http://127.0.0.1:{helper_port}/", doh_urls=(doh_url,))
+    servers.append(doh)
+    return f"https://localhost:{doh.sockets[0].getsockname()[1]}/dns-query"
+
+
+async def measure_with(url: str, s: Settings) -> dict[str, Any]:
     session = Session(s)
     try:
-        keys = await web_connectivity.measure(f"https://example.test:{port}/", session)
+        return await web_connectivity.measure(url, session)
     finally:
         await session.aclose()
+
+
+async def test_helper_control_is_stored_and_doh_is_not_repeated(
+    pki: PKI, resolver: tuple[Zone, str], servers: list[object], doh_url: str
+) -> None:
+    _, address = resolver
+    site, port = await serve_http(tls=pki.good)
+    helper, _ = await helper_server.start(
+        HelperConfig(allow_private=True, resolver=address, ca_bundle=pki.bundle),
+        "127.0.0.1",
+        0,
+    )
+    servers.extend([site, helper])
+    helper_url = f"http://127.0.0.1:{helper.sockets[0].getsockname()[1]}/"
+    s = settings(pki, address, helper_url=helper_url, doh_urls=(doh_url,))
+    keys = await measure_with(f"https://example.test:{port}/", s)
     assert keys["control_failure"] is None
     control = keys["control"]
     assert control["dns"]["addrs"] == ["127.0.0.1"]
     assert control["tcp_connect"][f"127.0.0.1:{port}"]["status"] is True
     assert control["http_request"]["status_code"] == 200
     assert control["http_request"]["title"] == keys["requests"][0]["response"]["x_title"]
-    doh_answers = {(q["query_type"], q["failure"]) for q in keys["x_doh_queries"]}
-    assert doh_answers == {("A", None), ("AAAA", errors.DNS_NO_ANSWER)}
-    assert all(q["engine"] == "doh" for q in keys["x_doh_queries"])
+    assert keys["x_doh_queries"] == []  # the working helper already resolved the name
+
+
+@pytest.mark.parametrize("helper_url", [None, "http://127.0.0.1:9/"])
+async def test_doh_is_the_dns_control_without_a_working_helper(
+    pki: PKI,
+    resolver: tuple[Zone, str],
+    servers: list[object],
+    doh_url: str,
+    helper_url: str | None,
+) -> None:
+    site, port = await serve_http()
+    servers.append(site)
+    s = settings(pki, resolver[1], helper_url=helper_url, doh_urls=(doh_url,))
+    keys = await measure_with(f"http://example.test:{port}/", s)
+    assert [(q["engine"], q["query_type"], q["failure"]) for q in keys["x_doh_queries"]] == [
+        ("doh", "A", None)
+    ]
+    assert keys["x_doh_queries"][0]["answers"][0]["ipv4"] == "127.0.0.1"
 
 
 async def test_unreachable_helper_is_a_control_failure_not_a_crash(

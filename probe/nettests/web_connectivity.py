@@ -65,16 +65,22 @@ class _Observations:
 async def measure(url: str, session: Session) -> dict[str, Any]:
     """Measure one URL and return its ``test_keys``."""
     obs = _Observations(asyncio.get_running_loop().time())
-    doh = asyncio.ensure_future(_doh(url, session, obs.t_zero))
+    # DoH is the DNS control when there is no helper, and the fallback when the helper fails:
+    # with a working helper it would only repeat the helper's own resolution, at a CPU cost.
+    helper = session.settings.helper_url is not None
+    doh = None if helper else asyncio.ensure_future(_doh(url, session, obs.t_zero))
     try:
         await _follow(url, session, obs)
         if obs.failed_endpoint is not None:
             obs.self_control = await _self_control(*obs.failed_endpoint, session, obs)
-        doh_queries = await doh
         control, failure = await obs.control if obs.control else ({}, None)
+        if doh is None and (failure is not None or obs.control is None):
+            doh = asyncio.ensure_future(_doh(url, session, obs.t_zero))
+        doh_queries = await doh if doh else []
         await _linger(obs)
     finally:
-        doh.cancel()
+        if doh:
+            doh.cancel()
         if obs.control:
             obs.control.cancel()
         for exchange in obs.lingering:
@@ -97,6 +103,11 @@ async def _linger(obs: _Observations) -> None:
         await asyncio.sleep(max(0.0, due - asyncio.get_running_loop().time()))
 
 
+DOH_QUERY_TYPES = ("A",)
+"""A only: each DoH query costs about a millisecond of CPU (HTTP/2 in Python), and the IPv4
+answer is what consistency needs; the helper's DNS control covers every family."""
+
+
 async def _doh(url: str, session: Session, t_zero: float) -> list[dict[str, Any]]:
     """The uncensored view of the target's name, fetched while the probe resolves it."""
     host = urlsplit(url).hostname
@@ -113,7 +124,7 @@ async def _doh(url: str, session: Session, t_zero: float) -> list[dict[str, Any]
                 client=session.control_client,
             )
             for doh_url in session.settings.doh_urls
-            for qtype in ("A", "AAAA")
+            for qtype in DOH_QUERY_TYPES
         )
     )
     return [q.as_ooni() for q in queries]
