@@ -15,32 +15,30 @@ from probe.analysis.verdict import ANALYSIS_VERSION
 
 APP_VERDICTS: dict[str, Callable[[object], AppVerdict]] = {"tor": tor_verdict, **VERDICTS}
 
-# The first failing step named in a verdict, as OONI's coarse blocking value.
-_STEP_BLOCKING = (
-    ("DNS", "dns"),
-    ("TCP", "tcp_ip"),
-    ("TLS", "http-failure"),
-    ("HTTP", "http-failure"),
-)
-
 
 def app_verdict(measurement: Mapping[str, Any]) -> AppVerdict | None:
-    """None when the measurement is not of an app or tool test."""
-    verdict = APP_VERDICTS.get(str(measurement.get("test_name")))
-    return verdict(measurement.get("test_keys")) if verdict else None
+    """None when the measurement is not of an app or tool test.
+
+    These tests have no control yet: nothing shows that the endpoints the probe could not reach
+    were up at the time. An unreachable app is therefore reported as undetermined, with what
+    failed, rather than blocked; an endpoint that is down, renumbered or (in the lab) simply
+    absent must not be called censorship.
+    """
+    judge = APP_VERDICTS.get(str(measurement.get("test_name")))
+    if judge is None:
+        return None
+    verdict = judge(measurement.get("test_keys"))
+    if verdict.status == "blocked":
+        how = f"{verdict.how}; no control confirmed these endpoints were up"
+        return AppVerdict(verdict.label, "undetermined", how)
+    return verdict
 
 
 def app_keys(verdict: AppVerdict) -> dict[str, Any]:
-    blocking: object = None
-    accessible: object = None
-    if verdict.status == "reachable":
-        blocking, accessible = False, True
-    elif verdict.status == "blocked":
-        blocking = next((b for word, b in _STEP_BLOCKING if word in verdict.how), "tcp_ip")
-        accessible = False
+    reachable = verdict.status == "reachable"
     return {
-        "blocking": blocking,
-        "accessible": accessible,
+        "blocking": False if reachable else None,
+        "accessible": True if reachable else None,
         "x_technique": None,
         "x_detail": verdict.line(),
         "x_analysis_version": ANALYSIS_VERSION,

@@ -101,3 +101,25 @@ def test_app_tests_get_their_own_verdict_line_and_the_common_keys() -> None:
         True,
         "Tor: reachable",
     )
+
+
+def test_an_unreachable_app_without_a_control_is_undetermined_not_blocked() -> None:
+    tor = {
+        "test_name": "tor",
+        "input": "",
+        "test_keys": {
+            "targets": {
+                f"192.0.2.{i}:443": {
+                    "target_protocol": "or_port_dirauth",
+                    "failure": "generic_timeout_error",
+                    "summary": {"connect": {"failure": "generic_timeout_error"}},
+                }
+                for i in range(1, 4)
+            }
+        },
+    }
+    analysed, summary = analyze_run([tor], OPTIONS)
+    keys = analysed[0]["test_keys"]
+    assert (keys["blocking"], keys["accessible"]) == (None, None)
+    assert summary.apps[0].startswith("Tor: undetermined (")
+    assert "no control confirmed" in summary.apps[0]
