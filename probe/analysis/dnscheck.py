@@ -103,8 +103,9 @@ def _genuine(
 ) -> bool:
     if control.addresses.intersection(addresses) or control.valid.intersection(addresses):
         return True
-    probe_asns = {control.asns[a] for a in addresses if a in control.asns}
-    if probe_asns & {control.asns[a] for a in control.addresses if a in control.asns}:
+    # AS0 means "unknown" (no ASN database, private space): it can never make answers agree.
+    probe_asns = {control.asns[a] for a in addresses if control.asns.get(a)}
+    if probe_asns & {control.asns[a] for a in control.addresses if control.asns.get(a)}:
         return True
     verified = {
         str(h.get("address"))

@@ -70,6 +70,8 @@ def print_run(
     took: timedelta,
 ) -> None:
     console = Console()
+    if summary.network_unusable:
+        console.print(f"[bold red]{summary.reason}: nothing is called blocked[/]", highlight=False)
     web = sorted((r for r in records if r["input"]), key=lambda r: str(r["input"]))
     title = f"{len(records)} of {total} measured in {took.total_seconds():.1f} s"
     if len(web) > FULL_TABLE_ROWS:
