@@ -9,6 +9,7 @@ import pytest
 from conftest import PKI
 from loopback import dns_server
 from loopback.dns_server import Zone
+from loopback.probe_settings import loopback_settings as settings
 from loopback.web import respond, serve_http, serve_raw
 
 from probe.helper import http11
@@ -35,18 +36,6 @@ async def resolver(servers: list[object]) -> tuple[Zone, str]:
     transport, address = await dns_server.serve(zone)
     servers.append(transport)
     return zone, address
-
-
-def settings(pki: PKI, resolver: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "resolver": resolver,
-        "system_dns": False,
-        "ca_bundle": pki.bundle,
-        "bogon_exempt": ("127.0.0.0/8",),
-        "timeouts": Timeouts(dns=1, tcp=1, tls=1, http=2),
-    }
-    values.update(overrides)
-    return Settings(**values)
 
 
 async def measure(url: str, s: Settings) -> dict[str, Any]:

@@ -25,10 +25,10 @@ from probe.analysis import (
     mark_network,
     merge,
 )
+from probe.cli.options import BOGON_EXEMPT, INTERCEPTION_ROOTS
 from probe.interception import CertificateFileError, load_registry
 from probe.net.bogons import parse_exemptions
 from probe.report.jsonl import ResultsError, read_jsonl
-from probe.settings import ENV_BOGON_EXEMPT, ENV_INTERCEPTION_ROOTS
 
 EXIT_USAGE = 2
 BlockedRow = tuple[str, str, str]
@@ -86,14 +86,8 @@ def analyze(
         "-o",
         help="Write the re-analysed file here (may be FILE itself) [default: write nothing].",
     ),
-    bogon_exempt: str | None = typer.Option(
-        None, envvar=ENV_BOGON_EXEMPT, help="Comma-separated CIDRs not treated as bogons."
-    ),
-    interception_roots: str | None = typer.Option(
-        None,
-        envvar=ENV_INTERCEPTION_ROOTS,
-        help="Extra interception roots: PEM files or folders, separated by the OS path separator.",
-    ),
+    bogon_exempt: str | None = BOGON_EXEMPT,
+    interception_roots: str | None = INTERCEPTION_ROOTS,
 ) -> None:
     """Recompute every verdict in FILE from its stored raw observations and print a summary.
 

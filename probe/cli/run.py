@@ -17,6 +17,7 @@ from probe import runner
 from probe.analysis import RunAnalysis, RunSummary, mark_network
 from probe.cli.analyze import analysis_options, write_analysed
 from probe.cli.consent import ensure_consent
+from probe.cli.options import BOGON_EXEMPT, INTERCEPTION_ROOTS
 from probe.cli.run_summary import print_run, slim
 from probe.control.doh import parse_doh_urls
 from probe.inputs import ListError, Target, find_list, lists_dir, load_list, targets_from_urls
@@ -35,14 +36,12 @@ from probe.report.scrub import forms
 from probe.runner import Job, jobs_for
 from probe.settings import (
     ENV_APP_ENDPOINTS,
-    ENV_BOGON_EXEMPT,
     ENV_CA_BUNDLE,
     ENV_DOH_URLS,
     ENV_GEOIP_ASN_ZONE,
     ENV_GEOIP_MYADDR,
     ENV_GEOIP_NAME_ZONE,
     ENV_HELPER_URL,
-    ENV_INTERCEPTION_ROOTS,
     ENV_LISTS_DIR,
     ENV_NO_DNS_ADDRESS,
     ENV_RESOLVER,
@@ -182,14 +181,8 @@ def run(
     neutral_host: str = typer.Option(
         "example.com", help="SNI and Host for the self-control to the same address."
     ),
-    bogon_exempt: str | None = typer.Option(
-        None, envvar=ENV_BOGON_EXEMPT, help="Comma-separated CIDRs not treated as bogons."
-    ),
-    interception_roots: str | None = typer.Option(
-        None,
-        envvar=ENV_INTERCEPTION_ROOTS,
-        help="Extra interception-root PEM files or folders (os.pathsep-separated).",
-    ),
+    bogon_exempt: str | None = BOGON_EXEMPT,
+    interception_roots: str | None = INTERCEPTION_ROOTS,
     lists_dir_opt: Path | None = typer.Option(
         None, "--lists-dir", envvar=ENV_LISTS_DIR, help="Folder that holds named lists."
     ),

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from conftest import PKI
+from loopback.probe_settings import loopback_settings as lab_settings
 
-from apps.stand_ins import Serve, lab_settings
+from apps.stand_ins import Serve
 from probe.analysis.tor import tor_verdict
 from probe.nettests import tor
 from probe.nettests.session import Session
