@@ -47,7 +47,7 @@ DEFAULT_INJECT_ADDRESS = "203.0.113.1"
 """Where injected answers point by default: a lab address nothing listens on."""
 
 _TOP_KEYS = frozenset({"name", "description", "serve_lists", "latency", "site", "rule", "expect"})
-_SITE_KEYS = frozenset({"domain", "down", "redirect", "title", "body_bytes"})
+_SITE_KEYS = frozenset({"domain", "down", "redirect", "title", "body_bytes", "echo_client"})
 _EXPECT_KEYS = frozenset({"domain", "url", "verdict", "blocking", "technique"})
 _RATE = re.compile(r"(\d+(?:\.\d+)?)(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)")
 _LATENCY = re.compile(r"(\d+(?:\.\d+)?)(ms|s)")
@@ -61,6 +61,8 @@ class Site:
     redirect: str | None = None
     title: str | None = None
     body_bytes: int | None = None
+    echo_client: bool = False
+    """Serve the client's own address in the page and a header, as some real sites do."""
 
 
 @dataclass(frozen=True)
@@ -263,12 +265,14 @@ def _site(table: dict[str, Any], where: _Where) -> Site:
         body_bytes = _typed(table, "body_bytes", int, "an integer", where)
         if not 0 < body_bytes <= 10_000_000:
             raise where.error("'body_bytes' must be between 1 and 10000000")
+    echo = "echo_client" in table and _typed(table, "echo_client", bool, "true or false", where)
     return Site(
         domain=_domain(_str(table, "domain", where), where),
         down=down,
         redirect=redirect,
         title=_str(table, "title", where) if "title" in table else None,
         body_bytes=body_bytes,
+        echo_client=bool(echo),
     )
 
 

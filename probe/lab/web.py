@@ -75,7 +75,7 @@ def write_sites(
     key = pki.new_key()
     (workdir / "leaf.key").write_bytes(pki.key_pem(key))
     pki.write_leaf(certs / "_default.pem", web_root, key, ["default.lab"])
-    cert_map, redirect_map = [], []
+    cert_map, redirect_map, echo_map = [], [], []
     for site in sites:
         (www / site.domain).mkdir()
         (www / site.domain / "index.html").write_bytes(page(site))
@@ -83,6 +83,8 @@ def write_sites(
         cert_map.append(f"    {site.domain} {certs}/{site.domain}.pem;")
         if site.redirect:
             redirect_map.append(f'    {site.domain} "{site.redirect}";')
+        if site.echo_client:
+            echo_map.append(f"    {site.domain} 1;")
     listens = sorted(set(addresses.values()))
     lines = [
         *_common(workdir),
@@ -94,6 +96,10 @@ def write_sites(
         '    default "";',
         *redirect_map,
         "  }",
+        "  map $host $lab_echo {",
+        "    default 0;",
+        *echo_map,
+        "  }",
         "  server {",
         *(f"    listen {a}:80;\n    listen {a}:443 ssl;" for a in listens),
         "    ssl_certificate $lab_cert;",
@@ -102,6 +108,11 @@ def write_sites(
         f"    root {www}/$host;",
         "    location / {",
         "      if ($lab_redirect) { return 301 $lab_redirect; }",
+        "      if ($lab_echo) {",
+        "        add_header X-Client-Address $remote_addr always;",
+        '        return 200 "<html><head><title>Your address</title></head>'
+        '<body>You connect from $remote_addr</body></html>";',
+        "      }",
         "      index index.html;",
         "    }",
         "  }",
@@ -117,12 +128,14 @@ def write_blockpage(
 ) -> Path:
     """The censor's HTTP proxy: one port per redirected address (the port tells the proxy where
     the client was going, since REDIRECT hides it), a blockpage for listed Hosts, else the real
-    site."""
+    site. Like a real censor it matches the Host whatever the address, so a name that DNS
+    points at another blocked address gets the blockpage too."""
     pages = workdir / "blockpages"
     pages.mkdir()
     servers: list[str] = []
+    listed = sorted(d for domains in targets.values() for d in domains)
+    blocked = "|".join(d.replace(".", r"\.") for d in listed)
     for i, (address, domains) in enumerate(sorted(targets.items())):
-        blocked = "|".join(d.replace(".", r"\.") for d in domains)
         servers += [
             "  server {",
             f"    listen {plan.BLOCKPAGE_PORT_BASE + i};",

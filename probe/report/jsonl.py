@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,9 @@ from types import TracebackType
 from typing import Any, Self
 
 SYNC_INTERVAL = 1.0
+MIN_FREE_BYTES = 8 << 20
+"""One measurement can hold a 1 MiB body (more once JSON-escaped); with less room than a few of
+them, the run would fail at its first write, so it fails before measuring instead."""
 
 
 class ResultsError(Exception):
@@ -30,6 +34,11 @@ class JsonlWriter:
         self._synced = time.monotonic()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            free = shutil.disk_usage(path.parent).free
+            if free < MIN_FREE_BYTES:
+                raise ResultsError(
+                    f"{path}: cannot write results: only {free // 1024} KiB free on that disk"
+                )
             self._file = path.open("a", encoding="utf-8")
         except OSError as exc:
             raise ResultsError(f"{path}: cannot write results: {exc.strerror or exc}") from exc

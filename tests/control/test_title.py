@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from probe.control.title import extract_title
 
@@ -27,3 +29,17 @@ def test_bytes_are_read_as_utf8_with_invalid_bytes_replaced() -> None:
     body = "<title>Страница заблокирована</title>".encode() + b"\xff\xfe"
     assert extract_title(body) == "Страница заблокирована"
     assert extract_title(b"<title>\xffok</title>") == "\ufffdok"
+
+
+@given(
+    prefix=st.text(max_size=200),
+    title=st.text(alphabet=st.characters(blacklist_characters="<"), min_size=1, max_size=512),
+    junk=st.binary(max_size=300),
+)
+def test_title_is_found_in_any_surroundings_and_junk_never_raises(
+    prefix: str, title: str, junk: bytes
+) -> None:
+    page = f"{prefix.replace('<', '')}<TiTlE>{title}</title><title>second</title>"
+    assert extract_title(page) == title
+    assert extract_title(page.encode() + junk) == title
+    assert isinstance(extract_title(junk), str)

@@ -32,6 +32,25 @@ def test_list_loads_with_unique_urls_and_cited_sources() -> None:
             assert any(s in target.source for s in ("Censored Planet", "OONI", "Mozilla bug"))
 
 
+CENSORED_PLANET_2019 = {
+    "allo.google.com", "android.com", "cdninstagram.com", "dns.google.com", "docs.google.com",
+    "encrypted.google.com", "facebook.com", "goo.gl", "google.com", "groups.google.com",
+    "hangouts.google.com", "instagram.com", "mail.google.com", "mail.ru", "messages.android.com",
+    "messenger.com", "news.google.com", "ok.ru", "picasa.google.com", "plus.google.com",
+    "rukoeb.com", "sites.google.com", "sosalkino.tv", "tamtam.chat", "translate.google.com",
+    "twitter.com", "video.google.com", "vk.com", "vk.me", "vkuseraudio.net", "vkuservideo.net",
+    "www.facebook.com", "www.google.com", "www.instagram.com", "www.messenger.com",
+    "www.youtube.com", "youtube.com",
+}  # fmt: skip
+
+
+def test_list_holds_all_37_domains_of_the_2019_interception() -> None:
+    targets = load_list(LIST)
+    cited = {t.url.split("/")[2] for t in targets if "Censored Planet" in t.source}
+    assert len(CENSORED_PLANET_2019) == 37
+    assert cited == CENSORED_PLANET_2019
+
+
 def test_list_holds_ooni_targets_and_controls() -> None:
     targets = load_list(LIST)
     hosts = {t.url.split("/")[2] for t in targets}
