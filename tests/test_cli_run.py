@@ -445,11 +445,18 @@ def test_unknown_test_name_is_a_usage_error(tmp_path: Path) -> None:
     assert "unknown test 'nope'" in result.stderr and "web_connectivity" in result.stderr
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a tiny tmpfs as a full disk")
-def test_full_disk_fails_before_measuring(tmp_path: Path) -> None:
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a tmpfs")
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [("size=1m", "KiB free on that disk"), ("size=16m,ro", "Read-only file system")],
+    ids=["full", "read-only"],
+)
+def test_unusable_output_disk_fails_before_measuring(
+    tmp_path: Path, options: str, message: str
+) -> None:
     disk = tmp_path / "disk"
     disk.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(disk)], check=True)
     try:
         result = run_probe(
             ["run", "--url", "https://example.test/", "--output", str(disk / "out.jsonl")],
@@ -459,22 +466,4 @@ def test_full_disk_fails_before_measuring(tmp_path: Path) -> None:
     finally:
         subprocess.run(["umount", str(disk)], check=True)
     assert result.returncode == 2
-    assert "KiB free on that disk" in result.stderr.replace("\n", "")
-
-
-def test_read_only_filesystem_fails_before_measuring(tmp_path: Path) -> None:
-    if os.geteuid() != 0:
-        pytest.skip("needs root to mount a read-only filesystem")
-    disk = tmp_path / "ro"
-    disk.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,ro", "tmpfs", str(disk)], check=True)
-    try:
-        result = run_probe(
-            ["run", "--url", "https://example.test/", "--output", str(disk / "out.jsonl")],
-            NOWHERE,
-            tmp_path,
-        )
-    finally:
-        subprocess.run(["umount", str(disk)], check=True)
-    assert result.returncode == 2
-    assert "Read-only file system" in result.stderr.replace("\n", "")
+    assert message in result.stderr.replace("\n", "")
