@@ -82,7 +82,7 @@ def check_command(
     output: Path | None = typer.Option(None, "--output", "-o", help="Also keep the results here."),
     lists_dir: Path | None = LISTS_DIR,
 ) -> None:
-    """Measure the scenario's [[expect]] URLs inside the lab and compare the verdicts."""
+    """Measure the scenario's \\[\\[expect]] URLs inside the lab and compare the verdicts."""
     try:
         loaded = _load(scenario)
         if not loaded.expects:
