@@ -96,8 +96,3 @@ def _guard(hop: str) -> None:
     rules += "".join(f"-A FORWARD -d {r} -j ACCEPT\n" for r in plan.LAB_RANGES)
     rules += "-A FORWARD -j REJECT --reject-with icmp-net-prohibited\nCOMMIT\n"
     netns.sh(["iptables-restore"], ns=hop, input_text=rules)
-
-
-def destroy(names: Names) -> None:
-    for ns in names.all:
-        netns.delete(ns)

@@ -42,16 +42,6 @@ class SocketStream(httpcore.AsyncNetworkStream):
     async def aclose(self) -> None:
         self.sock.close()
 
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        stream = TLSStream(self.sock, ssl_context, server_hostname)
-        await asyncio.wait_for(stream.handshake(), timeout)
-        return stream
-
     def get_extra_info(self, info: str) -> typing.Any:
         if info == "socket":
             return self.sock
