@@ -396,7 +396,7 @@ def test_tor_test_runs_once_and_private_bridges_never_reach_any_output(
         authorities = tmp_path / "authorities.toml"
         authorities.write_text(
             f'[[authority]]\nname = "lab"\nipv4 = "127.0.0.1"\nor_port = {or_port}\n'
-            f'dir_port = {dir_port}\n\n[websites]\nurls = ["{lab["urls"][0]}"]\n'
+            f'dir_port = {dir_port}\n\n[[website]]\nurl = "{lab["urls"][0]}"\n'
         )
         bridge = bg.run(asyncio.start_server(lambda r, w: w.close(), "127.0.0.77", 0, ssl=pki.good))
         bridge_port = bridge.sockets[0].getsockname()[1]
@@ -430,6 +430,7 @@ def test_tor_test_runs_once_and_private_bridges_never_reach_any_output(
     keys = record["test_keys"]
     assert keys["or_port_dirauth_total"] == 1 and keys["or_port_dirauth_accessible"] == 1
     assert keys["dir_port_total"] == 1 and keys["dir_port_accessible"] == 1
+    assert keys["targets"][lab["urls"][0]]["failure"] is None  # the website, resolved and fetched
     assert keys["blocking"] is False and keys["accessible"] is True
     assert "Tor: reachable" in result.stdout
     for text in (out.read_text(), result.stdout, result.stderr):

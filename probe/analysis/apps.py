@@ -19,26 +19,60 @@ APP_VERDICTS: dict[str, Callable[[object], AppVerdict]] = {"tor": tor_verdict, *
 def app_verdict(measurement: Mapping[str, Any]) -> AppVerdict | None:
     """None when the measurement is not of an app or tool test.
 
-    These tests have no control yet: nothing shows that the endpoints the probe could not reach
-    were up at the time. An unreachable app is therefore reported as undetermined, with what
-    failed, rather than blocked; an endpoint that is down, renumbered or (in the lab) simply
-    absent must not be called censorship.
+    A failure only counts as blocking when the control (``x_control``: the helper asked about
+    exactly what failed) reached what the probe could not. Without that evidence an unreachable
+    app is undetermined, with what failed: an endpoint that is down, renumbered or (in the lab)
+    simply absent must never be called censorship.
     """
     judge = APP_VERDICTS.get(str(measurement.get("test_name")))
     if judge is None:
         return None
-    verdict = judge(measurement.get("test_keys"))
-    if verdict.status == "blocked":
-        how = f"{verdict.how}; no control confirmed these endpoints were up"
-        return AppVerdict(verdict.label, "undetermined", how)
-    return verdict
+    keys = measurement.get("test_keys")
+    verdict = judge(keys)
+    if verdict.status != "blocked":
+        return verdict
+    control = keys.get("x_control") if isinstance(keys, Mapping) else None
+    if not isinstance(control, Mapping) or not control or control.get("failure"):
+        why = "no control confirmed these endpoints were up"
+    elif _reached(control):
+        return AppVerdict(verdict.label, "blocked", f"{verdict.how}; the control reached them")
+    else:
+        why = "the control could not reach them either"
+    return AppVerdict(verdict.label, "undetermined", f"{verdict.how}; {why}")
+
+
+def _reached(control: Mapping[str, Any]) -> bool:
+    endpoints = control.get("endpoints")
+    names = control.get("names")
+    connected = isinstance(endpoints, Mapping) and any(
+        isinstance(e, Mapping) and e.get("status") is True for e in endpoints.values()
+    )
+    resolved = isinstance(names, Mapping) and any(
+        isinstance(n, Mapping) and n.get("addrs") and not n.get("failure") for n in names.values()
+    )
+    return connected or resolved
+
+
+# The first failing step a verdict names, as OONI's coarse ``blocking`` value.
+_STEP_BLOCKING = (
+    ("DNS", "dns"),
+    ("TCP", "tcp_ip"),
+    ("TLS", "http-failure"),
+    ("HTTP", "http-failure"),
+)
 
 
 def app_keys(verdict: AppVerdict) -> dict[str, Any]:
-    reachable = verdict.status == "reachable"
+    blocking: object = None
+    accessible: object = None
+    if verdict.status == "reachable":
+        blocking, accessible = False, True
+    elif verdict.status == "blocked":
+        blocking = next((b for word, b in _STEP_BLOCKING if word in verdict.how), "tcp_ip")
+        accessible = False
     return {
-        "blocking": False if reachable else None,
-        "accessible": True if reachable else None,
+        "blocking": blocking,
+        "accessible": accessible,
         "x_technique": None,
         "x_detail": verdict.line(),
         "x_analysis_version": ANALYSIS_VERSION,

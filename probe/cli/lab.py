@@ -16,6 +16,7 @@ from probe.lab import check as checking
 from probe.lab import scenario as scenarios
 from probe.lab.errors import LabError
 from probe.lab.lab import Lab, down_all, running
+from probe.lab.scenario import Expect
 from probe.settings import ENV_LISTS_DIR
 
 EXIT_LAB_ERROR = 2
@@ -65,11 +66,16 @@ def _probe_command() -> list[str]:
     return [found] if found else [sys.executable, "-c", "from probe.cli.app import main; main()"]
 
 
-def _measure(lab: Lab, urls: list[str]) -> list[dict[str, Any]]:
+def _measure(lab: Lab, expects: list[Expect]) -> list[dict[str, Any]]:
+    """One `probe run` for every expectation: the URLs, and the built-in tests they name."""
     out = lab.workdir / "check.jsonl"
     argv = [*_probe_command(), "run", "--yes", "--output", str(out), "--no-progress"]
+    urls = list(dict.fromkeys(e.url for e in expects if e.url))
+    tests = list(dict.fromkeys(e.test for e in expects if e.test))
     for url in urls:
         argv += ["--url", url]
+    for test in ["web_connectivity"] * bool(urls) + tests:
+        argv += ["--test", test]
     status = lab.run(argv)
     if not out.is_file():
         raise LabError(f"`probe run` exited with {status} and wrote no results")
@@ -88,7 +94,7 @@ def check_command(
         if not loaded.expects:
             raise LabError(f"{loaded.source}: no [[expect]] entries to check")
         with running(loaded, lists_dir) as lab:
-            measurements = _measure(lab, list(dict.fromkeys(e.url for e in loaded.expects)))
+            measurements = _measure(lab, list(loaded.expects))
     except LabError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:

@@ -42,8 +42,17 @@ def url_key(url: str) -> str:
 
 
 def index(measurements: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
-    """Measurements by normalised input URL."""
-    return {url_key(str(m.get("input", ""))): m for m in measurements}
+    """Measurements by normalised input URL, or by test name for tests with built-in targets."""
+    return {_measured_key(m): m for m in measurements}
+
+
+def _measured_key(measurement: Mapping[str, Any]) -> str:
+    url = str(measurement.get("input") or "")
+    return url_key(url) if url else f"test:{measurement.get('test_name')}"
+
+
+def expected_key(expect: Expect) -> str:
+    return f"test:{expect.test}" if expect.test else url_key(expect.url)
 
 
 def _show(value: object) -> str:
@@ -75,21 +84,22 @@ def _key(test_keys: Mapping[str, Any], name: str) -> str:
 def compare(expects: Iterable[Expect], measurements: Mapping[str, Mapping[str, Any]]) -> list[Row]:
     rows: list[Row] = []
     for expect in expects:
-        found = measurements.get(url_key(expect.url))
+        found = measurements.get(expected_key(expect))
+        label = expect.label
         if found is None:
-            rows.append(Row(expect.url, "measurement", "present", MISSING, False))
+            rows.append(Row(label, "measurement", "present", MISSING, False))
             continue
         test_keys: Mapping[str, Any] = found.get("test_keys") or {}
         if expect.verdict is not None:
             measured = verdict_of(test_keys)
-            rows.append(Row(expect.url, "verdict", expect.verdict, measured,
+            rows.append(Row(label, "verdict", expect.verdict, measured,
                             measured == expect.verdict))  # fmt: skip
         if expect.blocking is not None:
             want = _show(expect.blocking)
             measured = _key(test_keys, "blocking")
-            rows.append(Row(expect.url, "blocking", want, measured, measured == want))
+            rows.append(Row(label, "blocking", want, measured, measured == want))
         if expect.technique is not None:
             measured = _key(test_keys, "x_technique")
-            rows.append(Row(expect.url, "technique", expect.technique, measured,
+            rows.append(Row(label, "technique", expect.technique, measured,
                             measured == expect.technique))  # fmt: skip
     return rows

@@ -20,10 +20,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from probe.lab import censor, mitm, netns, pki, plan, requirements, resolvers, sites, topology, web
+from probe.lab import (
+    censor,
+    mitm,
+    netns,
+    pki,
+    plan,
+    requirements,
+    resolvers,
+    sites,
+    standins,
+    topology,
+    web,
+)
 from probe.lab.errors import LabError
 from probe.lab.scenario import DEFAULT_INJECT_ADDRESS, Scenario, Site
 from probe.settings import (
+    ENV_APP_ENDPOINTS,
     ENV_BOGON_EXEMPT,
     ENV_CA_BUNDLE,
     ENV_DOH_URLS,
@@ -33,6 +46,7 @@ from probe.settings import (
     ENV_HELPER_URL,
     ENV_NO_DNS_ADDRESS,
     ENV_RESOLVER,
+    ENV_TOR_AUTHORITIES,
 )
 
 RUN_DIR = Path("/run/probe-lab")
@@ -66,9 +80,8 @@ class Lab:
         self.scenario = scenario
         self.names = topology.Names.fresh()
         self.workdir = RUN_DIR / self.names.prefix
-        self.sites: dict[str, Site] = sites.served(
-            scenario, sites.list_domains(scenario, lists_dir)
-        )
+        listed = [*sites.list_domains(scenario, lists_dir), *standins.domains()]
+        self.sites: dict[str, Site] = sites.served(scenario, listed)
         self.addresses = sites.addresses(scenario, self.sites)
         self._daemons: list[_Daemon] = []
         self._blockpage_ports: dict[str, int] = {}
@@ -101,6 +114,8 @@ class Lab:
             ENV_GEOIP_NAME_ZONE: resolvers.GEOIP_NAME_ZONE,
             ENV_LAB: self.names.prefix,
             ENV_NO_DNS_ADDRESS: plan.NO_DNS_ADDRESS,
+            ENV_TOR_AUTHORITIES: str(self.workdir / standins.TOR_FILE),
+            ENV_APP_ENDPOINTS: str(self.workdir / standins.APPS_FILE),
             # Consent is about real networks; nothing a lab run does reaches one.
             ENV_ASSUME_YES: "1",
         }
@@ -121,6 +136,7 @@ class Lab:
 
     def start(self) -> None:
         self.workdir.mkdir(parents=True)
+        standins.write(self.workdir)
         topology.build(self.names)
         etc = ETC_NETNS / self.ns("client")
         etc.mkdir(parents=True, exist_ok=True)
@@ -149,7 +165,9 @@ class Lab:
         conf = wd / "unbound.conf"
         conf.write_text(resolvers.honest_conf(wd, self.addresses, wd / "doh.pem", wd / "doh.key"))
         self._spawn("honest-resolver", "internet", ["unbound", "-d", "-c", str(conf)])
-        nginx_conf = web.write_sites(wd, self.sites.values(), self.addresses, web_root)
+        nginx_conf = web.write_sites(
+            wd, self.sites.values(), self.addresses, web_root, standins.addresses()
+        )
         self._spawn("web", "internet", ["nginx", "-e", "stderr", "-c", str(nginx_conf)])
         self._spawn("helper", "internet", [
             sys.executable, "-m", "probe", "helper", "serve",
@@ -210,7 +228,7 @@ class Lab:
         want: dict[str, set[str]] = {
             "honest-resolver": {f"{plan.HONEST_RESOLVER}:53", f"{plan.HONEST_RESOLVER}:443"},
             "isp-resolver": {f"{plan.ISP_RESOLVER}:53"},
-            "web": {f"{a}:443" for a in set(self.addresses.values())},
+            "web": {f"{a}:443" for a in {*self.addresses.values(), *standins.addresses()}},
             "helper": {f"{plan.HELPER}:{plan.HELPER_PORT}"},
             "mitm": {f"0.0.0.0:{plan.MITM_PORT}"},
         }

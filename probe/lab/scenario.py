@@ -42,13 +42,15 @@ ADDRESS_ACTIONS = frozenset({"ip-drop", "ip-reset", "throttle", "tls-mitm", "htt
 """Actions enforced by destination address, so their domains get an address of their own."""
 
 VERDICTS = ("ok", "blocked", "down", "undetermined")
+APP_TESTS = ("tor", "whatsapp", "telegram", "signal", "viber", "facebook_messenger")
+"""Tests with built-in targets that an ``[[expect]]`` can name with ``test``."""
 BLOCKING_VALUES = ("dns", "tcp_ip", "http-failure", "http-diff")
 DEFAULT_INJECT_ADDRESS = "203.0.113.1"
 """Where injected answers point by default: a lab address nothing listens on."""
 
 _TOP_KEYS = frozenset({"name", "description", "serve_lists", "latency", "site", "rule", "expect"})
 _SITE_KEYS = frozenset({"domain", "down", "redirect", "title", "body_bytes", "echo_client"})
-_EXPECT_KEYS = frozenset({"domain", "url", "verdict", "blocking", "technique"})
+_EXPECT_KEYS = frozenset({"domain", "url", "test", "verdict", "blocking", "technique"})
 _RATE = re.compile(r"(\d+(?:\.\d+)?)(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)")
 _LATENCY = re.compile(r"(\d+(?:\.\d+)?)(ms|s)")
 SCENARIOS_DIR = Path(__file__).parent / "scenarios"
@@ -78,14 +80,21 @@ class Rule:
 @dataclass(frozen=True)
 class Expect:
     url: str
+    """The URL measured; "" for a built-in test's expectation (see ``test``)."""
     verdict: str | None = None
     blocking: str | Literal[False] | None = None
     """None: not compared (TOML has no null, so an absent key is the only way to say so)."""
     technique: str | None = None
+    test: str | None = None
+    """A test with built-in targets (``tor``, ``telegram``…) instead of a URL."""
 
     @property
     def hostname(self) -> str:
         return urlsplit(self.url).hostname or ""
+
+    @property
+    def label(self) -> str:
+        return self.url or f"--test {self.test}"
 
 
 @dataclass(frozen=True)
@@ -310,11 +319,15 @@ def _rule(table: dict[str, Any], where: _Where) -> Rule:
 
 def _expect(table: dict[str, Any], where: _Where) -> Expect:
     _no_unknown(table, _EXPECT_KEYS, where)
-    if ("domain" in table) == ("url" in table):
-        raise where.error("give exactly one of 'domain' or 'url'")
+    if sum(k in table for k in ("domain", "url", "test")) != 1:
+        raise where.error("give exactly one of 'domain', 'url' or 'test'")
+    test = _str(table, "test", where) if "test" in table else None
+    if test is not None and test not in APP_TESTS:
+        raise where.error(f"unknown test '{test}' (known: {', '.join(APP_TESTS)})")
+    url = ""
     if "domain" in table:
         url = f"https://{_domain(_str(table, 'domain', where), where)}/"
-    else:
+    elif "url" in table:
         url = _str(table, "url", where)
         host = urlsplit(url).hostname
         if urlsplit(url).scheme not in ("http", "https") or not host:
@@ -338,7 +351,7 @@ def _expect(table: dict[str, Any], where: _Where) -> Expect:
     technique = _str(table, "technique", where) if "technique" in table else None
     if verdict is None and blocking is None and technique is None:
         raise where.error("nothing to compare: give 'verdict', 'blocking' or 'technique'")
-    return Expect(url=url, verdict=verdict, blocking=blocking, technique=technique)
+    return Expect(url=url, verdict=verdict, blocking=blocking, technique=technique, test=test)
 
 
 def _latency(data: dict[str, Any], where: _Where) -> float:

@@ -66,7 +66,11 @@ def _common(workdir: Path) -> list[str]:
 
 
 def write_sites(
-    workdir: Path, sites: Iterable[Site], addresses: Mapping[str, str], web_root: pki.Authority
+    workdir: Path,
+    sites: Iterable[Site],
+    addresses: Mapping[str, str],
+    web_root: pki.Authority,
+    extra_listens: Iterable[str] = (),
 ) -> Path:
     """Pages, certificates and nginx.conf for the web hosts; returns the config path."""
     www, certs = workdir / "www", workdir / "certs"
@@ -85,7 +89,7 @@ def write_sites(
             redirect_map.append(f'    {site.domain} "{site.redirect}";')
         if site.echo_client:
             echo_map.append(f"    {site.domain} 1;")
-    listens = sorted(set(addresses.values()))
+    listens = sorted({*addresses.values(), *extra_listens})
     lines = [
         *_common(workdir),
         "  map $ssl_server_name $lab_cert {",

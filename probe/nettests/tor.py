@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from probe.nettests.app_control import Unreached, ask
 from probe.nettests.messaging.checks import (
     CONNECT,
     HTTP_ROUND_TRIP,
@@ -179,8 +180,21 @@ async def measure(input: str, session: Session) -> dict[str, Any]:
     targets = _targets(authorities, websites, bridges, salt=os.urandom(16))
     records = await asyncio.gather(*(_measure_target(t, session) for t in targets))
     keys = tally(dict(zip((t.id for t in targets), records, strict=True)))
+    unreached = [
+        _unreached(t)
+        for t, r in zip(targets, records, strict=True)
+        if r["failure"] is not None and t.bridge is None  # bridges are private: never asked about
+    ]
+    keys["x_control"] = await ask(unreached, session)
     scrubbed: dict[str, Any] = scrub(keys, bridge_secrets(bridges))
     return scrubbed
+
+
+def _unreached(target: _Target) -> Unreached:
+    check = target.check
+    if target.protocol == "https":
+        return Unreached(check.host, check.port, None)
+    return Unreached(None, check.port, target.address)
 
 
 def _targets(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from analysis.builders import OPTIONS, REAL, Json, connect, helper, measurement, query
 from probe.analysis import ANALYSIS_KEYS, analyze_measurement, analyze_run, merge
 
@@ -103,7 +105,7 @@ def test_app_tests_get_their_own_verdict_line_and_the_common_keys() -> None:
     )
 
 
-def test_an_unreachable_app_without_a_control_is_undetermined_not_blocked() -> None:
+def _unreachable_tor(control: dict[str, object] | None) -> dict[str, object]:
     tor = {
         "test_name": "tor",
         "input": "",
@@ -118,8 +120,35 @@ def test_an_unreachable_app_without_a_control_is_undetermined_not_blocked() -> N
             }
         },
     }
-    analysed, summary = analyze_run([tor], OPTIONS)
+    if control is not None:
+        tor["test_keys"]["x_control"] = control  # type: ignore[index]
+    return tor
+
+
+@pytest.mark.parametrize(
+    ("control", "expected", "why"),
+    [
+        (None, (None, None), "no control confirmed these endpoints were up"),
+        ({"failure": "connection_refused"}, (None, None), "no control confirmed"),
+        (
+            {"endpoints": {"192.0.2.1:443": {"status": False, "failure": "connect_error"}}},
+            (None, None),
+            "the control could not reach them either",
+        ),
+        (
+            {"endpoints": {"192.0.2.1:443": {"status": True, "failure": None}}, "failure": None},
+            ("tcp_ip", False),
+            "the control reached them",
+        ),
+    ],
+    ids=["no-control", "control-failed", "down-for-the-control-too", "control-reached"],
+)
+def test_an_unreachable_app_is_blocked_only_when_the_control_reached_it(
+    control: dict[str, object] | None, expected: tuple[object, object], why: str
+) -> None:
+    analysed, summary = analyze_run([_unreachable_tor(control)], OPTIONS)
     keys = analysed[0]["test_keys"]
-    assert (keys["blocking"], keys["accessible"]) == (None, None)
-    assert summary.apps[0].startswith("Tor: undetermined (")
-    assert "no control confirmed" in summary.apps[0]
+    assert (keys["blocking"], keys["accessible"]) == expected
+    status = "blocked" if expected[0] else "undetermined"
+    assert summary.apps[0].startswith(f"Tor: {status} (")
+    assert why in summary.apps[0]

@@ -12,6 +12,8 @@ from loopback.probe_settings import loopback_settings as lab_settings
 
 from apps.stand_ins import Serve
 from probe.analysis.tor import tor_verdict
+from probe.helper import http11
+from probe.helper.http11 import Incoming, Reply
 from probe.nettests import tor
 from probe.nettests.session import Session
 from probe.report.envelope import RunInfo, measurement
@@ -137,3 +139,40 @@ def test_bridge_ids_are_salted_per_run() -> None:
     first = tor._targets([], [], [bridge], salt=b"a")[0].id
     assert first == tor._targets([], [], [bridge], salt=b"a")[0].id
     assert first != tor._targets([], [], [bridge], salt=b"b")[0].id
+
+
+async def test_the_control_is_asked_about_failures_but_never_about_bridges(
+    pki: PKI, resolver: str, serve: Serve, closed_port: int, tmp_path: Path
+) -> None:
+    """A dead authority goes to the helper; a dead private bridge must not, ever."""
+    asked: list[bytes] = []
+
+    async def helper(incoming: Incoming) -> Reply:
+        asked.append(incoming.body)
+        reply = {
+            "dns": {"failure": None, "addrs": []},
+            "tcp_connect": {f"127.0.0.1:{closed_port}": {"status": True, "failure": None}},
+            "http_request": {"body_length": 0, "failure": None, "title": "", "headers": {},
+                             "status_code": 200},
+        }  # fmt: skip
+        return Reply(200, json.dumps(reply).encode(), "application/json")
+
+    server = await http11.start(helper, "127.0.0.1", 0, max_body=65536, read_timeout=5)
+    helper_url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
+    dir_port = await serve(body=CONSENSUS)
+    authorities = authorities_file(tmp_path, [("a", closed_port, dir_port)], "")
+    bridges = tmp_path / "bridges.txt"
+    bridges.write_text(f"Bridge 127.0.0.9:{closed_port} {FINGERPRINT}\n")
+    settings = lab_settings(
+        pki, resolver, tor_authorities=authorities, bridges=bridges, helper_url=helper_url
+    )
+    session = Session(settings)
+    try:
+        keys = await tor.measure("", session)
+    finally:
+        await session.aclose()
+        server.close()
+    assert any(f"127.0.0.1:{closed_port}".encode() in body for body in asked)
+    for body in asked:
+        assert b"127.0.0.9" not in body and FINGERPRINT.encode() not in body
+    assert keys["x_control"]["endpoints"][f"127.0.0.1:{closed_port}"]["status"] is True

@@ -120,7 +120,10 @@ def test_full_example_loads(tmp_path: Path) -> None:
         ('name = "x"\n[[expect]]\ndomain = "a.kz"\nblocking = "tls"', "'blocking' must be false"),
         ('name = "x"\n[[expect]]\ndomain = "a.kz"', "nothing to compare"),
         ('name = "x"\n[[expect]]\ndomain = "a.kz"\nurl = "http://a.kz/"\nverdict = "ok"',
-         "exactly one of 'domain' or 'url'"),
+         "exactly one of 'domain', 'url' or 'test'"),
+        ('name = "x"\n[[expect]]\ntest = "tor"\ndomain = "a.kz"\nverdict = "ok"',
+         "exactly one of 'domain', 'url' or 'test'"),
+        ('name = "x"\n[[expect]]\ntest = "icq"\nverdict = "ok"', "unknown test 'icq'"),
         ('name = "x"\n[[site]]\ndomain = "a.kz"\n[[site]]\ndomain = "a.kz"',
          "site 'a.kz' is defined more than once"),
         ('name = "x"\n[[site]]\ndomain = "a.kz"\nbody_bytes = true', "'body_bytes' must be"),
@@ -149,7 +152,7 @@ def test_shipped_scenarios_load_by_name_and_by_path() -> None:
 
 
 def test_unknown_scenario_lists_the_shipped_ones() -> None:
-    with pytest.raises(LabError, match="shipped: clean"):
+    with pytest.raises(LabError, match=r"shipped: apps-clean, clean, control-failure"):
         scenario.find("no-such-scenario")
 
 

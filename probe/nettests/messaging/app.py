@@ -11,7 +11,9 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from probe.nettests.messaging.checks import new_observations, resolve, run_check
+from probe.net.names import is_ip_literal
+from probe.nettests.app_control import Unreached, ask
+from probe.nettests.messaging.checks import RESOLVE, new_observations, resolve, run_check
 from probe.nettests.messaging.endpoints import app_checks, override
 from probe.nettests.session import Session
 
@@ -30,6 +32,15 @@ async def measure_app(app: str, session: Session, keys_of: KeysOf) -> dict[str, 
     # Resolve each name once, before the checks that share it start connecting.
     await asyncio.gather(*(resolve(host, session, obs) for host in hosts))
     results = list(await asyncio.gather(*(run_check(c, session, obs) for c in checks)))
+    unreached = [
+        Unreached(
+            None if is_ip_literal(r["hostname"]) else r["hostname"],
+            r["port"] or 443,
+            r["address"] if r["failed_operation"] != RESOLVE else None,
+        )
+        for r in results
+        if r["failure"] is not None
+    ]
     return {
         "queries": obs.queries,
         "tcp_connect": obs.tcp_connect,
@@ -37,6 +48,7 @@ async def measure_app(app: str, session: Session, keys_of: KeysOf) -> dict[str, 
         "requests": obs.requests,
         "x_skipped_bogons": obs.skipped_bogons,
         "x_endpoints": results,
+        "x_control": await ask(unreached, session),
         **keys_of(results),
     }
 

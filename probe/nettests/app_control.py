@@ -1,0 +1,80 @@
+"""The control for the tool and app tests: was what the probe could not reach up at the time?
+
+The helper is asked about exactly what failed: each name that did not resolve or connect, and
+each fixed address (a Tor authority, a Telegram data centre) that did not answer. Its view from
+outside the country is what lets a failure count as blocking; without it the verdict stays
+undetermined. Private targets (the volunteer's bridges) are never sent to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from probe.control.helper_client import query_helper
+from probe.nettests.session import CONTROL_TIMEOUT, Session
+
+MAX_REQUESTS = 8
+"""Helper requests per test at most: enough for every part of an app, bounded for the helper."""
+
+
+@dataclass(frozen=True)
+class Unreached:
+    host: str | None
+    """The name the probe used, or None for a fixed address."""
+    port: int
+    endpoint: str | None
+    """``ip:port`` the probe tried and could not use; None when the name did not resolve."""
+
+
+def _url(host: str, port: int) -> str:
+    scheme = "http" if port == 80 else "https"
+    default = 80 if scheme == "http" else 443
+    netloc = host if port == default else f"{host}:{port}"
+    return f"{scheme}://{netloc}/"
+
+
+async def ask(unreached: Sequence[Unreached], session: Session) -> dict[str, Any]:
+    """``{"names": {host: {"addrs", "failure"}}, "endpoints": {ip:port: {"status", "failure"}},
+    "failure": str | None}``, or ``{}`` when no helper is configured or nothing failed."""
+    helper = session.settings.helper_url
+    if helper is None or not unreached:
+        return {}
+    groups: dict[tuple[str, int], list[str]] = {}
+    for item in unreached:
+        host = item.host or (item.endpoint or "").rpartition(":")[0].strip("[]")
+        if not host:
+            continue  # nothing the helper could be asked about
+        endpoints = groups.setdefault((host, item.port), [])
+        if item.endpoint:
+            endpoints.append(item.endpoint)
+    asked = list(groups.items())[:MAX_REQUESTS]
+    answers = await asyncio.gather(
+        *(
+            query_helper(
+                helper,
+                _url(host if ":" not in host else f"[{host}]", port),
+                endpoints,
+                session.settings,
+                CONTROL_TIMEOUT,
+                client=session.control_client,
+            )
+            for (host, port), endpoints in asked
+        )
+    )
+    names: dict[str, Any] = {}
+    reached: dict[str, Any] = {}
+    failures = []
+    for ((host, _port), _), (response, failure) in zip(asked, answers, strict=True):
+        if response is None:
+            failures.append(failure)
+            continue
+        names[host] = response.get("dns", {})
+        reached |= response.get("tcp_connect", {})
+    return {
+        "names": names,
+        "endpoints": reached,
+        "failure": failures[0] if failures and not names else None,
+    }
