@@ -7,7 +7,6 @@ analysis of these keys, so old measurements can always be re-analysed.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -16,9 +15,9 @@ from probe.control.doh import doh_query
 from probe.control.helper_client import query_helper
 from probe.control.title import extract_title
 from probe.net import dns, errors, http, tcp, tls
-from probe.net.bogons import is_bogon
 from probe.net.names import is_ip_literal, to_ascii
 from probe.net.stream import SocketStream
+from probe.nettests.resolution import contactable, lookups
 from probe.nettests.session import CONTROL_TIMEOUT, Session
 from probe.settings import Settings
 
@@ -198,32 +197,9 @@ async def _resolve(host: str, session: Session, obs: _Observations) -> list[str]
         return [host.strip("[]")]
     if host in obs.resolved:
         return obs.resolved[host]
-    timeout = session.settings.timeouts.dns
-    lookups: list[Any] = []
-    if session.settings.system_dns:
-        lookups.append(dns.getaddrinfo(host, timeout, obs.t_zero, session.executor))
-    if session.resolver:
-        lookups += [
-            dns.udp_query(host, qtype, session.resolver, timeout, obs.t_zero, obs.lingering)
-            for qtype in ("A", "AAAA")
-        ]
-    queries: list[dns.Query] = []
-    for result in await asyncio.gather(*lookups):
-        queries.extend(result if isinstance(result, list) else [result])
+    queries = await lookups(host, session, obs.t_zero, obs.lingering)
     obs.queries.extend(queries)
-    seen: dict[str, None] = {}
-    for q in queries:
-        for addr in q.addresses():
-            seen.setdefault(addr, None)
-    ordered = sorted(seen, key=lambda a: ipaddress.ip_address(a).version)
-    usable = []
-    for addr in ordered:
-        if is_bogon(addr, session.settings.bogon_exempt):
-            if addr not in obs.skipped_bogons:
-                obs.skipped_bogons.append(addr)
-        else:
-            usable.append(addr)
-    obs.resolved[host] = usable[: session.settings.max_addresses]
+    obs.resolved[host] = contactable(queries, session.settings, obs.skipped_bogons)
     return obs.resolved[host]
 
 

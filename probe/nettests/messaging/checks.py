@@ -8,15 +8,14 @@ lists (``queries``, ``tcp_connect``, ``tls_handshakes``, ``requests``).
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import ssl
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from probe.net import dns, errors, http, tcp, tls
-from probe.net.bogons import is_bogon
+from probe.net import errors, http, tcp, tls
 from probe.net.names import is_ip_literal
 from probe.net.stream import SocketStream
+from probe.nettests.resolution import contactable, lookups
 from probe.nettests.session import Session
 
 Kind = Literal["dns", "tcp", "tls", "http", "https"]
@@ -76,38 +75,14 @@ def new_observations() -> Observations:
 
 
 async def resolve(host: str, session: Session, obs: Observations) -> list[str]:
-    """Addresses to contact for ``host``: every engine's answers, IPv4 first, capped, cached.
-
-    Private and reserved answers are set aside (``skipped_bogons``), never contacted: a censor's
-    injected 10.x or 127.x answer must not make the probe talk to the volunteer's own network.
-    """
+    """Addresses to contact for ``host`` (see ``probe.nettests.resolution``), cached per name."""
     if is_ip_literal(host):
         return [host.strip("[]")]
     if host in obs.resolved:
         return obs.resolved[host]
-    timeout = session.settings.timeouts.dns
-
-    async def system() -> list[dns.Query]:
-        if not session.settings.system_dns:
-            return []
-        return await dns.getaddrinfo(host, timeout, obs.t_zero, session.executor)
-
-    async def direct(qtype: str) -> list[dns.Query]:
-        if not session.resolver:
-            return []
-        return [await dns.udp_query(host, qtype, session.resolver, timeout, obs.t_zero)]
-
-    results = await asyncio.gather(system(), direct("A"), direct("AAAA"))
-    queries = [q for result in results for q in result]
+    queries = await lookups(host, session, obs.t_zero)
     obs.queries.extend(q.as_ooni() for q in queries)
-    found = dict.fromkeys(a for q in queries for a in q.addresses())
-    usable = []
-    for address in sorted(found, key=lambda a: ipaddress.ip_address(a).version):
-        if not is_bogon(address, session.settings.bogon_exempt):
-            usable.append(address)
-        elif address not in obs.skipped_bogons:
-            obs.skipped_bogons.append(address)
-    obs.resolved[host] = usable[: session.settings.max_addresses]
+    obs.resolved[host] = contactable(queries, session.settings, obs.skipped_bogons)
     return obs.resolved[host]
 
 
