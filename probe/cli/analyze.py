@@ -84,7 +84,7 @@ def analyze(
         None,
         "--output",
         "-o",
-        help="Write the re-analysed file here (may be FILE itself) [default: write nothing].",
+        help="Write the re-analysed file here (may be FILE itself) (default: write nothing).",
     ),
     bogon_exempt: str | None = BOGON_EXEMPT,
     interception_roots: str | None = INTERCEPTION_ROOTS,

@@ -12,11 +12,12 @@ from typing import Any
 
 import typer
 
+from probe.cli.options import CA_BUNDLE
 from probe.helper.config import HelperConfig
 from probe.helper.server import start
 from probe.net.bogons import parse_exemptions
 from probe.net.dns import split_hostport
-from probe.settings import ENV_BOGON_EXEMPT, ENV_CA_BUNDLE
+from probe.settings import ENV_BOGON_EXEMPT
 
 EXIT_USAGE = 2
 
@@ -65,7 +66,7 @@ async def _serve(config: HelperConfig, host: str, port: int, tls: ssl.SSLContext
 def serve(
     listen: str = typer.Option("127.0.0.1:8080", help="HOST:PORT to listen on (port 0: any)."),
     resolver: str | None = typer.Option(
-        None, help="UDP resolver as host[:port] for the helper's own lookups [default: the OS's]."
+        None, help="UDP resolver as host[:port] for the helper's own lookups (default: the OS's)."
     ),
     allow_private: bool = typer.Option(
         False,
@@ -76,13 +77,7 @@ def serve(
         None, exists=True, dir_okay=False, help="PEM certificate chain: serve HTTPS."
     ),
     tls_key: Path | None = typer.Option(None, exists=True, dir_okay=False, help="PEM key."),
-    ca_bundle: Path | None = typer.Option(
-        None,
-        envvar=ENV_CA_BUNDLE,
-        exists=True,
-        dir_okay=False,
-        help="PEM roots for the helper's TLS handshakes [default: certifi's].",
-    ),
+    ca_bundle: Path | None = CA_BUNDLE,
     bogon_exempt: str | None = typer.Option(
         None, envvar=ENV_BOGON_EXEMPT, help="Comma-separated CIDRs not flagged as bogons."
     ),

@@ -17,7 +17,7 @@ from probe import runner
 from probe.analysis import RunAnalysis, RunSummary, mark_network
 from probe.cli.analyze import analysis_options, write_analysed
 from probe.cli.consent import ensure_consent
-from probe.cli.options import BOGON_EXEMPT, INTERCEPTION_ROOTS
+from probe.cli.options import BOGON_EXEMPT, CA_BUNDLE, INTERCEPTION_ROOTS
 from probe.cli.run_summary import print_run, slim
 from probe.control.doh import parse_doh_urls
 from probe.inputs import ListError, Target, find_list, lists_dir, load_list, targets_from_urls
@@ -36,7 +36,6 @@ from probe.report.scrub import forms
 from probe.runner import Job, jobs_for
 from probe.settings import (
     ENV_APP_ENDPOINTS,
-    ENV_CA_BUNDLE,
     ENV_DOH_URLS,
     ENV_GEOIP_ASN_ZONE,
     ENV_GEOIP_MYADDR,
@@ -127,7 +126,7 @@ def run(
         [],
         "--test",
         "-t",
-        help="A nettest to run (repeatable; see `probe tests`) [default: the list's suite].",
+        help="A nettest to run (repeatable; see `probe tests`) (default: the list's suite).",
     ),
     bridges: Path | None = typer.Option(
         None,
@@ -143,19 +142,13 @@ def run(
         None, envvar=ENV_APP_ENDPOINTS, help="TOML replacing the messaging-app endpoints."
     ),
     output: Path | None = typer.Option(
-        None, "--output", "-o", help="Results file [default: results/<UTC time>-<list>.jsonl]."
+        None, "--output", "-o", help="Results file (default: results/<UTC time>-<list>.jsonl)."
     ),
     parallel: int = typer.Option(32, "--parallel", "-p", min=1, max=1024, help="Targets at once."),
     resolver: str | None = typer.Option(
-        None, envvar=ENV_RESOLVER, help="UDP resolver as host[:port] [default: the system's]."
+        None, envvar=ENV_RESOLVER, help="UDP resolver as host[:port] (default: the system's)."
     ),
-    ca_bundle: Path | None = typer.Option(
-        None,
-        envvar=ENV_CA_BUNDLE,
-        exists=True,
-        dir_okay=False,
-        help="PEM roots to validate TLS against [default: certifi's Mozilla roots].",
-    ),
+    ca_bundle: Path | None = CA_BUNDLE,
     helper: str | None = typer.Option(
         None,
         "--helper",
