@@ -36,6 +36,7 @@ BASE_KEYS = {
     "software_name",
     "software_version",
     "test_keys",
+    "test_helpers",
     "test_name",
     "test_runtime",
     "test_start_time",

@@ -19,7 +19,7 @@ from probe.cli.analyze import analysis_options, write_analysed
 from probe.cli.consent import ensure_consent
 from probe.cli.options import BOGON_EXEMPT, CA_BUNDLE, INTERCEPTION_ROOTS
 from probe.cli.run_summary import print_run, slim
-from probe.control.doh import parse_doh_urls
+from probe.control.defaults import parse_doh_urls, parse_helper_urls
 from probe.inputs import ListError, Target, find_list, lists_dir, load_list, targets_from_urls
 from probe.interception import CertificateFileError
 from probe.net.bogons import parse_exemptions
@@ -153,13 +153,15 @@ def run(
         None,
         "--helper",
         envvar=ENV_HELPER_URL,
-        help="URL of an OONI-compatible web_connectivity test helper (the control).",
+        help="Comma-separated OONI-compatible test helper URLs, tried in order until one answers;"
+        " 'none' turns the helper off (default: OONI's https://0.th.ooni.org/ to 3.th.ooni.org).",
     ),
     doh_url: str | None = typer.Option(
         None,
         "--doh-url",
         envvar=ENV_DOH_URLS,
-        help="Comma-separated DNS-over-HTTPS URLs, queried as an uncensored DNS control.",
+        help="Comma-separated DNS-over-HTTPS URLs, asked as an uncensored DNS control; 'none'"
+        " turns it off (default: Google, Cloudflare and Quad9, see docs/helper.md).",
     ),
     packet_tests: bool = typer.Option(
         False,
@@ -238,8 +240,8 @@ def run(
             tor_authorities=tor_authorities,
             app_endpoints=app_endpoints,
             bridges=bridges,
-            helper_url=helper,
-            doh_urls=parse_doh_urls(doh_url or ""),
+            helper_urls=parse_helper_urls(helper),
+            doh_urls=parse_doh_urls(doh_url),
             neutral_host=neutral_host,
             packet_tests=packet_tests,
             no_dns_address=no_dns_address,

@@ -164,7 +164,7 @@ async def test_the_control_is_asked_about_failures_but_never_about_bridges(
     bridges = tmp_path / "bridges.txt"
     bridges.write_text(f"Bridge 127.0.0.9:{closed_port} {FINGERPRINT}\n")
     settings = lab_settings(
-        pki, resolver, tor_authorities=authorities, bridges=bridges, helper_url=helper_url
+        pki, resolver, tor_authorities=authorities, bridges=bridges, helper_urls=(helper_url,)
     )
     session = Session(settings)
     try:
