@@ -1,19 +1,75 @@
-"""Shared fixtures: a trustme PKI and loopback servers. Nothing here leaves 127.0.0.1."""
+"""Shared fixtures: a trustme PKI and loopback servers. Nothing here leaves 127.0.0.1.
+
+The probe's CLI defaults name real public controls (OONI's helpers, public DoH). Every test
+starts with both turned off in the environment, which subprocesses inherit, and a guard fails
+any test in which a default control's name is looked up anyway.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import os
 import socket
 import ssl
+import threading
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
 
+from probe.control.defaults import OFF, default_hosts
+from probe.settings import ENV_DOH_URLS, ENV_HELPER_URL
+
 NAMES = ["example.test", "two.test", "localhost", "127.0.0.1"]
+CONTROLS_OFF = {ENV_HELPER_URL: OFF, ENV_DOH_URLS: OFF}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def controls_off() -> Iterator[None]:
+    """Whatever the developer's shell says, no test run contacts a real control by default."""
+    saved = {name: os.environ.get(name) for name in CONTROLS_OFF}
+    os.environ.update(CONTROLS_OFF)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@dataclass
+class DefaultEndpointGuard:
+    """Refuses to resolve a default control's name in this process, and remembers who asked."""
+
+    hosts: frozenset[str]
+    contacted: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wrap(self, real: Any) -> Any:
+        def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+            name = host.decode() if isinstance(host, bytes) else str(host)
+            if name.lower().rstrip(".") in self.hosts:
+                with self._lock:
+                    self.contacted.append(name)
+                raise socket.gaierror(socket.EAI_NONAME, "a test may not resolve a default control")
+            return real(host, *args, **kwargs)
+
+        return getaddrinfo
+
+
+@pytest.fixture(autouse=True)
+def default_endpoint_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[DefaultEndpointGuard]:
+    """Every connection to a named control starts with resolving its name, in-process through
+    ``socket.getaddrinfo`` (httpx, asyncio and ``socket.create_connection`` all call it)."""
+    guard = DefaultEndpointGuard(default_hosts())
+    monkeypatch.setattr(socket, "getaddrinfo", guard.wrap(socket.getaddrinfo))
+    yield guard
+    if guard.contacted:
+        pytest.fail(f"a test tried to reach default controls: {sorted(set(guard.contacted))}")
 
 
 @dataclass

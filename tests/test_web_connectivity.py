@@ -262,7 +262,7 @@ async def measure_with(url: str, s: Settings) -> dict[str, Any]:
         await session.aclose()
 
 
-async def test_helper_control_is_stored_and_doh_is_not_repeated(
+async def test_helper_control_is_stored_after_failover_and_doh_is_not_repeated(
     pki: PKI, resolver: tuple[Zone, str], servers: list[object], doh_url: str
 ) -> None:
     _, address = resolver
@@ -274,9 +274,14 @@ async def test_helper_control_is_stored_and_doh_is_not_repeated(
     )
     servers.extend([site, helper])
     helper_url = f"http://127.0.0.1:{helper.sockets[0].getsockname()[1]}/"
-    s = settings(pki, address, helper_urls=(helper_url,), doh_urls=(doh_url,))
+    dead = "http://127.0.0.1:9/"  # the discard port: nothing listens, the connect is refused
+    s = settings(pki, address, helper_urls=(dead, helper_url), doh_urls=(doh_url,))
     keys = await measure_with(f"https://example.test:{port}/", s)
     assert keys["control_failure"] is None
+    assert [(c["kind"], c["address"], c["failure"]) for c in keys["x_controls"]] == [
+        ("helper", dead, errors.CONNECTION_REFUSED),
+        ("helper", helper_url, None),
+    ]  # and no DoH: the second helper answered
     control = keys["control"]
     assert control["dns"]["addrs"] == ["127.0.0.1"]
     assert control["tcp_connect"][f"127.0.0.1:{port}"]["status"] is True

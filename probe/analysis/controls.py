@@ -46,8 +46,8 @@ class DnsControl:
 def _replied(query: Record) -> bool:
     """The DoH server itself sent this answer. When the probe could not reach the server (its
     own name did not resolve), the failure string may read ``dns_nxdomain_error`` too, but it is
-    about the server's name, not the target's."""
-    return isinstance(query.get("x_rcode"), str)
+    about the server's name, not the target's; the probe then stores ``x_rcode: null``."""
+    return "x_rcode" not in query or isinstance(query["x_rcode"], str)
 
 
 @dataclass(frozen=True)
