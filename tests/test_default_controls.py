@@ -96,3 +96,23 @@ def test_a_run_without_flags_tries_the_default_controls_and_records_their_failur
         # A DoH server whose own name failed is no NXDOMAIN answer about the target.
         assert keys["dns_consistency"] is None
         assert not isinstance(keys["blocking"], str)
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--helper", "ftp://helper.test/", "not a http:// or https:// test helper URL"),
+        ("--doh-url", "http://doh.test/dns-query", "not a https:// DoH URL"),
+        ("--helper", "https://helper.test/,none", "cannot be listed with URLs"),
+    ],
+)
+def test_a_wrong_control_flag_is_a_usage_error_before_anything_is_measured(
+    tmp_path: Path, flag: str, value: str, message: str
+) -> None:
+    out = tmp_path / "out.jsonl"
+    argv = ["run", "--yes", "--no-geoip", "--url", "http://example.test/", "-o", str(out)]
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "COLUMNS": "200"}
+    result = CliRunner().invoke(app, [*argv, flag, value], env=env)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not out.exists()
