@@ -19,6 +19,7 @@ from probe.cli.analyze import analysis_options, write_analysed
 from probe.cli.consent import ensure_consent
 from probe.cli.options import BOGON_EXEMPT, CA_BUNDLE, INTERCEPTION_ROOTS
 from probe.cli.run_summary import print_run, slim
+from probe.control.attempts import never_answered
 from probe.control.defaults import parse_doh_urls, parse_helper_urls
 from probe.inputs import ListError, Target, find_list, lists_dir, load_list, targets_from_urls
 from probe.interception import CertificateFileError
@@ -323,6 +324,10 @@ def run(
     if summary.network_unusable and not interrupted:
         write_analysed(path, path, options, summary)
     print_run(records, summary, path, len(jobs), datetime.now(UTC) - started)
+    if missing := never_answered(records):
+        listed = ", ".join(f"{address} ({failure})" for address, failure in missing.items())
+        err.print(f"[yellow]note:[/] no answer from {listed}: verdicts that needed them stay "
+                  "undetermined (see docs/helper.md)", highlight=False)  # fmt: skip
     if interrupted:
         err.print(f"[yellow]interrupted:[/] {writer.count} measurements kept in {path}")
         raise typer.Exit(EXIT_INTERRUPTED)

@@ -8,7 +8,7 @@ one-hour run into a day.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -48,6 +48,24 @@ def merged(attempts: Iterable[Attempt]) -> list[Attempt]:
         if kept is None or (kept.failure is not None and attempt.failure is None):
             by_address[key] = attempt
     return list(by_address.values())
+
+
+def never_answered(measurements: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """The controls that failed for every measurement that tried them, each with its first
+    failure: what a volunteer must be told, since every verdict that needed them is undetermined."""
+    failed: dict[str, str] = {}
+    answered: set[str] = set()
+    for measurement in measurements:
+        keys = measurement.get("test_keys")
+        for entry in (keys.get("x_controls") if isinstance(keys, Mapping) else None) or []:
+            if not isinstance(entry, Mapping):
+                continue
+            address, failure = entry.get("address"), entry.get("failure")
+            if failure is None:
+                answered.add(address)
+            elif isinstance(failure, str):
+                failed.setdefault(address, failure)
+    return {a: f for a, f in failed.items() if a not in answered}
 
 
 class Health:

@@ -12,7 +12,15 @@ from conftest import PKI
 from control.test_helper_client import VALID, helper_answering
 from loopback.dns_server import Zone
 
-from probe.control.attempts import DOH, HELPER, Attempt, Health, envelope_test_helpers, merged
+from probe.control.attempts import (
+    DOH,
+    HELPER,
+    Attempt,
+    Health,
+    envelope_test_helpers,
+    merged,
+    never_answered,
+)
 from probe.control.doh import doh_queries
 from probe.control.helper_client import HTTP_REQUEST_FAILED, HelperAnswer, query_helpers
 from probe.control.transport import control_client
@@ -164,3 +172,16 @@ def test_merged_keeps_one_attempt_per_control_and_prefers_an_answer() -> None:
     a_failed, a_ok = Attempt(HELPER, "a", "generic_timeout_error"), Attempt(HELPER, "a", None)
     b_failed = Attempt(HELPER, "b", "connection_refused")
     assert merged([a_failed, b_failed, a_ok, Attempt(HELPER, "b", "eof_error")]) == [a_ok, b_failed]
+
+
+def test_never_answered_names_the_controls_that_failed_for_every_target() -> None:
+    def m(*attempts: Attempt) -> dict[str, object]:
+        return {"test_keys": {"x_controls": [a.as_json() for a in attempts]}}
+
+    measurements = [
+        m(helper(A, "generic_timeout_error"), helper(B, "connection_reset")),
+        m(helper(A, "generic_timeout_error", skipped=True), helper(B)),
+        {"test_keys": {}},
+        {"test_keys": {"x_controls": ["junk"]}},
+    ]
+    assert never_answered(measurements) == {A: "generic_timeout_error"}
