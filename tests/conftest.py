@@ -1,8 +1,9 @@
 """Shared fixtures: a trustme PKI and loopback servers. Nothing here leaves 127.0.0.1.
 
-The probe's CLI defaults name real public controls (OONI's helpers, public DoH). Every test
-starts with both turned off in the environment, which subprocesses inherit, and a guard fails
-any test in which a default control's name is looked up anyway.
+The probe's CLI defaults name real public services (OONI's helpers, public DoH, DNS geolocation).
+Every test starts with them turned off or pointed at loopback in the environment, which
+subprocesses inherit, and a guard fails any test in which a default control's name is looked up
+anyway.
 """
 
 from __future__ import annotations
@@ -22,10 +23,24 @@ import pytest
 import trustme
 
 from probe.control.defaults import OFF, default_hosts
-from probe.settings import ENV_DOH_URLS, ENV_HELPER_URL
+from probe.settings import (
+    ENV_DOH_URLS,
+    ENV_GEOIP_ASN_ZONE,
+    ENV_GEOIP_MYADDR,
+    ENV_GEOIP_NAME_ZONE,
+    ENV_HELPER_URL,
+)
 
 NAMES = ["example.test", "two.test", "localhost", "127.0.0.1"]
-CONTROLS_OFF = {ENV_HELPER_URL: OFF, ENV_DOH_URLS: OFF}
+CONTROLS_OFF = {
+    ENV_HELPER_URL: OFF,
+    ENV_DOH_URLS: OFF,
+    # Geolocation asks Google's and Team Cymru's DNS by default: a forgotten --no-geoip now asks
+    # the discard port on loopback for names that exist nowhere, and gets AS0/ZZ.
+    ENV_GEOIP_MYADDR: "myaddr.invalid@127.0.0.1:9",
+    ENV_GEOIP_ASN_ZONE: "asn.invalid",
+    ENV_GEOIP_NAME_ZONE: "name.invalid",
+}
 
 
 @pytest.fixture(scope="session", autouse=True)

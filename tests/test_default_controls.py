@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from probe.cli.app import app
 from probe.control.defaults import DEFAULT_DOH_URLS, DEFAULT_HELPER_URLS, OFF, default_hosts
-from probe.settings import ENV_DOH_URLS, ENV_HELPER_URL
+from probe.settings import ENV_DOH_URLS, ENV_GEOIP_MYADDR, ENV_HELPER_URL
 
 
 @pytest.fixture
@@ -39,6 +39,7 @@ def site() -> Iterator[tuple[str, str]]:
 
 def test_tests_run_with_every_default_control_turned_off() -> None:
     assert (os.environ[ENV_HELPER_URL], os.environ[ENV_DOH_URLS]) == (OFF, OFF)
+    assert os.environ[ENV_GEOIP_MYADDR].endswith("@127.0.0.1:9")
 
 
 def test_the_guard_refuses_and_reports_the_default_control_names(
