@@ -73,7 +73,7 @@ def test_a_run_without_flags_tries_the_default_controls_and_records_their_failur
     argv += ["--output", str(out), "--url", url, "--url", url + "second"]
     result = CliRunner().invoke(app, argv, env=env)
     assert result.exit_code == 0, result.output
-    assert "no answer from https://0.th.ooni.org/ (dns_nxdomain_error)" in result.output
+    assert "no usable answer from https://0.th.ooni.org/ (dns_nxdomain_error)" in result.output
     assert "https://dns.quad9.net/dns-query (dns_nxdomain_error)" in result.output
     # Every default control was really asked for, and the guard stopped each one.
     assert set(default_endpoint_guard.contacted) == default_hosts()

@@ -326,8 +326,8 @@ def run(
     print_run(records, summary, path, len(jobs), datetime.now(UTC) - started)
     if missing := never_answered(records):
         listed = ", ".join(f"{address} ({failure})" for address, failure in missing.items())
-        err.print(f"[yellow]note:[/] no answer from {listed}: verdicts that needed them stay "
-                  "undetermined (see docs/helper.md)", highlight=False)  # fmt: skip
+        err.print(f"[yellow]note:[/] no usable answer from {listed}: verdicts that needed "
+                  "them stay undetermined (see docs/helper.md)", highlight=False)  # fmt: skip
     if interrupted:
         err.print(f"[yellow]interrupted:[/] {writer.count} measurements kept in {path}")
         raise typer.Exit(EXIT_INTERRUPTED)

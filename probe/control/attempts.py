@@ -58,9 +58,10 @@ def never_answered(measurements: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     for measurement in measurements:
         keys = measurement.get("test_keys")
         for entry in (keys.get("x_controls") if isinstance(keys, Mapping) else None) or []:
-            if not isinstance(entry, Mapping):
+            address = entry.get("address") if isinstance(entry, Mapping) else None
+            if not isinstance(address, str):
                 continue
-            address, failure = entry.get("address"), entry.get("failure")
+            failure = entry.get("failure")
             if failure is None:
                 answered.add(address)
             elif isinstance(failure, str):

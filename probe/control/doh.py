@@ -55,7 +55,8 @@ async def doh_queries(
 
     A resolver that cannot be reached is remembered in ``health`` and skipped by later targets.
     """
-    live = [u for u in urls if health.down(u) is None]
+    skipped = {url: failure for url in urls if (failure := health.down(url)) is not None}
+    live = [url for url in urls if url not in skipped]
     queries = await asyncio.gather(
         *(
             doh_query(url, hostname, qtype, timeout, t_zero, client=client)
@@ -65,8 +66,8 @@ async def doh_queries(
     )
     attempts = []
     for url in urls:
-        if (earlier := health.down(url)) is not None and url not in live:
-            attempts.append(Attempt(DOH, url, earlier, skipped=True))
+        if url in skipped:
+            attempts.append(Attempt(DOH, url, skipped[url], skipped=True))
             continue
         failures = [f for q in queries if q.resolver_address == url and (f := control_failure(q))]
         failure = failures[0] if failures else None
