@@ -70,16 +70,31 @@ def never_answered(measurements: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 
 
 class Health:
-    """The controls found unreachable so far in this run, with the failure that showed it."""
+    """The controls found unreachable so far in this run, with the failure that showed it.
+
+    A control that never answered is down at its first failure. One that has answered in this run
+    is down only after failing twice in a row: a kept-alive connection can break once without the
+    control being gone, and one lost answer must not cost every later target its control.
+    """
+
+    STRIKES: Final = 2
 
     def __init__(self) -> None:
         self._down: dict[str, str] = {}
+        self._answered: set[str] = set()
+        self._strikes: dict[str, int] = {}
 
     def down(self, address: str) -> str | None:
         return self._down.get(address)
 
-    def mark_down(self, address: str, failure: str) -> None:
-        self._down.setdefault(address, failure)
+    def reached(self, address: str) -> None:
+        self._answered.add(address)
+        self._strikes.pop(address, None)
+
+    def unreachable(self, address: str, failure: str) -> None:
+        strikes = self._strikes[address] = self._strikes.get(address, 0) + 1
+        if address not in self._answered or strikes >= self.STRIKES:
+            self._down.setdefault(address, failure)
 
 
 def envelope_test_helpers(attempts: Iterable[Any]) -> dict[str, Any]:

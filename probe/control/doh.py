@@ -72,8 +72,10 @@ async def doh_queries(
         failures = [f for q in queries if q.resolver_address == url and (f := control_failure(q))]
         failure = failures[0] if failures else None
         attempts.append(Attempt(DOH, url, failure))
-        if failure is not None and failure not in ANSWER_FAILURES:
-            health.mark_down(url, failure)
+        if failure is None or failure in ANSWER_FAILURES:
+            health.reached(url)
+        else:
+            health.unreachable(url, failure)
     return list(queries), attempts
 
 

@@ -120,8 +120,9 @@ async def query_helpers(
         )
         attempts.append(Attempt(HELPER, url, failure))
         if failure is None or failure in ANSWER_FAILURES:
+            health.reached(url)
             return HelperAnswer(response, failure, tuple(attempts))
-        health.mark_down(url, failure)
+        health.unreachable(url, failure)
     return HelperAnswer(None, failure, tuple(attempts))
 
 

@@ -185,3 +185,17 @@ def test_never_answered_names_the_controls_that_failed_for_every_target() -> Non
         {"test_keys": {"x_controls": ["junk"]}},
     ]
     assert never_answered(measurements) == {A: "generic_timeout_error"}
+
+
+def test_a_control_that_answered_before_is_down_only_after_two_failures_in_a_row() -> None:
+    health = Health()
+    health.unreachable("never", "connection_refused")
+    assert health.down("never") == "connection_refused"
+    health.reached("flaky")
+    health.unreachable("flaky", "eof_error")  # one broken kept-alive connection
+    assert health.down("flaky") is None
+    health.reached("flaky")
+    health.unreachable("flaky", "eof_error")
+    assert health.down("flaky") is None  # the strikes start again after every answer
+    health.unreachable("flaky", "generic_timeout_error")
+    assert health.down("flaky") == "generic_timeout_error"  # the failure that settled it
