@@ -112,10 +112,22 @@ def test_a_run_without_flags_tries_the_default_controls_and_records_their_failur
 def test_a_wrong_control_flag_is_a_usage_error_before_anything_is_measured(
     tmp_path: Path, flag: str, value: str, message: str
 ) -> None:
+    assert message in usage_error(tmp_path, [flag, value], {})
+
+
+@pytest.mark.parametrize("variable", [ENV_HELPER_URL, ENV_DOH_URLS])
+def test_an_empty_variable_is_refused_not_read_as_the_defaults(
+    tmp_path: Path, variable: str
+) -> None:
+    assert "use 'none' to turn this control off" in usage_error(tmp_path, [], {variable: ""})
+
+
+def usage_error(tmp_path: Path, args: list[str], env: dict[str, str]) -> str:
+    """The output of a run that must stop with exit 2 before writing anything."""
     out = tmp_path / "out.jsonl"
-    argv = ["run", "--yes", "--no-geoip", "--url", "http://example.test/", "-o", str(out)]
-    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "COLUMNS": "200"}
-    result = CliRunner().invoke(app, [*argv, flag, value], env=env)
-    assert result.exit_code == 2
-    assert message in result.output
+    argv = ["run", "--yes", "--no-geoip", "--url", "http://example.test/", "-o", str(out), *args]
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "COLUMNS": "200", **env}
+    result = CliRunner().invoke(app, argv, env=env)
+    assert result.exit_code == 2, result.output
     assert not out.exists()
+    return result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -241,8 +242,9 @@ def run(
             tor_authorities=tor_authorities,
             app_endpoints=app_endpoints,
             bridges=bridges,
-            helper_urls=parse_helper_urls(helper),
-            doh_urls=parse_doh_urls(doh_url),
+            # click reads an empty variable as unset; the parsers refuse it instead.
+            helper_urls=parse_helper_urls(helper if helper else os.environ.get(ENV_HELPER_URL)),
+            doh_urls=parse_doh_urls(doh_url if doh_url else os.environ.get(ENV_DOH_URLS)),
             neutral_host=neutral_host,
             packet_tests=packet_tests,
             no_dns_address=no_dns_address,

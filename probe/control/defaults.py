@@ -31,7 +31,9 @@ OFF: Final = "none"
 def parse_helper_urls(text: str | None) -> tuple[str, ...]:
     """``--helper`` / ``PROBE_HELPER_URL``: comma-separated http(s) URLs, tried in order.
 
-    None (neither given) means the public defaults; ``none`` means no helper.
+    None (neither given) means the public defaults; ``none`` means no helper. An empty value is
+    an error, not a default: whoever emptied the variable may have meant "off", and guessing
+    wrong would contact third parties.
     """
     return _parse(text, DEFAULT_HELPER_URLS, ("http", "https"), "test helper")
 
@@ -59,7 +61,10 @@ def _parse(
         return ()
     urls = tuple(dict.fromkeys(u.strip() for u in text.split(",") if u.strip()))
     if not urls:
-        raise ValueError(f"no {what} URL given; use '{OFF}' to turn this control off")
+        raise ValueError(
+            f"no {what} URL given (empty flag or variable): use '{OFF}' to turn this control off,"
+            " or leave both unset for the defaults"
+        )
     for url in urls:
         if url.lower() == OFF:
             raise ValueError(f"'{OFF}' turns the {what} control off and cannot be listed with URLs")
