@@ -43,19 +43,6 @@ CONTROLS_OFF = {
 }
 
 
-@pytest.fixture(scope="session", autouse=True)
-def controls_off() -> Iterator[None]:
-    """Whatever the developer's shell says, no test run contacts a real control by default."""
-    saved = {name: os.environ.get(name) for name in CONTROLS_OFF}
-    os.environ.update(CONTROLS_OFF)
-    yield
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-
-
 @dataclass
 class DefaultEndpointGuard:
     """Refuses to resolve a default control's name in this process, and remembers who asked."""
@@ -76,15 +63,46 @@ class DefaultEndpointGuard:
         return getaddrinfo
 
 
+GUARD = DefaultEndpointGuard(default_hosts())
+_saved: dict[str, Any] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before collection, so module-level code and fixtures of every scope are covered too.
+
+    Every connection to a named control starts with resolving its name, in-process through
+    ``socket.getaddrinfo`` (httpx, asyncio and ``socket.create_connection`` all call it).
+    """
+    _saved.update({name: os.environ.get(name) for name in CONTROLS_OFF})
+    _saved["getaddrinfo"] = socket.getaddrinfo
+    os.environ.update(CONTROLS_OFF)
+    socket.getaddrinfo = GUARD.wrap(socket.getaddrinfo)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if GUARD.contacted:
+        print(f"\na test tried to reach default controls: {sorted(set(GUARD.contacted))}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    socket.getaddrinfo = _saved.pop("getaddrinfo", socket.getaddrinfo)
+    for name, value in _saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(autouse=True)
-def default_endpoint_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[DefaultEndpointGuard]:
-    """Every connection to a named control starts with resolving its name, in-process through
-    ``socket.getaddrinfo`` (httpx, asyncio and ``socket.create_connection`` all call it)."""
-    guard = DefaultEndpointGuard(default_hosts())
-    monkeypatch.setattr(socket, "getaddrinfo", guard.wrap(socket.getaddrinfo))
-    yield guard
-    if guard.contacted:
-        pytest.fail(f"a test tried to reach default controls: {sorted(set(guard.contacted))}")
+def default_endpoint_guard() -> Iterator[DefaultEndpointGuard]:
+    """Fails the test during which a default control was looked up (a fixture of a wider scope
+    that did it fails the test it was set up for; one tearing down last fails the session)."""
+    yield GUARD
+    if GUARD.contacted:
+        contacted = sorted(set(GUARD.contacted))
+        GUARD.contacted.clear()
+        pytest.fail(f"a test tried to reach default controls: {contacted}")
 
 
 @dataclass
