@@ -1,9 +1,9 @@
 """Which controls a measurement tried, and the run's memory of the ones that were unreachable.
 
 A file must show "tried these, they failed", or a reader cannot tell a run without controls from
-a run whose controls were blocked. And a control that could not be reached once is skipped for the
-rest of the run: on a network that blocks it, paying its timeout for every target would turn a
-one-hour run into a day.
+a run whose controls were blocked. And a control that cannot be reached is skipped for the rest
+of the run: on a network that blocks it, paying its timeout for every target would turn a one-hour
+run into a day.
 """
 
 from __future__ import annotations
