@@ -161,23 +161,21 @@ class Lab:
 
     def _start_internet(self, web_root: pki.Authority) -> None:
         wd = self._dir("internet")
-        key = pki.new_key()
-        (wd / "doh.key").write_bytes(pki.key_pem(key))
-        pki.write_leaf(wd / "doh.pem", web_root, key, [], (plan.HONEST_RESOLVER,))
+        doh_pem, doh_key = pki.write_server(wd / "doh", web_root, plan.HONEST_RESOLVER)
         conf = wd / "unbound.conf"
         conf.write_text(
-            resolvers.honest_conf(
-                wd, self.addresses, self.addresses6, wd / "doh.pem", wd / "doh.key"
-            )
+            resolvers.honest_conf(wd, self.addresses, self.addresses6, doh_pem, doh_key)
         )
         self._spawn("honest-resolver", "internet", ["unbound", "-d", "-c", str(conf)])
         nginx_conf = web.write_sites(
             wd, self.sites.values(), self.addresses, self.addresses6, web_root, standins.addresses()
         )
         self._spawn("web", "internet", ["nginx", "-e", "stderr", "-c", str(nginx_conf)])
+        helper_pem, helper_key = pki.write_server(wd / "helper", web_root, plan.HELPER)
         self._spawn("helper", "internet", [
             sys.executable, "-m", "probe", "helper", "serve",
             "--listen", f"{plan.HELPER}:{plan.HELPER_PORT}", "--allow-private",
+            "--tls-cert", str(helper_pem), "--tls-key", str(helper_key),
             "--resolver", plan.HONEST_RESOLVER, "--ca-bundle", str(self.web_root_pem),
             "--bogon-exempt", ",".join(plan.LAB_RANGES), "--max-inflight", "1024",
         ])  # fmt: skip

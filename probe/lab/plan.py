@@ -33,9 +33,10 @@ NO_DNS_ADDRESS = INTERNET_CENSOR_SIDE
 """Runs no DNS server: any answer from it was forged on the way (the dns_injection test)."""
 DOH_URL = f"https://{HONEST_RESOLVER}/dns-query"
 HELPER = "198.51.100.80"
-HELPER_PORT = 8080
-HELPER_URL = f"http://{HELPER}:{HELPER_PORT}/"
-"""The control helper, on the uncensored side like a helper deployed abroad."""
+HELPER_PORT = 443
+HELPER_URL = f"https://{HELPER}/"
+"""The control helper, on the uncensored side like a helper deployed abroad, over HTTPS as
+OONI's are (so a censor that resets every TLS handshake cuts it off too)."""
 WEB_NET = "203.0.113.0/24"
 """Routed as local in the internet namespace, so every address in it reaches nginx."""
 WEB_POOL = tuple(f"203.0.113.{i}" for i in range(10, 251))

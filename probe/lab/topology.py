@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from probe.lab import netns, plan
 
 _SYSCTLS = (
+    "net.ipv6.conf.all.disable_ipv6=0",
+    "net.ipv6.conf.default.disable_ipv6=0",
     "net.ipv4.conf.all.rp_filter=0",
     "net.ipv4.conf.default.rp_filter=0",
     # Addresses are unique by construction: no duplicate detection delaying their use.
@@ -58,27 +60,23 @@ def _ip(ns: str, commands: list[str]) -> None:
     netns.sh(["ip", "-n", ns, "-batch", "-"], input_text="\n".join(commands) + "\n")
 
 
-def _ipv6_off(enabled: bool) -> list[str]:
-    off = "0" if enabled else "1"
-    return [f"net.ipv6.conf.{i}.disable_ipv6={off}" for i in ("all", "default", "lo")]
-
-
 def build(names: Names, client_ipv6: bool = True) -> None:
     """Create the four namespaces and wire them; the caller deletes them (see ``destroy``).
 
     Every namespace is dual-stack except the client of an IPv4-only line (``client_ipv6``
-    false), which then has no IPv6 address or route at all, as on most volunteers' lines.
+    false). That client keeps IPv6 on, as every common OS does, but has only its link-local
+    address and no IPv6 route: connecting to an AAAA answer fails at once with "network
+    unreachable", as on most volunteers' lines.
     """
     client, hop, censor, internet = (names.ns(r) for r in plan.ROLES)
     for ns in names.all:
         netns.add(ns)
         forward = "1" if ns in (hop, censor) else "0"
-        v6 = client_ipv6 or ns != client
         # IPv6 binds only local addresses, not every one a local route covers as IPv4 does:
         # nginx binds the web hosts' addresses of WEB_NET6.
         bind = ["net.ipv6.ip_nonlocal_bind=1"] if ns == internet else []
         netns.sh(
-            ["sysctl", "-q", "-w", *_SYSCTLS, *_ipv6_off(v6), *bind,
+            ["sysctl", "-q", "-w", *_SYSCTLS, *bind,
              f"net.ipv4.ip_forward={forward}", f"net.ipv6.conf.all.forwarding={forward}"],
             ns=ns,
         )  # fmt: skip
