@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import idna
-
 from probe.lab.errors import LabError
 from probe.lab.plan import in_lab
 from probe.net.names import to_ascii
@@ -278,7 +276,7 @@ def _str_list(table: dict[str, Any], key: str, where: _Where) -> list[str]:
 def _domain(name: str, where: _Where) -> str:
     try:
         ascii_name = to_ascii(name)
-    except idna.IDNAError as exc:
+    except UnicodeError as exc:  # idna.IDNAError and the codec errors it lets through
         raise where.error(f"invalid domain {name!r}: {exc}") from None
     labels = ascii_name.split(".")
     if len(labels) < 2 or not all(re.fullmatch(r"[a-z0-9_-]{1,63}", label) for label in labels):
