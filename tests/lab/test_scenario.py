@@ -172,7 +172,9 @@ def test_shipped_scenarios_load_by_name_and_by_path() -> None:
 
 
 def test_unknown_scenario_lists_the_shipped_ones() -> None:
-    with pytest.raises(LabError, match=r"shipped: apps-clean, clean, control-failure"):
+    with pytest.raises(
+        LabError, match=r"shipped: all-handshakes-reset, apps-clean, clean, control-failure"
+    ):
         scenario.find("no-such-scenario")
 
 
