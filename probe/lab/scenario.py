@@ -119,7 +119,7 @@ class Scenario:
     serve_lists: tuple[str, ...]
     latency_ms: float
     client_ipv6: bool
-    """False: the client has no IPv6 address or route (an IPv4-only line); DNS still has AAAA."""
+    """False: an IPv4-only line (link-local IPv6 only, no IPv6 route); DNS still has AAAA."""
     sites: tuple[Site, ...]
     rules: tuple[Rule, ...]
     expects: tuple[Expect, ...]
@@ -131,12 +131,6 @@ class Scenario:
     @property
     def down_domains(self) -> frozenset[str]:
         return frozenset(s.domain for s in self.sites if s.down)
-
-    @property
-    def uses_ipv6(self) -> bool:
-        return any(s.ipv6 for s in self.sites) or any(
-            ":" in a for r in self.rules for a in r.addresses
-        )
 
 
 class _Where:

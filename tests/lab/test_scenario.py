@@ -229,6 +229,6 @@ def test_dual_stack_cdn_and_client_ipv6_keys(tmp_path: Path) -> None:
         tmp_path,
         'name = "x"\nclient_ipv6 = false\n[[site]]\ndomain = "a.kz"\ncdn = true\nipv6 = true',
     )
-    assert loaded.client_ipv6 is False and loaded.uses_ipv6
+    assert loaded.client_ipv6 is False
     assert loaded.sites == (Site("a.kz", cdn=True, ipv6=True),)
     assert _load(tmp_path, 'name = "x"').client_ipv6 is True
