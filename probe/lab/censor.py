@@ -44,6 +44,13 @@ def _string(pattern: str) -> str:
     return f'-m string --algo bm --icase --hex-string "{pattern}"'
 
 
+_DROP_FLOW = (
+    ":LAB_DROPFLOW - [0:0]",
+    f"-A LAB_DROPFLOW -j CONNMARK --set-mark {DROP_MARK}",
+    "-A LAB_DROPFLOW -j DROP",
+    f"-A FORWARD -m connmark --mark {DROP_MARK} -j DROP",
+)
+"""A chain that marks a flow and drops it, and the rule that drops the rest of a marked flow."""
 CLIENT_HELLO = "|160301|"
 """The record header that opens every ClientHello (handshake, legacy version TLS 1.0)."""
 
@@ -59,12 +66,7 @@ def iptables(
 ) -> str:
     """iptables-restore input for every rule of the scenario."""
     nat: list[str] = []
-    flt: list[str] = [
-        ":LAB_DROPFLOW - [0:0]",
-        f"-A LAB_DROPFLOW -j CONNMARK --set-mark {DROP_MARK}",
-        "-A LAB_DROPFLOW -j DROP",
-        f"-A FORWARD -m connmark --mark {DROP_MARK} -j DROP",
-    ]
+    flt = list(_DROP_FLOW)
     mangle: list[str] = []
     if scenario.latency_ms > 0:
         queue = f"-j NFQUEUE --queue-num {DELAY_QUEUE} --queue-bypass"
@@ -92,12 +94,7 @@ def iptables(
 def ip6tables(scenario: Scenario, addresses6: Mapping[str, str]) -> str:
     """ip6tables-restore input: the IPv6 twin of every filter rule (the other actions are
     IPv4-only, which the scenario parser enforces for dual-stack sites)."""
-    flt = [
-        ":LAB_DROPFLOW - [0:0]",
-        f"-A LAB_DROPFLOW -j CONNMARK --set-mark {DROP_MARK}",
-        "-A LAB_DROPFLOW -j DROP",
-        f"-A FORWARD -m connmark --mark {DROP_MARK} -j DROP",
-    ]
+    flt = list(_DROP_FLOW)
     for rule in scenario.rules:
         flt += _filter(rule, addresses6, v6=True)
     return "*filter\n" + "".join(f"{r}\n" for r in flt) + "COMMIT\n"

@@ -67,7 +67,7 @@ def _common(workdir: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def hosts_of(
+def _hosts(
     sites: Iterable[Site], addresses: Mapping[str, str], addresses6: Mapping[str, str]
 ) -> dict[str, list[str]]:
     """Which names each web host (address) serves: a site at its own addresses, and every CDN
@@ -113,6 +113,7 @@ def write_sites(
     cdn = [s.domain for s in sites if s.cdn]
     if cdn:
         pki.write_leaf(certs / "_cdn.pem", web_root, key, cdn)
+    on_cdn = set(cdn)
     for site in sites:
         (www / site.domain).mkdir()
         (www / site.domain / "index.html").write_bytes(page(site))
@@ -123,10 +124,10 @@ def write_sites(
         if site.echo_client:
             echo_map.append(f"    {site.domain} 1;")
     cert_map, site_map = [], []
-    hosts = hosts_of(sites, addresses, addresses6)
+    hosts = _hosts(sites, addresses, addresses6)
     for address, domains in sorted(hosts.items()):
         for domain in domains:
-            pem = certs / ("_cdn.pem" if domain in cdn else f"{domain}.pem")
+            pem = certs / ("_cdn.pem" if domain in on_cdn else f"{domain}.pem")
             cert_map.append(f'    "{address}/{domain}" {pem};')
             site_map.append(f'    "{address}/{domain}" {domain};')
     listens = sorted({*hosts, *extra_listens})
