@@ -323,6 +323,9 @@ def _site(table: dict[str, Any], where: _Where) -> Site:
     )
     if down and redirect:
         raise where.error("a site that is down cannot redirect")
+    served_as = [k for k in ("cdn", "ipv6") if _bool(table, k, where)]
+    if down and served_as:
+        raise where.error(f"a site that is down is served nowhere: drop '{served_as[0]}'")
     body_bytes: int | None = None
     if "body_bytes" in table:
         body_bytes = _typed(table, "body_bytes", int, "an integer", where)

@@ -147,6 +147,8 @@ def test_full_example_loads(tmp_path: Path) -> None:
         ('name = "x"\n[[site]]\ndomain = "a.kz"\nbody_bytes = true', "'body_bytes' must be"),
         ('name = "x"\n[[site]]\ndomain = "a.kz"\ndown = true\nredirect = "http://b.kz/"',
          "cannot redirect"),
+        ('name = "x"\n[[site]]\ndomain = "a.kz"\ndown = true\nipv6 = true',
+         "site[1]: a site that is down is served nowhere: drop 'ipv6'"),
         ('name = "x"\nlatency = "fast"', "'latency' must look like"),
         ('name = "x"\nsite = 3', "'site' must be an array of tables"),
         ('description = "no name"', "missing key 'name'"),
