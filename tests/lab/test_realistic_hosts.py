@@ -12,12 +12,15 @@ import errno
 import socket
 import ssl
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from typer.testing import CliRunner
 
 from lab.labkit import TIMEOUT, http_get, lab_fixture, needs_root, resolve, title, tls_handshake
+from probe.cli.lab import lab_app
 from probe.lab import netns, plan, scenario
 from probe.lab.lab import Lab, running
 from probe.net.names import to_ascii
@@ -169,6 +172,15 @@ def test_idn_named_only_by_an_expectation_is_served_under_its_a_label(lab: Lab) 
     cert = _peer_cert(tls_handshake(lab, lab.addresses[IDN], IDN))
     assert _names(cert) == [IDN]
     assert title(http_get(lab, lab.addresses[IDN], IDN)) == f"{IDN} - lab site"
+
+
+def test_lab_run_serves_an_idn_expectation_url(tmp_path: Path) -> None:
+    """The crash case: `probe lab run` with only an [[expect]] naming an IDN URL."""
+    path = tmp_path / "idn.toml"
+    path.write_text('name = "idn"\n[[expect]]\nurl = "http://Яндекс.рф/"\nverdict = "ok"\n')
+    result = CliRunner().invoke(lab_app, ["run", str(path), "--", "true"])
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
 
 
 def test_ipv4_only_client_gets_aaaa_it_cannot_use(ipv4_only_dualstack: Lab) -> None:
