@@ -51,6 +51,15 @@ domains = ["reset.example.org"]
 action = "sni-reset"
 domains = ["sni.example.org"]
 
+[[rule]]
+action = "dns-spoof"
+domains = ["spoof.example.org"]
+address = "10.10.34.35"
+
+[[site]]
+domain = "spoof.example.org"
+ipv6 = true
+
 [[site]]
 domain = "reset.example.org"
 ipv6 = true
@@ -109,6 +118,13 @@ def test_dual_stack_site_has_aaaa_and_serves_over_ipv6(lab: Lab) -> None:
 def test_ipv4_only_site_has_no_aaaa(lab: Lab) -> None:
     assert "cdn-b.example.net" not in lab.addresses6
     assert resolve(lab, plan.ISP_RESOLVER, "cdn-b.example.net", "AAAA") == ("NOERROR", [])
+
+
+def test_dns_spoof_owns_the_name_so_aaaa_gets_no_data(lab: Lab) -> None:
+    name = "spoof.example.org"
+    assert resolve(lab, plan.HONEST_RESOLVER, name, "AAAA") == ("NOERROR", [_v6(lab, name)])
+    assert resolve(lab, plan.ISP_RESOLVER, name, "AAAA") == ("NOERROR", [])
+    assert resolve(lab, plan.ISP_RESOLVER, name) == ("NOERROR", ["10.10.34.35"])
 
 
 def test_hop_rejects_ipv6_outside_the_lab_at_once(lab: Lab) -> None:
