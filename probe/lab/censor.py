@@ -44,8 +44,21 @@ def _string(pattern: str) -> str:
     return f'-m string --algo bm --icase --hex-string "{pattern}"'
 
 
-def _addresses(rule: Rule, addresses: Mapping[str, str]) -> list[str]:
-    return sorted(set(rule.addresses) | {addresses[d] for d in rule.domains if d in addresses})
+_DROP_FLOW = (
+    ":LAB_DROPFLOW - [0:0]",
+    f"-A LAB_DROPFLOW -j CONNMARK --set-mark {DROP_MARK}",
+    "-A LAB_DROPFLOW -j DROP",
+    f"-A FORWARD -m connmark --mark {DROP_MARK} -j DROP",
+)
+"""A chain that marks a flow and drops it, and the rule that drops the rest of a marked flow."""
+CLIENT_HELLO = "|160301|"
+"""The record header that opens every ClientHello (handshake, legacy version TLS 1.0)."""
+
+
+def _addresses(rule: Rule, addresses: Mapping[str, str], v6: bool = False) -> list[str]:
+    """The rule's addresses of one family: its own, and those of its domains in ``addresses``."""
+    own = {a for a in rule.addresses if (":" in a) == v6}
+    return sorted(own | {addresses[d] for d in rule.domains if d in addresses})
 
 
 def iptables(
@@ -53,18 +66,13 @@ def iptables(
 ) -> str:
     """iptables-restore input for every rule of the scenario."""
     nat: list[str] = []
-    flt: list[str] = [
-        ":LAB_DROPFLOW - [0:0]",
-        f"-A LAB_DROPFLOW -j CONNMARK --set-mark {DROP_MARK}",
-        "-A LAB_DROPFLOW -j DROP",
-        f"-A FORWARD -m connmark --mark {DROP_MARK} -j DROP",
-    ]
+    flt = list(_DROP_FLOW)
     mangle: list[str] = []
     if scenario.latency_ms > 0:
         queue = f"-j NFQUEUE --queue-num {DELAY_QUEUE} --queue-bypass"
         mangle += [f"-A FORWARD {queue}", f"-A INPUT -i eth0 {queue}", f"-A OUTPUT -o eth0 {queue}"]
     for rule in scenario.rules:
-        flt += _filter(rule, addresses)
+        flt += _filter(rule, addresses, v6=False)
     for rule in scenario.rules_for("dns-inject"):
         for domain in rule.domains:
             match = f"-i eth0 -p udp --dport 53 {_string(qname_pattern(domain))}"
@@ -83,14 +91,28 @@ def iptables(
                    for name, rs in tables.items())  # fmt: skip
 
 
-def _filter(rule: Rule, addresses: Mapping[str, str]) -> list[str]:
+def ip6tables(scenario: Scenario, addresses6: Mapping[str, str]) -> str:
+    """ip6tables-restore input: the IPv6 twin of every filter rule (the other actions are
+    IPv4-only, which the scenario parser enforces for dual-stack sites)."""
+    flt = list(_DROP_FLOW)
+    for rule in scenario.rules:
+        flt += _filter(rule, addresses6, v6=True)
+    return "*filter\n" + "".join(f"{r}\n" for r in flt) + "COMMIT\n"
+
+
+def _filter(rule: Rule, addresses: Mapping[str, str], v6: bool) -> list[str]:
     tcp = "-A FORWARD -i eth0 -p tcp"
     reset = "-j REJECT --reject-with tcp-reset"
     match rule.action:
         case "ip-drop":
-            return [f"{tcp} -d {a} -j DROP" for a in _addresses(rule, addresses)]
+            return [f"{tcp} -d {a} -j DROP" for a in _addresses(rule, addresses, v6)]
         case "ip-reset":
-            return [f"{tcp} -d {a} {reset}" for a in _addresses(rule, addresses)]
+            return [f"{tcp} -d {a} {reset}" for a in _addresses(rule, addresses, v6)]
+        case "tls-reset":
+            hello = f"{_string(CLIENT_HELLO)} {reset}"
+            if not rule.domains and not rule.addresses:
+                return [f"{tcp} {hello}"]
+            return [f"{tcp} -d {a} {hello}" for a in _addresses(rule, addresses, v6)]
         case "sni-reset":
             return [f"{tcp} {_string(sni_pattern(d))} {reset}" for d in rule.domains]
         case "sni-drop":

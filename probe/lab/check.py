@@ -102,4 +102,8 @@ def compare(expects: Iterable[Expect], measurements: Mapping[str, Mapping[str, A
             measured = _key(test_keys, "x_technique")
             rows.append(Row(label, "technique", expect.technique, measured,
                             measured == expect.technique))  # fmt: skip
+        if expect.network_unusable is not None:
+            want = _show(expect.network_unusable)
+            measured = _key(test_keys, "x_network_unusable")
+            rows.append(Row(label, "network_unusable", want, measured, measured == want))
     return rows

@@ -35,6 +35,7 @@ from probe.lab import (
 )
 from probe.lab.errors import LabError
 from probe.lab.scenario import DEFAULT_INJECT_ADDRESS, Scenario, Site
+from probe.net.tcp import endpoint
 from probe.settings import (
     ENV_APP_ENDPOINTS,
     ENV_BOGON_EXEMPT,
@@ -83,6 +84,7 @@ class Lab:
         listed = [*sites.list_domains(scenario, lists_dir), *standins.domains()]
         self.sites: dict[str, Site] = sites.served(scenario, listed)
         self.addresses = sites.addresses(scenario, self.sites)
+        self.addresses6 = sites.addresses6(self.sites.values(), self.addresses)
         self._daemons: list[_Daemon] = []
         self._blockpage_ports: dict[str, int] = {}
 
@@ -137,7 +139,7 @@ class Lab:
     def start(self) -> None:
         self.workdir.mkdir(parents=True)
         standins.write(self.workdir)
-        topology.build(self.names)
+        topology.build(self.names, self.scenario.client_ipv6)
         etc = ETC_NETNS / self.ns("client")
         etc.mkdir(parents=True, exist_ok=True)
         (etc / "resolv.conf").write_text(f"nameserver {plan.ISP_RESOLVER}\n")
@@ -159,19 +161,21 @@ class Lab:
 
     def _start_internet(self, web_root: pki.Authority) -> None:
         wd = self._dir("internet")
-        key = pki.new_key()
-        (wd / "doh.key").write_bytes(pki.key_pem(key))
-        pki.write_leaf(wd / "doh.pem", web_root, key, [], (plan.HONEST_RESOLVER,))
+        doh_pem, doh_key = pki.write_server(wd / "doh", web_root, plan.HONEST_RESOLVER)
         conf = wd / "unbound.conf"
-        conf.write_text(resolvers.honest_conf(wd, self.addresses, wd / "doh.pem", wd / "doh.key"))
+        conf.write_text(
+            resolvers.honest_conf(wd, self.addresses, self.addresses6, doh_pem, doh_key)
+        )
         self._spawn("honest-resolver", "internet", ["unbound", "-d", "-c", str(conf)])
         nginx_conf = web.write_sites(
-            wd, self.sites.values(), self.addresses, web_root, standins.addresses()
+            wd, self.sites.values(), self.addresses, self.addresses6, web_root, standins.addresses()
         )
         self._spawn("web", "internet", ["nginx", "-e", "stderr", "-c", str(nginx_conf)])
+        helper_pem, helper_key = pki.write_server(wd / "helper", web_root, plan.HELPER)
         self._spawn("helper", "internet", [
             sys.executable, "-m", "probe", "helper", "serve",
             "--listen", f"{plan.HELPER}:{plan.HELPER_PORT}", "--allow-private",
+            "--tls-cert", str(helper_pem), "--tls-key", str(helper_key),
             "--resolver", plan.HONEST_RESOLVER, "--ca-bundle", str(self.web_root_pem),
             "--bogon-exempt", ",".join(plan.LAB_RANGES), "--max-inflight", "1024",
         ])  # fmt: skip
@@ -187,6 +191,8 @@ class Lab:
         self._blockpage_ports = self._start_blockpage(wd)
         rules = censor.iptables(scenario, self.addresses, self._blockpage_ports)
         netns.sh(["iptables-restore"], ns=self.ns("censor"), input_text=rules)
+        rules6 = censor.ip6tables(scenario, self.addresses6)
+        netns.sh(["ip6tables-restore"], ns=self.ns("censor"), input_text=rules6)
         for command in censor.tc_commands(scenario, self.addresses):
             netns.sh(command, ns=self.ns("censor"))
         mitm_domains = [d for r in scenario.rules_for("tls-mitm") for d in r.domains]
@@ -228,7 +234,14 @@ class Lab:
         want: dict[str, set[str]] = {
             "honest-resolver": {f"{plan.HONEST_RESOLVER}:53", f"{plan.HONEST_RESOLVER}:443"},
             "isp-resolver": {f"{plan.ISP_RESOLVER}:53"},
-            "web": {f"{a}:443" for a in {*self.addresses.values(), *standins.addresses()}},
+            "web": {
+                endpoint(a, 443)
+                for a in {
+                    *self.addresses.values(),
+                    *self.addresses6.values(),
+                    *standins.addresses(),
+                }
+            },
             "helper": {f"{plan.HELPER}:{plan.HELPER_PORT}"},
             "mitm": {f"0.0.0.0:{plan.MITM_PORT}"},
         }

@@ -117,6 +117,15 @@ def write_leaf(
     path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
+def write_server(stem: Path, issuer: Authority, address: str) -> tuple[Path, Path]:
+    """A key and a certificate for a server known by its address (``stem``.pem, ``stem``.key)."""
+    key = new_key()
+    pem, key_file = stem.with_suffix(".pem"), stem.with_suffix(".key")
+    key_file.write_bytes(key_pem(key))
+    write_leaf(pem, issuer, key, [], (address,))
+    return pem, key_file
+
+
 def _ca_usage() -> x509.KeyUsage:
     return x509.KeyUsage(
         digital_signature=True,

@@ -9,8 +9,12 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 
-LAB_RANGES = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
-"""The three TEST-NET ranges; nothing else is ever addressed or routed."""
+LAB_RANGES_V4 = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+"""The three TEST-NET ranges."""
+LAB_RANGE_V6 = "2001:db8::/32"
+"""The IPv6 documentation prefix (RFC 3849)."""
+LAB_RANGES = (*LAB_RANGES_V4, LAB_RANGE_V6)
+"""Nothing outside these is ever addressed or routed."""
 
 NS_PREFIX = "plab-"
 """Every namespace, work folder and /etc/netns entry of a lab starts with this."""
@@ -29,12 +33,25 @@ NO_DNS_ADDRESS = INTERNET_CENSOR_SIDE
 """Runs no DNS server: any answer from it was forged on the way (the dns_injection test)."""
 DOH_URL = f"https://{HONEST_RESOLVER}/dns-query"
 HELPER = "198.51.100.80"
-HELPER_PORT = 8080
-HELPER_URL = f"http://{HELPER}:{HELPER_PORT}/"
-"""The control helper, on the uncensored side like a helper deployed abroad."""
+HELPER_PORT = 443
+HELPER_URL = f"https://{HELPER}/"
+"""The control helper, on the uncensored side like a helper deployed abroad, over HTTPS as
+OONI's are (so a censor that resets every TLS handshake cuts it off too)."""
 WEB_NET = "203.0.113.0/24"
 """Routed as local in the internet namespace, so every address in it reaches nginx."""
 WEB_POOL = tuple(f"203.0.113.{i}" for i in range(10, 251))
+# IPv6 mirrors the IPv4 plan: 2001:db8:2:: is the ISP side, 2001:db8:100:: the internet side,
+# 2001:db8:113:: the web hosts. Each link is a /64.
+CLIENT6 = "2001:db8:2::2"
+HOP6_CLIENT_SIDE = "2001:db8:2::1"
+CLIENT_NET6 = "2001:db8:2::/64"
+HOP6_CENSOR_SIDE = "2001:db8:2:1::9"
+CENSOR6_HOP_SIDE = "2001:db8:2:1::10"
+ISP_SIDE_NET6 = "2001:db8:2::/48"
+CENSOR6_INTERNET_SIDE = "2001:db8:100::1"
+INTERNET6_CENSOR_SIDE = "2001:db8:100::2"
+WEB_NET6 = "2001:db8:113::/64"
+"""Routed as local in the internet namespace, like WEB_NET."""
 BLOCKPAGE_PORT_BASE = 8100
 MITM_PORT = 8443
 
@@ -45,6 +62,11 @@ def in_lab(address: str) -> bool:
     except ValueError:
         return False
     return any(ip in ipaddress.ip_network(r) for r in LAB_RANGES)
+
+
+def web_v6(address: str) -> str:
+    """The IPv6 twin of a web address: 203.0.113.N is 2001:db8:113::N (N read as written)."""
+    return f"2001:db8:113::{address.rpartition('.')[2]}"
 
 
 def allocate(domains: Iterable[str], dedicated: Sequence[str]) -> dict[str, str]:

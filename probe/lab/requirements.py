@@ -17,6 +17,7 @@ PROGRAMS = {
     "ss": "iproute2",
     "sysctl": "procps",
     "iptables-restore": "iptables",
+    "ip6tables-restore": "iptables",
     "unbound": "unbound",
     "nginx": "nginx",
 }

@@ -51,7 +51,13 @@ def _server(workdir: Path, interfaces: list[str], modules: str) -> list[str]:
     return lines + [f"  interface: {i}" for i in interfaces]
 
 
-def honest_conf(workdir: Path, addresses: Mapping[str, str], doh_pem: Path, doh_key: Path) -> str:
+def honest_conf(
+    workdir: Path,
+    addresses: Mapping[str, str],
+    addresses6: Mapping[str, str],
+    doh_pem: Path,
+    doh_key: Path,
+) -> str:
     lines = _server(
         workdir, [f"{plan.HONEST_RESOLVER}@53", f"{plan.HONEST_RESOLVER}@443"], "iterator"
     )
@@ -62,6 +68,7 @@ def honest_conf(workdir: Path, addresses: Mapping[str, str], doh_pem: Path, doh_
         '  local-zone: "." static',
     ]
     lines += [f'  local-data: "{d}. {TTL} IN A {a}"' for d, a in sorted(addresses.items())]
+    lines += [f'  local-data: "{d}. {TTL} IN AAAA {a}"' for d, a in sorted(addresses6.items())]
     lines += [f"  local-data: '{name}. {TTL} IN TXT \"{text}\"'" for name, text in GEOIP_TXT]
     lines += ["remote-control:", "  control-enable: no"]
     return "\n".join(lines) + "\n"

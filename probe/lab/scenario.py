@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import idna
-
 from probe.lab.errors import LabError
 from probe.lab.plan import in_lab
 from probe.net.names import to_ascii
@@ -35,11 +33,16 @@ _RULE_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "http-blockpage": (frozenset({"domains"}), frozenset({"body"})),
     "tls-mitm": (frozenset({"domains"}), frozenset()),
     "throttle": (frozenset({"rate"}), frozenset({"domains", "addresses"})),
+    "tls-reset": (frozenset(), frozenset({"domains", "addresses"})),
     "shutdown": (frozenset(), frozenset()),
 }
 ACTIONS = tuple(_RULE_KEYS)
-ADDRESS_ACTIONS = frozenset({"ip-drop", "ip-reset", "throttle", "tls-mitm", "http-blockpage"})
+ADDRESS_ACTIONS = frozenset(
+    {"ip-drop", "ip-reset", "tls-reset", "throttle", "tls-mitm", "http-blockpage"}
+)
 """Actions enforced by destination address, so their domains get an address of their own."""
+IPV4_ONLY_ACTIONS = frozenset({"throttle", "tls-mitm", "http-blockpage"})
+"""Address actions the censor applies to IPv4 only: their domains cannot be dual-stack."""
 
 VERDICTS = ("ok", "blocked", "down", "undetermined")
 APP_TESTS = ("tor", "whatsapp", "telegram", "signal", "viber", "facebook_messenger")
@@ -48,9 +51,15 @@ BLOCKING_VALUES = ("dns", "tcp_ip", "http-failure", "http-diff")
 DEFAULT_INJECT_ADDRESS = "203.0.113.1"
 """Where injected answers point by default: a lab address nothing listens on."""
 
-_TOP_KEYS = frozenset({"name", "description", "serve_lists", "latency", "site", "rule", "expect"})
-_SITE_KEYS = frozenset({"domain", "down", "redirect", "title", "body_bytes", "echo_client"})
-_EXPECT_KEYS = frozenset({"domain", "url", "test", "verdict", "blocking", "technique"})
+_TOP_KEYS = frozenset(
+    {"name", "description", "serve_lists", "latency", "client_ipv6", "site", "rule", "expect"}
+)
+_SITE_KEYS = frozenset(
+    {"domain", "down", "redirect", "title", "body_bytes", "echo_client", "cdn", "ipv6"}
+)
+_EXPECT_KEYS = frozenset(
+    {"domain", "url", "test", "verdict", "blocking", "technique", "network_unusable"}
+)
 _RATE = re.compile(r"(\d+(?:\.\d+)?)(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)")
 _LATENCY = re.compile(r"(\d+(?:\.\d+)?)(ms|s)")
 SCENARIOS_DIR = Path(__file__).parent / "scenarios"
@@ -65,6 +74,10 @@ class Site:
     body_bytes: int | None = None
     echo_client: bool = False
     """Serve the client's own address in the page and a header, as some real sites do."""
+    cdn: bool = False
+    """Served by the lab's CDN: every CDN host serves every CDN site with one shared certificate."""
+    ipv6: bool = False
+    """Dual-stack: an AAAA record and nginx on the site's IPv6 address too."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,8 @@ class Expect:
     technique: str | None = None
     test: str | None = None
     """A test with built-in targets (``tor``, ``telegram``…) instead of a URL."""
+    network_unusable: bool | None = None
+    """The run-level verdict (``x_network_unusable``), which every measurement of a run carries."""
 
     @property
     def hostname(self) -> str:
@@ -103,6 +118,8 @@ class Scenario:
     description: str
     serve_lists: tuple[str, ...]
     latency_ms: float
+    client_ipv6: bool
+    """False: an IPv4-only line (link-local IPv6 only, no IPv6 route); DNS still has AAAA."""
     sites: tuple[Site, ...]
     rules: tuple[Rule, ...]
     expects: tuple[Expect, ...]
@@ -179,16 +196,32 @@ def parse(data: dict[str, Any], path: Path) -> Scenario:
         _expect(t, where.at(f"expect[{i}]"))
         for i, t in enumerate(_tables(data, "expect", where), 1)
     )
+    _check_ipv4_only(sites, rules, where)
     return Scenario(
         name=_str(data, "name", where),
         description=_str(data, "description", where, ""),
         serve_lists=tuple(_str_list(data, "serve_lists", where)),
         latency_ms=_latency(data, where),
+        client_ipv6=_bool(data, "client_ipv6", where, default=True),
         sites=sites,
         rules=rules,
         expects=expects,
         source=path,
     )
+
+
+def _check_ipv4_only(sites: tuple[Site, ...], rules: tuple[Rule, ...], where: _Where) -> None:
+    dual = {s.domain for s in sites if s.ipv6}
+    for i, rule in enumerate(rules, 1):
+        if rule.action not in IPV4_ONLY_ACTIONS:
+            continue
+        v6 = [d for d in rule.domains if d in dual] + [a for a in rule.addresses if ":" in a]
+        if not rule.domains and not rule.addresses:
+            v6 = sorted(dual)  # a rule without targets applies to every site
+        if v6:
+            raise where.at(f"rule[{i}]").error(
+                f"action '{rule.action}' works on IPv4 only, but {v6[0]!r} is IPv6"
+            )
 
 
 def _no_unknown(table: dict[str, Any], allowed: frozenset[str], where: _Where) -> None:
@@ -221,6 +254,12 @@ def _str(table: dict[str, Any], key: str, where: _Where, default: str | None = N
     return text
 
 
+def _bool(table: dict[str, Any], key: str, where: _Where, default: bool = False) -> bool:
+    if key not in table:
+        return default
+    return bool(_typed(table, key, bool, "true or false", where))
+
+
 def _str_list(table: dict[str, Any], key: str, where: _Where) -> list[str]:
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -231,7 +270,7 @@ def _str_list(table: dict[str, Any], key: str, where: _Where) -> list[str]:
 def _domain(name: str, where: _Where) -> str:
     try:
         ascii_name = to_ascii(name)
-    except idna.IDNAError as exc:
+    except UnicodeError as exc:  # idna.IDNAError and the codec errors it lets through
         raise where.error(f"invalid domain {name!r}: {exc}") from None
     labels = ascii_name.split(".")
     if len(labels) < 2 or not all(re.fullmatch(r"[a-z0-9_-]{1,63}", label) for label in labels):
@@ -239,12 +278,27 @@ def _domain(name: str, where: _Where) -> str:
     return ascii_name
 
 
+def _url(url: str, where: _Where, key: str) -> str:
+    """An http(s) URL with its host as an A-label, case-folded, as the lab serves it."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise where.error(f"'{key}' must be an http(s) URL, not {url!r}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise where.error(f"'{key}' has an invalid port: {url!r}") from None
+    host = _domain(parts.hostname, where)
+    netloc = f"{host}:{port}" if port is not None else host
+    return parts._replace(scheme=parts.scheme.lower(), netloc=netloc).geturl()
+
+
 def _address(value: str, where: _Where, key: str) -> str:
     if not in_lab(value):
         raise where.error(
-            f"'{key}' must be an IPv4 address in the lab's TEST-NET ranges, not {value!r}"
+            f"'{key}' must be an address in the lab's ranges (the three IPv4 TEST-NETs or "
+            f"2001:db8::/32), not {value!r}"
         )
-    return value
+    return str(ipaddress.ip_address(value))
 
 
 def _answer(value: str, where: _Where) -> str:
@@ -263,25 +317,29 @@ def _answer(value: str, where: _Where) -> str:
 
 def _site(table: dict[str, Any], where: _Where) -> Site:
     _no_unknown(table, _SITE_KEYS, where)
-    down = bool(_typed(table, "down", bool, "true or false", where)) if "down" in table else False
-    redirect = _str(table, "redirect", where) if "redirect" in table else None
-    if redirect is not None and urlsplit(redirect).scheme not in ("http", "https"):
-        raise where.error(f"'redirect' must be an http(s) URL, not {redirect!r}")
+    down = _bool(table, "down", where)
+    redirect = (
+        _url(_str(table, "redirect", where), where, "redirect") if "redirect" in table else None
+    )
     if down and redirect:
         raise where.error("a site that is down cannot redirect")
+    served_as = [k for k in ("cdn", "ipv6") if _bool(table, k, where)]
+    if down and served_as:
+        raise where.error(f"a site that is down is served nowhere: drop '{served_as[0]}'")
     body_bytes: int | None = None
     if "body_bytes" in table:
         body_bytes = _typed(table, "body_bytes", int, "an integer", where)
         if not 0 < body_bytes <= 10_000_000:
             raise where.error("'body_bytes' must be between 1 and 10000000")
-    echo = "echo_client" in table and _typed(table, "echo_client", bool, "true or false", where)
     return Site(
         domain=_domain(_str(table, "domain", where), where),
         down=down,
         redirect=redirect,
         title=_str(table, "title", where) if "title" in table else None,
         body_bytes=body_bytes,
-        echo_client=bool(echo),
+        echo_client=_bool(table, "echo_client", where),
+        cdn=_bool(table, "cdn", where),
+        ipv6=_bool(table, "ipv6", where),
     )
 
 
@@ -328,11 +386,7 @@ def _expect(table: dict[str, Any], where: _Where) -> Expect:
     if "domain" in table:
         url = f"https://{_domain(_str(table, 'domain', where), where)}/"
     elif "url" in table:
-        url = _str(table, "url", where)
-        host = urlsplit(url).hostname
-        if urlsplit(url).scheme not in ("http", "https") or not host:
-            raise where.error(f"'url' must be an http(s) URL, not {url!r}")
-        _domain(host, where)
+        url = _url(_str(table, "url", where), where, "url")
     verdict = _str(table, "verdict", where) if "verdict" in table else None
     if verdict is not None and verdict not in VERDICTS:
         raise where.error(f"unknown verdict '{verdict}' (known: {', '.join(VERDICTS)})")
@@ -349,9 +403,12 @@ def _expect(table: dict[str, Any], where: _Where) -> Expect:
     if verdict == "blocked" and blocking is False:
         raise where.error("verdict 'blocked' contradicts blocking = false")
     technique = _str(table, "technique", where) if "technique" in table else None
-    if verdict is None and blocking is None and technique is None:
-        raise where.error("nothing to compare: give 'verdict', 'blocking' or 'technique'")
-    return Expect(url=url, verdict=verdict, blocking=blocking, technique=technique, test=test)
+    unusable = _bool(table, "network_unusable", where) if "network_unusable" in table else None
+    if verdict is None and blocking is None and technique is None and unusable is None:
+        raise where.error(
+            "nothing to compare: give 'verdict', 'blocking', 'technique' or 'network_unusable'"
+        )
+    return Expect(url, verdict, blocking, technique, test, unusable)
 
 
 def _latency(data: dict[str, Any], where: _Where) -> float:

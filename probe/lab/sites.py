@@ -7,7 +7,7 @@ exist nowhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -53,3 +53,8 @@ def addresses(scenario: Scenario, sites: Iterable[str]) -> dict[str, str]:
         return plan.allocate(names, dedicated)
     except ValueError as exc:
         raise LabError(f"{scenario.source}: {exc}") from None
+
+
+def addresses6(sites: Iterable[Site], addresses: Mapping[str, str]) -> dict[str, str]:
+    """The IPv6 twin of each dual-stack site's address."""
+    return {s.domain: plan.web_v6(addresses[s.domain]) for s in sites if s.ipv6}

@@ -1,7 +1,8 @@
 """nginx for the lab: every web host in the internet namespace, and the censor's blockpage proxy.
 
-One server block serves all domains: the certificate is chosen per SNI from a map and the page
-per Host from a folder, so thousands of domains cost one file each and no extra config.
+One server block serves all domains: the certificate is chosen per address and SNI from a map and
+the page per address and Host from a folder, so thousands of domains cost one file each and no
+extra config.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from probe.lab import pki, plan
 from probe.lab.scenario import Site
+from probe.net.tcp import endpoint
 
 DEFAULT_BLOCKPAGE = """<!DOCTYPE html>
 <html lang="ru"><head><meta charset="utf-8"><title>Страница заблокирована</title></head>
@@ -65,36 +67,79 @@ def _common(workdir: Path) -> list[str]:
     ]  # fmt: skip
 
 
+def _hosts(
+    sites: Iterable[Site], addresses: Mapping[str, str], addresses6: Mapping[str, str]
+) -> dict[str, list[str]]:
+    """Which names each web host (address) serves: a site at its own addresses, and every CDN
+    site at every address that carries one (any edge of a CDN serves any of its customers)."""
+    hosts: dict[str, list[str]] = {}
+    cdn: list[str] = []
+    for site in sites:
+        own = [a for a in (addresses.get(site.domain), addresses6.get(site.domain)) if a]
+        for address in own:
+            hosts.setdefault(address, [])
+            if not site.cdn:
+                hosts[address].append(site.domain)
+        if site.cdn:
+            cdn.append(site.domain)
+    edges = {a for d in cdn for a in (addresses.get(d), addresses6.get(d)) if a}
+    for address in edges:
+        hosts[address] += cdn
+    return hosts
+
+
 def write_sites(
     workdir: Path,
     sites: Iterable[Site],
     addresses: Mapping[str, str],
+    addresses6: Mapping[str, str],
     web_root: pki.Authority,
     extra_listens: Iterable[str] = (),
 ) -> Path:
-    """Pages, certificates and nginx.conf for the web hosts; returns the config path."""
+    """Pages, certificates and nginx.conf for the web hosts; returns the config path.
+
+    Like real servers, a host presents a certificate only for the names it serves, and a
+    request for any other name gets the default certificate (``default.lab``) and a 404: a DNS
+    answer that points at the wrong server fails validation. CDN sites share one certificate.
+    """
     www, certs = workdir / "www", workdir / "certs"
     www.mkdir()
     certs.mkdir()
     key = pki.new_key()
     (workdir / "leaf.key").write_bytes(pki.key_pem(key))
     pki.write_leaf(certs / "_default.pem", web_root, key, ["default.lab"])
-    cert_map, redirect_map, echo_map = [], [], []
+    sites = list(sites)
+    redirect_map, echo_map = [], []
+    cdn = [s.domain for s in sites if s.cdn]
+    if cdn:
+        pki.write_leaf(certs / "_cdn.pem", web_root, key, cdn)
+    on_cdn = set(cdn)
     for site in sites:
         (www / site.domain).mkdir()
         (www / site.domain / "index.html").write_bytes(page(site))
-        pki.write_leaf(certs / f"{site.domain}.pem", web_root, key, [site.domain])
-        cert_map.append(f"    {site.domain} {certs}/{site.domain}.pem;")
+        if not site.cdn:
+            pki.write_leaf(certs / f"{site.domain}.pem", web_root, key, [site.domain])
         if site.redirect:
             redirect_map.append(f'    {site.domain} "{site.redirect}";')
         if site.echo_client:
             echo_map.append(f"    {site.domain} 1;")
-    listens = sorted({*addresses.values(), *extra_listens})
+    cert_map, site_map = [], []
+    hosts = _hosts(sites, addresses, addresses6)
+    for address, domains in sorted(hosts.items()):
+        for domain in domains:
+            pem = certs / ("_cdn.pem" if domain in on_cdn else f"{domain}.pem")
+            cert_map.append(f'    "{address}/{domain}" {pem};')
+            site_map.append(f'    "{address}/{domain}" {domain};')
+    listens = sorted({*hosts, *extra_listens})
     lines = [
         *_common(workdir),
-        "  map $ssl_server_name $lab_cert {",
+        '  map "$server_addr/$ssl_server_name" $lab_cert {',
         f"    default {certs}/_default.pem;",
         *cert_map,
+        "  }",
+        '  map "$server_addr/$host" $lab_site {',
+        "    default _none;",
+        *site_map,
         "  }",
         "  map $host $lab_redirect {",
         '    default "";',
@@ -105,12 +150,13 @@ def write_sites(
         *echo_map,
         "  }",
         "  server {",
-        *(f"    listen {a}:80;\n    listen {a}:443 ssl;" for a in listens),
+        *(f"    listen {endpoint(a, 80)};\n    listen {endpoint(a, 443)} ssl;" for a in listens),
         "    ssl_certificate $lab_cert;",
         f"    ssl_certificate_key {workdir}/leaf.key;",
         "    ssl_protocols TLSv1.2 TLSv1.3;",  # nginx 1.22 leaves 1.3 off by default
-        f"    root {www}/$host;",
+        f"    root {www}/$lab_site;",
         "    location / {",
+        '      if ($lab_site = "_none") { return 404; }',
         "      if ($lab_redirect) { return 301 $lab_redirect; }",
         "      if ($lab_echo) {",
         "        add_header X-Client-Address $remote_addr always;",

@@ -62,3 +62,19 @@ def test_urls_match_after_normalisation_and_missing_ones_fail() -> None:
     assert compare([Expect("https://a.kz/", verdict="ok")], measurements)[0].ok
     (missing,) = compare([Expect("https://b.kz/", verdict="ok")], measurements)
     assert (missing.key, missing.ok) == ("measurement", False)
+
+
+def test_network_unusable_is_compared_and_absent_means_not_computed() -> None:
+    expect = Expect("https://a.kz/", network_unusable=True)
+    unusable = _m("https://a.kz/", x_network_unusable=True)
+    usable = _m("https://a.kz/", x_network_unusable=False)
+    assert [r.ok for r in compare([expect], index([unusable]))] == [True]
+    (row,) = compare([expect], index([usable]))
+    assert (row.key, row.expected, row.measured, row.ok) == (
+        "network_unusable",
+        "true",
+        "false",
+        False,
+    )
+    (row,) = compare([expect], index([_m("https://a.kz/")]))
+    assert (row.measured, row.ok) == (NOT_COMPUTED, False)

@@ -11,6 +11,7 @@ from probe.cli.lab import lab_app
 from probe.lab import scenario
 from probe.lab.errors import LabError
 from probe.lab.scenario import Expect, Rule, Site
+from probe.net.names import to_ascii
 
 
 def _load(tmp_path: Path, text: str) -> scenario.Scenario:
@@ -110,7 +111,24 @@ def test_full_example_loads(tmp_path: Path) -> None:
         ('name = "x"\n[[rule]]\naction = "dns-spoof"\ndomains = ["a.kz"]\naddress = "8.8.8.8"',
          "lab's ranges or a bogon"),
         ('name = "x"\n[[rule]]\naction = "ip-reset"\naddresses = ["10.0.0.1"]',
-         "'addresses' must be an IPv4 address in the lab's TEST-NET ranges"),
+         "'addresses' must be an address in the lab's ranges"),
+        ('name = "x"\n[[rule]]\naction = "ip-reset"\naddresses = ["2001:4860::8888"]',
+         "'addresses' must be an address in the lab's ranges"),
+        ('name = "x"\nclient_ipv6 = "no"', "'client_ipv6' must be true or false"),
+        ('name = "x"\n[[site]]\ndomain = "a.kz"\ncdn = 1', "site[1]: 'cdn' must be true or false"),
+        ('name = "x"\n[[site]]\ndomain = "a.kz"\nipv6 = true\n'
+         '[[rule]]\naction = "throttle"\nrate = "1mbit"\ndomains = ["a.kz"]',
+         "rule[1]: action 'throttle' works on IPv4 only, but 'a.kz' is IPv6"),
+        ('name = "x"\n[[rule]]\naction = "tls-mitm"\ndomains = ["a.kz"]\n'
+         '[[rule]]\naction = "http-blockpage"\ndomains = ["b.kz"]\n'
+         '[[rule]]\naction = "throttle"\nrate = "1mbit"\naddresses = ["2001:db8:113::5"]',
+         "rule[3]: action 'throttle' works on IPv4 only, but '2001:db8:113::5' is IPv6"),
+        ('name = "x"\n[[expect]]\nurl = "http://a.kz:99999/"\nverdict = "ok"',
+         "expect[1]: 'url' has an invalid port"),
+        ('name = "x"\n[[site]]\ndomain = "a.kz"\nredirect = "ftp://b.kz/"',
+         "site[1]: 'redirect' must be an http(s) URL"),
+        ('name = "x"\n[[expect]]\ndomain = "a.kz"\nnetwork_unusable = "yes"',
+         "'network_unusable' must be true or false"),
         ('name = "x"\n[[rule]]\naction = "sni-reset"\ndomains = ["not a domain"]',
          "invalid domain"),
         ('name = "x"\n[[rule]]\naction = "sni-reset"\ndomains = []', "'domains' is empty"),
@@ -129,6 +147,8 @@ def test_full_example_loads(tmp_path: Path) -> None:
         ('name = "x"\n[[site]]\ndomain = "a.kz"\nbody_bytes = true', "'body_bytes' must be"),
         ('name = "x"\n[[site]]\ndomain = "a.kz"\ndown = true\nredirect = "http://b.kz/"',
          "cannot redirect"),
+        ('name = "x"\n[[site]]\ndomain = "a.kz"\ndown = true\nipv6 = true',
+         "site[1]: a site that is down is served nowhere: drop 'ipv6'"),
         ('name = "x"\nlatency = "fast"', "'latency' must look like"),
         ('name = "x"\nsite = 3', "'site' must be an array of tables"),
         ('description = "no name"', "missing key 'name'"),
@@ -145,14 +165,18 @@ def test_shipped_scenarios_load_by_name_and_by_path() -> None:
     shipped = scenario.shipped()
     actions = {r.action for path in shipped.values() for r in scenario.load(path).rules}
     assert actions == set(scenario.ACTIONS)  # one shipped scenario at least per action
-    for name in ("clean", "kz-2016", "kz-2019-mitm", "kz-shutdown", *scenario.ACTIONS):
+    # tls-reset has its two scenarios named after what they show instead.
+    per_action = [a for a in scenario.ACTIONS if a != "tls-reset"]
+    for name in ("clean", "kz-2016", "kz-2019-mitm", "kz-shutdown", *per_action):
         assert scenario.find(name) == shipped[name]
         assert scenario.load(scenario.find(str(shipped[name]))).name == name
         assert scenario.load(shipped[name]).expects, f"{name} has no [[expect]]"
 
 
 def test_unknown_scenario_lists_the_shipped_ones() -> None:
-    with pytest.raises(LabError, match=r"shipped: apps-clean, clean, control-failure"):
+    with pytest.raises(
+        LabError, match=r"shipped: all-handshakes-reset, apps-clean, clean, control-failure"
+    ):
         scenario.find("no-such-scenario")
 
 
@@ -162,3 +186,51 @@ def test_cli_lists_the_shipped_scenarios_with_their_descriptions() -> None:
     listed = {line.split()[0] for line in result.output.splitlines()}
     assert listed == set(scenario.shipped())
     assert "Blocks reported for June 2015" in result.output
+
+
+IDN = """
+name = "idn"
+
+[[site]]
+domain = "Пример.КЗ"
+redirect = "HTTPS://Яндекс.РФ:8443/Путь?q=1"
+
+[[rule]]
+action = "sni-reset"
+domains = ["ЯНДЕКС.рф."]
+
+[[rule]]
+action = "tls-reset"
+addresses = ["2001:DB8:113:0::0:7"]
+
+[[expect]]
+url = "http://Яндекс.рф/"
+verdict = "ok"
+
+[[expect]]
+domain = "WWW.Example.ORG"
+network_unusable = false
+"""
+
+
+def test_every_name_is_an_a_label_case_folded(tmp_path: Path) -> None:
+    loaded = _load(tmp_path, IDN)
+    yandex = "xn--d1acpjx3f.xn--p1ai"
+    (site,) = loaded.sites
+    assert site.domain == to_ascii("пример.кз")
+    assert site.redirect == f"https://{yandex}:8443/Путь?q=1"  # the path is not the host's
+    assert loaded.rules[0].domains == (yandex,)
+    assert loaded.rules[1].addresses == ("2001:db8:113::7",)
+    assert [e.url for e in loaded.expects] == [f"http://{yandex}/", "https://www.example.org/"]
+    assert loaded.expects[0].hostname == yandex
+    assert loaded.expects[1].network_unusable is False
+
+
+def test_dual_stack_cdn_and_client_ipv6_keys(tmp_path: Path) -> None:
+    loaded = _load(
+        tmp_path,
+        'name = "x"\nclient_ipv6 = false\n[[site]]\ndomain = "a.kz"\ncdn = true\nipv6 = true',
+    )
+    assert loaded.client_ipv6 is False
+    assert loaded.sites == (Site("a.kz", cdn=True, ipv6=True),)
+    assert _load(tmp_path, 'name = "x"').client_ipv6 is True

@@ -33,6 +33,43 @@ def test_sni_pattern_matches_exactly_that_name_in_a_real_client_hello() -> None:
         assert pattern not in _client_hello(other)
 
 
+def test_client_hello_pattern_opens_every_client_hello_and_no_request() -> None:
+    pattern = _hex_to_bytes(censor.CLIENT_HELLO)
+    for sni in ("tumblr.com", "xn--d1acpjx3f.xn--p1ai", "a.example"):
+        assert _client_hello(sni).startswith(pattern)
+    assert pattern not in b"GET / HTTP/1.1\r\nHost: kub.kz\r\nAccept: */*\r\n\r\n"
+
+
+def test_ip6tables_twins_the_filter_rules_with_ipv6_addresses(tmp_path: Path) -> None:
+    loaded = _scenario(tmp_path, """
+name = "x"
+[[site]]
+domain = "d.kz"
+ipv6 = true
+[[rule]]
+action = "ip-drop"
+domains = ["d.kz"]
+addresses = ["198.51.100.7", "2001:db8:113::99"]
+[[rule]]
+action = "tls-reset"
+domains = ["v4only.kz"]
+[[rule]]
+action = "sni-reset"
+domains = ["s.kz"]
+[[rule]]
+action = "shutdown"
+""")  # fmt: skip
+    v4 = censor.iptables(loaded, {"d.kz": "203.0.113.10", "v4only.kz": "203.0.113.11"}, {})
+    v6 = censor.ip6tables(loaded, {"d.kz": "2001:db8:113::10"})
+    assert "-p tcp -d 203.0.113.10 -j DROP" in v4 and "-d 198.51.100.7 -j DROP" in v4
+    assert "2001:db8" not in v4
+    assert "-p tcp -d 2001:db8:113::10 -j DROP" in v6 and "-d 2001:db8:113::99 -j DROP" in v6
+    assert "198.51.100.7" not in v6 and "203.0.113" not in v6
+    assert "-d 203.0.113.11 -m string" in v4 and censor.CLIENT_HELLO not in v6
+    assert censor.sni_pattern("s.kz") in v6 and "-A FORWARD -j DROP" in v6
+    assert v6.count("COMMIT") == 1
+
+
 def test_host_pattern_matches_only_that_host_header() -> None:
     pattern = _hex_to_bytes(censor.host_pattern("kub.kz"))
     assert pattern in b"GET / HTTP/1.1\r\nHost: kub.kz\r\nAccept: */*\r\n\r\n"
