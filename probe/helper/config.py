@@ -20,8 +20,12 @@ class HelperConfig:
     timeouts: Timeouts = field(default_factory=lambda: Timeouts(dns=4.0, tcp=10.0, tls=10.0))
     deadline: float = 30.0
     """Seconds one control request may take in total before the helper answers 504."""
+    head_timeout: float = 5.0
+    """Seconds a client has for the TLS handshake and the request head (slowloris)."""
     read_timeout: float = 10.0
     """Seconds a client has to send its whole request."""
+    max_pending: int = 256
+    """Connections still sending their request; a newcomer drops the oldest of them."""
     max_inflight: int = 16
     """Control requests measured at once; more get 503."""
     max_request_bytes: int = 64 << 10
