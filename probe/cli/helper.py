@@ -89,7 +89,9 @@ def serve(
     tls_key: Path | None = typer.Option(None, exists=True, dir_okay=False, help="PEM key."),
     ca_bundle: Path | None = CA_BUNDLE,
     bogon_exempt: str | None = typer.Option(
-        None, envvar=ENV_BOGON_EXEMPT, help="Comma-separated CIDRs not flagged as bogons."
+        None,
+        envvar=ENV_BOGON_EXEMPT,
+        help="Comma-separated CIDRs not flagged as bogons, and contacted despite the SSRF guard.",
     ),
     max_inflight: int = typer.Option(16, min=1, help="Requests measured at once; more get 503."),
     max_pending: int = typer.Option(

@@ -169,7 +169,10 @@ class ControlRequest:
         if len(endpoints) > MAX_ENDPOINTS:
             raise ProtocolError(f"{where}: too many tcp_connect endpoints")
         for endpoint in endpoints:
-            parse_endpoint(_check(endpoint, str, f"{where}.tcp_connect"))
+            try:
+                parse_endpoint(_check(endpoint, str, f"{where}.tcp_connect"))
+            except ProtocolError as exc:
+                raise ProtocolError(f"{where}.tcp_connect: {exc}") from None
         return cls(url, headers, tuple(endpoints))
 
     def to_json(self) -> dict[str, Any]:

@@ -16,7 +16,8 @@ class HelperConfig:
     """UDP resolver as host[:port]; None means the OS resolver (getaddrinfo)."""
     ca_bundle: Path | None = None
     bogon_exempt: tuple[str, ...] = ()
-    """CIDRs not flagged as bogons in ``ip_info`` (the lab's TEST-NET ranges)."""
+    """CIDRs not flagged as bogons in ``ip_info`` and let through the SSRF guard (the lab's
+    TEST-NET ranges); only addresses inside them, never IPv4 carried inside IPv6."""
     timeouts: Timeouts = field(default_factory=lambda: Timeouts(dns=4.0, tcp=10.0, tls=10.0))
     deadline: float = 30.0
     """Seconds one control request may take in total before the helper answers 504."""

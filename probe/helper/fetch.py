@@ -5,9 +5,9 @@ from __future__ import annotations
 import ssl
 from collections.abc import Mapping, Sequence
 from typing import Final
-from urllib.parse import quote, urljoin, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-from probe.control.protocol import HTTPResult, ProtocolError, Target, parse_target_url
+from probe.control.protocol import HTTPResult, Target, parse_target_url
 from probe.control.title import extract_title
 from probe.helper.failures import DNS_LOOKUP_ERROR, UNKNOWN_ERROR, http_failure
 from probe.helper.guard import allowed
@@ -35,12 +35,12 @@ async def fetch(
     current = url
     for _ in range(config.max_redirects + 1):
         try:  # the first URL passed the protocol's check; a Location header has not
-            target = parse_target_url(current)
-        except ProtocolError:
+            target = parse_target_url(_escaped(current))
+        except ValueError:  # ProtocolError is one
             return HTTPResult.failed(UNKNOWN_ERROR)
         host, port = target.host, target.port or (443 if target.scheme == "https" else 80)
         resolved = await lookups.resolve(host)
-        usable = [a for a in resolved.addrs if allowed(a, config.allow_private)]
+        usable = [a for a in resolved.addrs if allowed(a, config)]
         if not usable:  # no name, or only addresses we must not contact
             return HTTPResult.failed(DNS_LOOKUP_ERROR)
         sni = host if target.scheme == "https" else None
@@ -63,8 +63,9 @@ async def fetch(
             return HTTPResult.failed(http_failure(request.failure) or UNKNOWN_ERROR)
         location = response.header("location")
         if request.failure is None and 300 <= response.code < 400 and location:
-            try:
-                current = urljoin(current, location)
+            try:  # the header's bytes (read as Latin-1) are UTF-8 text, or kept as raw bytes
+                raw = location.encode("latin-1").decode("utf-8", "surrogateescape")
+                current = urljoin(current, raw)
             except ValueError:  # e.g. an unclosed IPv6 bracket
                 return HTTPResult.failed(UNKNOWN_ERROR)
             continue
@@ -96,11 +97,20 @@ async def _open(
     return None, "", failure
 
 
+def _escaped(url: str) -> str:
+    """``url`` with path and query %-escaped as a browser sends them: Location headers carry
+    raw spaces and non-ASCII text. Raises ValueError for what does not split."""
+    parts = urlsplit(url)
+    path, query = (
+        quote(part, safe=_URL_SAFE, errors="surrogateescape") for part in (parts.path, parts.query)
+    )
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
 def _request_url(target: Target) -> str:
-    """The URL on the wire: ASCII host, path and query %-escaped where a redirect was not."""
-    path = quote(target.path or "/", safe=_URL_SAFE)
-    query = quote(target.query, safe=_URL_SAFE)
-    return urlunsplit((target.scheme, _netloc(target.host, target.port), path, query, ""))
+    """The URL on the wire: the ASCII host, no fragment."""
+    netloc = _netloc(target.host, target.port)
+    return urlunsplit((target.scheme, netloc, target.path or "/", target.query, ""))
 
 
 def _netloc(host: str, port: int | None) -> str:

@@ -9,11 +9,14 @@ metadata service.
 
 from __future__ import annotations
 
-from probe.net.bogons import is_bogon, translates
+from probe.helper.config import HelperConfig
+from probe.net.bogons import is_bogon, is_exempt, translates
 
 
-def allowed(ip: str, allow_private: bool) -> bool:
-    """False for every bogon (IPv4 carried in IPv6 included) and for translated IPv6."""
-    if allow_private:
+def allowed(ip: str, config: HelperConfig) -> bool:
+    """False for every bogon (IPv4 carried in IPv6 included) and for translated IPv6, unless
+    private space is allowed or ``ip`` itself is in ``bogon_exempt`` (the lab's TEST-NET): an
+    exemption never reaches the IPv4 address inside an IPv6 one."""
+    if config.allow_private or is_exempt(ip, config.bogon_exempt):
         return True
     return not is_bogon(ip) and not translates(ip)

@@ -48,14 +48,18 @@ async def measure(request: ControlRequest, config: HelperConfig) -> ControlRespo
     host = parts.host
     lookups = Lookups(config, t_zero)
     if is_ip_literal(host):
-        if not allowed(host.strip("[]"), config.allow_private):
+        if not allowed(host, config):
             raise TargetRefused(host)
         dns_result = DNSResult(None, ())  # OONI: no lookup for an IP literal
     else:
         resolved = await lookups.resolve(host)
         dns_result = DNSResult(dns_failure(resolved.failure), resolved.addrs)
     flags = _discovered(request.tcp_connect, dns_result.addrs, config)
-    plan = _plan(parts, [ip for ip in flags if allowed(ip, config.allow_private)], config)
+    plan = _plan(
+        parts,
+        [ip for ip in flags if allowed(ip, config)],
+        config,
+    )
     context = tls.client_context(config.ca_bundle)
     results, http_result = await asyncio.gather(
         asyncio.gather(*(_connect(e, host, context, config, t_zero) for e in plan)),

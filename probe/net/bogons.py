@@ -169,6 +169,14 @@ def is_bogon(address: str, exempt: tuple[str, ...] = ()) -> bool:
     return _bogon(ip, _parse(exempt))
 
 
+def is_exempt(address: str, exempt: tuple[str, ...]) -> bool:
+    """``address`` itself lies in one of the ``exempt`` CIDRs."""
+    try:
+        return _exempt(ipaddress.ip_address(address), _parse(exempt))
+    except ValueError:
+        return False
+
+
 def translates(address: str) -> bool:
     """True for NAT64, 6to4 and Teredo space: reaching it means reaching an IPv4 host via a
     translator or relay, whose own policy the helper cannot see."""
@@ -179,8 +187,12 @@ def translates(address: str) -> bool:
     return entry is not None and entry.translates
 
 
+def _exempt(ip: Address, exempt: tuple[Network, ...]) -> bool:
+    return any(ip.version == net.version and ip in net for net in exempt)
+
+
 def _bogon(ip: Address, exempt: tuple[Network, ...]) -> bool:
-    if any(ip.version == net.version and ip in net for net in exempt):
+    if _exempt(ip, exempt):
         return False
     entry = special_range(ip)
     if entry is None:
