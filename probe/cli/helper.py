@@ -94,8 +94,11 @@ def serve(
         help="Comma-separated CIDRs not flagged as bogons, and contacted despite the SSRF guard.",
     ),
     max_inflight: int = typer.Option(16, min=1, help="Requests measured at once; more get 503."),
-    max_pending: int = typer.Option(
-        256, min=1, help="Connections still sending their request; a newcomer drops the oldest."
+    max_pending: int | None = typer.Option(
+        None,
+        min=1,
+        help="Connections still sending their request head; one more drops the oldest "
+        "(default: half of what RLIMIT_NOFILE allows for clients).",
     ),
     deadline: float = typer.Option(30.0, min=1.0, help="Seconds per request before 504."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every request."),

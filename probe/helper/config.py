@@ -25,8 +25,9 @@ class HelperConfig:
     """Seconds a client has for the TLS handshake and the request head (slowloris)."""
     read_timeout: float = 10.0
     """Seconds a client has to send its whole request."""
-    max_pending: int = 256
-    """Connections still sending their request; a newcomer drops the oldest of them."""
+    max_pending: int | None = None
+    """Connections still sending their request head; one more drops the oldest of them.
+    None: half the client connections RLIMIT_NOFILE allows."""
     max_inflight: int = 16
     """Control requests measured at once; more get 503."""
     max_request_bytes: int = 64 << 10

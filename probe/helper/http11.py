@@ -80,10 +80,11 @@ def unavailable() -> Reply:
 class Admission:
     """Which connections get in, and the counts that show it: the slowloris defence.
 
-    ``max_pending`` caps connections that have not finished sending their request (a newcomer
-    drops the oldest of them: legitimate clients send at once, so the oldest is the slowest);
-    ``head_timeout`` bounds the TLS handshake plus the request head; past ``max_connections``
-    open client connections, a newcomer gets 503 without being read.
+    ``max_pending`` caps connections whose first read left the request head incomplete (or
+    whose TLS handshake is under way); one more drops the oldest of them. Legitimate clients
+    send a request at once, so they are judged only once read, never while a busy loop has
+    not got to them yet. ``head_timeout`` bounds the TLS handshake plus the request head; past
+    ``max_connections`` open client connections, a newcomer gets 503 without being read.
     """
 
     def __init__(self, head_timeout: float, max_pending: int, max_connections: int) -> None:
@@ -95,12 +96,33 @@ class Admission:
         self.evicted = 0
         self.shed = 0
 
-    def admit(self, key: int, transport: asyncio.WriteTransport) -> None:
-        while len(self.pending) >= self.max_pending:
-            oldest = next(iter(self.pending))
-            self.pending.pop(oldest).abort()
-            self.evicted += 1
-        self.pending[key] = transport
+    def ticket(self, key: int, transport: asyncio.WriteTransport) -> _Ticket:
+        return _Ticket(self, key, transport)
+
+    def release(self, key: int) -> None:
+        self.pending.pop(key, None)
+
+
+@dataclass(frozen=True)
+class _Ticket:
+    """One connection's place in :class:`Admission`."""
+
+    gate: Admission
+    key: int
+    transport: asyncio.WriteTransport
+
+    def slow(self) -> None:
+        """The request is not all here yet: queue as pending, dropping the oldest if full."""
+        pending = self.gate.pending
+        if self.key in pending:
+            return
+        while len(pending) >= self.gate.max_pending:
+            pending.pop(next(iter(pending))).abort()
+            self.gate.evicted += 1
+        pending[self.key] = self.transport
+
+    def received(self) -> None:
+        self.gate.release(self.key)
 
 
 async def start(
@@ -115,10 +137,11 @@ async def start(
 ) -> asyncio.Server:
     """Listen on ``host:port`` (0 picks a free port). Client addresses are never read or logged.
 
-    Without ``admission``: the head has the whole ``read_timeout``, 256 pending connections, and
-    half the descriptors for clients.
+    Without ``admission``: the head has the whole ``read_timeout``, and clients get half the
+    descriptors, half of those for pending connections.
     """
-    gate = admission or Admission(read_timeout, 256, descriptor_limit() // 2)
+    clients = descriptor_limit() // 2
+    gate = admission or Admission(read_timeout, clients // 2, clients)
 
     async def session(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         gate.open += 1
@@ -128,19 +151,19 @@ async def start(
                 gate.shed += 1
                 await _shed(reader, writer, tls is not None)
                 return
-            gate.admit(key, writer.transport)
-            await _serve_one(
-                handler, reader, writer, (max_body, read_timeout, gate.head_timeout), tls,
-                lambda: gate.pending.pop(key, None),
-            )  # fmt: skip
+            limits = (max_body, read_timeout, gate.head_timeout)
+            ticket = gate.ticket(key, writer.transport)
+            await _serve_one(handler, reader, writer, limits, tls, ticket)
         except (OSError, h11.LocalProtocolError, TimeoutError) as exc:
             log.debug("connection ended early: %s", type(exc).__name__)
         finally:
-            gate.pending.pop(key, None)
+            gate.release(key)
             gate.open -= 1
             writer.close()
 
-    return await asyncio.start_server(session, host, port, limit=MAX_HEAD_BYTES)
+    return await asyncio.start_server(
+        session, host, port, limit=MAX_HEAD_BYTES, backlog=min(gate.max_connections, 4096)
+    )
 
 
 async def _shed(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tls: bool) -> None:
@@ -158,19 +181,20 @@ async def _serve_one(
     writer: asyncio.StreamWriter,
     limits: tuple[int, float, float],
     tls: ssl.SSLContext | None,
-    received: Callable[[], object],
+    ticket: _Ticket,
 ) -> None:
-    """Read one request within the deadlines, answer it; ``received`` once it is all read."""
+    """Read one request within the deadlines, answer it; the ticket follows the reading."""
     max_body, read_timeout, head_timeout = limits
     conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
     try:
         async with asyncio.timeout(read_timeout):
             async with asyncio.timeout(head_timeout):
                 if tls is not None:
+                    ticket.slow()  # a handshake cannot be judged half-way
                     await writer.start_tls(tls)
-                request = await _receive_head(conn, reader)
+                request = await _receive_head(conn, reader, ticket)
             incoming = await _receive_body(conn, reader, request, max_body)
-        received()
+        ticket.received()
         reply = await handler(incoming)
     except _Refused as exc:
         reply = error_reply(exc.status)
@@ -191,7 +215,9 @@ async def _serve_one(
     await _send(conn, writer, reply)
 
 
-async def _receive_head(conn: h11.Connection, reader: asyncio.StreamReader) -> h11.Request:
+async def _receive_head(
+    conn: h11.Connection, reader: asyncio.StreamReader, ticket: _Ticket
+) -> h11.Request:
     """Feed h11 at most MAX_HEAD_BYTES before it has a whole head, whatever the reads return."""
     fed = 0
     while True:
@@ -201,6 +227,8 @@ async def _receive_head(conn: h11.Connection, reader: asyncio.StreamReader) -> h
         if event is h11.NEED_DATA:
             if fed >= MAX_HEAD_BYTES:
                 raise _Refused(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
+            if fed:  # read from, and still short of a head
+                ticket.slow()
             data = await reader.read(MAX_HEAD_BYTES - fed)
             fed += len(data)
             conn.receive_data(data)

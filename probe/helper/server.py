@@ -78,7 +78,8 @@ def admission(config: HelperConfig) -> Admission:
     budget = nofile - http11.RESERVED_DESCRIPTORS - outgoing
     if budget < MIN_CONNECTIONS:
         raise ValueError(f"RLIMIT_NOFILE is {nofile}: too low for a helper (raise ulimit -n)")
-    return Admission(config.head_timeout, min(config.max_pending, budget), budget)
+    pending = budget // 2 if config.max_pending is None else min(config.max_pending, budget)
+    return Admission(config.head_timeout, pending, budget)
 
 
 async def start(

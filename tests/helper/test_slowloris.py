@@ -139,7 +139,8 @@ async def test_past_the_connection_budget_newcomers_get_503_at_once(
 def test_limits_follow_rlimit_nofile(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(http11, "descriptor_limit", lambda: 1024)
     gate = admission(HelperConfig())  # 16 in flight x 35 descriptors > half of 1024
-    assert (gate.max_connections, gate.max_pending, gate.head_timeout) == (448, 256, 5.0)
+    assert (gate.max_connections, gate.max_pending, gate.head_timeout) == (448, 224, 5.0)
+    assert admission(HelperConfig(max_pending=1000)).max_pending == 448
     monkeypatch.setattr(http11, "descriptor_limit", lambda: 65536)
     assert admission(HelperConfig()).max_connections == 65536 - 64 - 16 * 35
     monkeypatch.setattr(http11, "descriptor_limit", lambda: 100)
