@@ -29,8 +29,9 @@ MAX_HEAD_BYTES: Final = 16 << 10
 RETRY_AFTER_SECONDS: Final = "5"
 RESERVED_DESCRIPTORS: Final = 64
 """Kept for the listening socket, logs, DNS and whatever the process opens besides sockets."""
-_SHED_LINGER: Final = 0.2
-"""Seconds a shed connection is read after its 503, so closing it does not reset the reply."""
+_SHED_LINGER: Final = 1.0
+"""Seconds a shed connection is drained after its 503 and FIN, so that closing it with the
+request still unread does not reset the reply away."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,9 @@ class Admission:
     ``max_pending`` caps connections whose first read left the request head incomplete (or
     whose TLS handshake is under way); one more drops the oldest of them. Legitimate clients
     send a request at once, so they are judged only once read, never while a busy loop has
-    not got to them yet. ``head_timeout`` bounds the TLS handshake plus the request head; past
-    ``max_connections`` open client connections, a newcomer gets 503 without being read.
+    not got to them yet. ``head_timeout`` bounds the TLS handshake plus the request head. Past
+    ``max_connections`` open client connections, a newcomer drops the oldest pending one, or
+    when none is pending gets 503 without being read.
     """
 
     def __init__(self, head_timeout: float, max_pending: int, max_connections: int) -> None:
@@ -95,6 +97,14 @@ class Admission:
         self.pending: dict[int, asyncio.WriteTransport] = {}
         self.evicted = 0
         self.shed = 0
+
+    def evict_oldest(self) -> bool:
+        """Drop the oldest pending connection; False when none is pending."""
+        if not self.pending:
+            return False
+        self.pending.pop(next(iter(self.pending))).abort()
+        self.evicted += 1
+        return True
 
     def ticket(self, key: int, transport: asyncio.WriteTransport) -> _Ticket:
         return _Ticket(self, key, transport)
@@ -113,13 +123,11 @@ class _Ticket:
 
     def slow(self) -> None:
         """The request is not all here yet: queue as pending, dropping the oldest if full."""
-        pending = self.gate.pending
-        if self.key in pending:
+        if self.key in self.gate.pending:
             return
-        while len(pending) >= self.gate.max_pending:
-            pending.pop(next(iter(pending))).abort()
-            self.gate.evicted += 1
-        pending[self.key] = self.transport
+        while len(self.gate.pending) >= self.gate.max_pending:
+            self.gate.evict_oldest()
+        self.gate.pending[self.key] = self.transport
 
     def received(self) -> None:
         self.gate.release(self.key)
@@ -147,7 +155,7 @@ async def start(
         gate.open += 1
         key = id(writer)
         try:
-            if gate.open > gate.max_connections:
+            if gate.open > gate.max_connections and not gate.evict_oldest():
                 gate.shed += 1
                 await _shed(reader, writer, tls is not None)
                 return
@@ -161,18 +169,20 @@ async def start(
             gate.open -= 1
             writer.close()
 
-    return await asyncio.start_server(
-        session, host, port, limit=MAX_HEAD_BYTES, backlog=min(gate.max_connections, 4096)
-    )
+    # Queued connections cost the kernel memory, not descriptors: a deep queue lets a burst
+    # wait instead of having its SYNs dropped and retried a second later.
+    return await asyncio.start_server(session, host, port, limit=MAX_HEAD_BYTES, backlog=4096)
 
 
 async def _shed(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tls: bool) -> None:
     if tls:  # a 503 needs a handshake first; refusing costs less
         return
     await _send(h11.Connection(h11.SERVER), writer, unavailable(), unsolicited=True)
+    writer.write_eof()
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(_SHED_LINGER):
-            await reader.read(MAX_HEAD_BYTES)
+            while await reader.read(MAX_HEAD_BYTES):  # until the client closes too
+                pass
 
 
 async def _serve_one(
