@@ -169,9 +169,10 @@ async def start(
             gate.open -= 1
             writer.close()
 
-    # Queued connections cost the kernel memory, not descriptors: a deep queue lets a burst
-    # wait instead of having its SYNs dropped and retried a second later.
-    return await asyncio.start_server(session, host, port, limit=MAX_HEAD_BYTES, backlog=4096)
+    # asyncio accepts up to `backlog` connections at a time, each a descriptor before any
+    # session can count it, so the burst is kept to a small share of the budget.
+    backlog = max(16, min(4096, gate.max_connections // 8))
+    return await asyncio.start_server(session, host, port, limit=MAX_HEAD_BYTES, backlog=backlog)
 
 
 async def _shed(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tls: bool) -> None:

@@ -7,6 +7,7 @@ globally reachable, an address inside it), so a dropped, added or mistyped entry
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 
 import pytest
 
@@ -156,3 +157,9 @@ def test_exemptions_reach_embedded_ipv4_only_for_the_bogon_flag() -> None:
     assert is_exempt("192.0.2.10", lab)
     assert not is_exempt("2002:c000:20a::1", lab)
     assert not is_exempt("garbage", lab)
+
+
+def test_the_helper_docs_list_every_entry() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "helper.md").read_text(encoding="utf-8")
+    for entry in SPECIAL_RANGES:
+        assert f"| `{entry.network}` | {entry.name} | {entry.rfc} |" in docs, entry.network
