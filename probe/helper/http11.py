@@ -125,8 +125,8 @@ class _Ticket:
         """The request is not all here yet: queue as pending, dropping the oldest if full."""
         if self.key in self.gate.pending:
             return
-        while len(self.gate.pending) >= self.gate.max_pending:
-            self.gate.evict_oldest()
+        while len(self.gate.pending) >= self.gate.max_pending and self.gate.evict_oldest():
+            pass
         self.gate.pending[self.key] = self.transport
 
     def received(self) -> None:
