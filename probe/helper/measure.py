@@ -55,11 +55,7 @@ async def measure(request: ControlRequest, config: HelperConfig) -> ControlRespo
         resolved = await lookups.resolve(host)
         dns_result = DNSResult(dns_failure(resolved.failure), resolved.addrs)
     flags = _discovered(request.tcp_connect, dns_result.addrs, config)
-    plan = _plan(
-        parts,
-        [ip for ip in flags if allowed(ip, config)],
-        config,
-    )
+    plan = _plan(parts, [ip for ip in flags if allowed(ip, config)], config)
     context = tls.client_context(config.ca_bundle)
     results, http_result = await asyncio.gather(
         asyncio.gather(*(_connect(e, host, context, config, t_zero) for e in plan)),
