@@ -153,6 +153,8 @@ async def redirecting(servers: list[object]) -> tuple[int, list[str]]:
             await writer_redirect(writer, LOCATIONS[path].encode())
         elif path == "/unicode":
             await writer_redirect(writer, "/путь?q=ж ж".encode())
+        elif path == "/latin1":
+            await writer_redirect(writer, "/café".encode("latin-1"))  # not UTF-8
         else:
             await respond(writer, 200, b"<title>landed</title>")
 
@@ -195,6 +197,16 @@ async def test_a_non_ascii_location_is_escaped_and_followed(
     assert asked[1] == "/" + "".join(f"%{b:02X}" for b in "путь".encode()) + "?q=" + "".join(
         f"%{b:02X}" for b in "ж".encode()
     ) + "%20" + "".join(f"%{b:02X}" for b in "ж".encode())
+
+
+async def test_a_location_in_another_encoding_keeps_its_bytes(
+    start_helper: StartHelper, servers: list[object]
+) -> None:
+    port, asked = await redirecting(servers)
+    helper_url, _ = await start_helper()
+    reply = await post(helper_url, {"http_request": f"http://example.test:{port}/latin1"})
+    assert reply.json()["http_request"]["title"] == "landed"
+    assert asked == ["/latin1", "/caf%E9"]
 
 
 async def test_a_bug_answers_500_and_logs_no_url_unless_debugging(
