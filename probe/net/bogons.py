@@ -137,8 +137,16 @@ SPECIAL_RANGES: Final[tuple[SpecialRange, ...]] = (
 GLOBAL_UNICAST_V6: Final = ipaddress.IPv6Network("2000::/3")
 """The only IPv6 space IANA allocates for global unicast; the rest is reserved by the IETF."""
 
-# Most specific first, so the first match is the entry that applies.
-_BY_SPECIFICITY: Final = sorted(SPECIAL_RANGES, key=lambda r: -r.network.prefixlen)
+# Per IP version, most specific first (so the first match is the entry that applies), as
+# integers: every DNS answer a run or an analysis sees is looked up here.
+_BY_SPECIFICITY: Final = {
+    version: [
+        (int(r.network.netmask), int(r.network.network_address), r)
+        for r in sorted(SPECIAL_RANGES, key=lambda r: -r.network.prefixlen)
+        if r.network.version == version
+    ]
+    for version in (4, 6)
+}
 
 
 @lru_cache(maxsize=32)
@@ -155,9 +163,8 @@ def parse_exemptions(cidrs: Iterable[str]) -> tuple[str, ...]:
 
 def special_range(ip: Address) -> SpecialRange | None:
     """The most specific table entry holding ``ip``, or None for ordinary unicast space."""
-    return next(
-        (r for r in _BY_SPECIFICITY if r.network.version == ip.version and ip in r.network), None
-    )
+    value = int(ip)
+    return next((r for mask, net, r in _BY_SPECIFICITY[ip.version] if value & mask == net), None)
 
 
 def is_bogon(address: str, exempt: tuple[str, ...] = ()) -> bool:
