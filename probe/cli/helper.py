@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import resource
 import ssl
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ import typer
 
 from probe.cli.options import CA_BUNDLE
 from probe.helper.config import HelperConfig
-from probe.helper.server import start
+from probe.helper.server import admission, start
 from probe.net.bogons import parse_exemptions
 from probe.net.dns import split_hostport
 from probe.settings import ENV_BOGON_EXEMPT
@@ -51,6 +52,15 @@ def _quiet_loop_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any])
     )
 
 
+def _raise_descriptor_limit() -> None:
+    """Use the whole hard RLIMIT_NOFILE: the soft default (often 1,024) is what slow clients
+    exhaust first, and the helper sizes its connection limits from it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 async def _serve(config: HelperConfig, host: str, port: int, tls: ssl.SSLContext | None) -> None:
     asyncio.get_running_loop().set_exception_handler(_quiet_loop_errors)
     server, _ = await start(config, host, port, tls)
@@ -79,13 +89,25 @@ def serve(
     tls_key: Path | None = typer.Option(None, exists=True, dir_okay=False, help="PEM key."),
     ca_bundle: Path | None = CA_BUNDLE,
     bogon_exempt: str | None = typer.Option(
-        None, envvar=ENV_BOGON_EXEMPT, help="Comma-separated CIDRs not flagged as bogons."
+        None,
+        envvar=ENV_BOGON_EXEMPT,
+        help="Comma-separated CIDRs not flagged as bogons, and contacted despite the SSRF guard.",
     ),
     max_inflight: int = typer.Option(16, min=1, help="Requests measured at once; more get 503."),
+    max_pending: int | None = typer.Option(
+        None,
+        min=1,
+        help="Connections still sending their request head; one more drops the oldest "
+        "(default: half of what RLIMIT_NOFILE allows for clients).",
+    ),
     deadline: float = typer.Option(30.0, min=1.0, help="Seconds per request before 504."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every request."),
+    debug: bool = typer.Option(
+        False, "--debug", help="Log tracebacks and connection details: may carry URLs and hosts."
+    ),
 ) -> None:
     """Answer control requests on POST / until interrupted."""
+    _raise_descriptor_limit()
     try:
         host, port = split_hostport(listen, 8080)
         config = HelperConfig(
@@ -94,14 +116,16 @@ def serve(
             ca_bundle=ca_bundle,
             bogon_exempt=parse_exemptions((bogon_exempt or "").split(",")),
             max_inflight=max_inflight,
+            max_pending=max_pending,
             deadline=deadline,
         )
+        admission(config)  # fails here, as a usage error, when RLIMIT_NOFILE is too low
         tls = _server_tls(tls_cert, tls_key)
     except (ValueError, ssl.SSLError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
+        level=logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )

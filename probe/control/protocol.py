@@ -8,15 +8,25 @@ ignored for compatibility; missing or mistyped ones are a :class:`ProtocolError`
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
 
+from probe.net.names import wire_name
+
 MAX_URL_LENGTH: Final = 2048
 MAX_ENDPOINTS: Final = 64
 MAX_HEADER_NAMES: Final = 32
 MAX_HEADER_VALUE: Final = 1024
+
+_PORT = re.compile(r"[0-9]{1,5}")
+"""ASCII digits only: ``int()`` and ``str.isdigit`` also take Arabic-Indic and other digits."""
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")
+"""A header name (RFC 9110 token)."""
+_FIELD_VALUE = re.compile(r"[\x20-\x7e\t]*")
+"""Visible ASCII, space and tab: what the helper can replay without re-encoding."""
 
 # ip_info flags, as OONI defines them.
 FLAG_RESOLVED_BY_PROBE: Final = 1
@@ -52,6 +62,13 @@ def _name(kind: type | tuple[type, ...]) -> str:
     return " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
 
 
+def _optional(obj: Mapping[str, Any], key: str, kind: type[T], where: str) -> T:
+    """An optional field: missing or null (Go's nil) is empty; anything else must be ``kind``,
+    so a falsy ``0``, ``""`` or ``false`` is refused rather than taken for empty."""
+    value = obj.get(key)
+    return kind() if value is None else _check(value, kind, f"{where}.{key}")
+
+
 def _failure(obj: Mapping[str, Any], where: str) -> str | None:
     return _get(obj, "failure", (str, type(None)), where)
 
@@ -74,25 +91,64 @@ def parse_endpoint(text: str) -> tuple[str, int]:
         ip = ipaddress.ip_address(host)
     except ValueError as exc:
         raise ProtocolError(f"endpoint {text!r}: not an IP address") from exc
-    if not rest.isdigit() or not 0 < int(rest) < 65536:
+    if not _PORT.fullmatch(rest) or not 0 < int(rest) < 65536:
         raise ProtocolError(f"endpoint {text!r}: bad port")
     if (ip.version == 6) != text.startswith("["):
         raise ProtocolError(f"endpoint {text!r}: IPv6 needs brackets, IPv4 none")
     return str(ip), int(rest)
 
 
-def check_target_url(url: str) -> str:
-    """An absolute http(s) URL with a host, short enough to be a real page address."""
-    if len(url) > MAX_URL_LENGTH:
+@dataclass(frozen=True)
+class Target:
+    """A checked target URL, with its host in the ASCII form DNS, SNI and Host use."""
+
+    scheme: str
+    host: str
+    port: int | None
+    path: str
+    query: str
+
+
+def parse_target_url(url: str) -> Target:
+    """An absolute http(s) URL with a host DNS can carry and a port in 1-65535, short enough to
+    be a real page address, without spaces or control characters (a browser would have
+    escaped them)."""
+    if len(url.encode("utf-8", "surrogatepass")) > MAX_URL_LENGTH:
         raise ProtocolError("http_request: URL too long")
+    if any(c <= " " or c == "\x7f" for c in url):
+        raise ProtocolError("http_request: URL holds spaces or control characters")
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a malformed port
+        port = parts.port  # raises on a malformed port, non-ASCII digits included
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("expected an http:// or https:// URL with a host")
+        if port == 0:
+            raise ValueError("port 0")
+        host = wire_name(parts.hostname)
     except ValueError as exc:
-        raise ProtocolError(f"http_request: {exc}") from exc
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ProtocolError("http_request: expected an http:// or https:// URL with a host")
+        raise ProtocolError(f"http_request: {exc}") from None
+    return Target(parts.scheme, host, port, parts.path, parts.query)
+
+
+def check_target_url(url: str) -> str:
+    parse_target_url(url)
     return url
+
+
+def _headers(value: Any, where: str) -> dict[str, tuple[str, ...]]:
+    raw = _check(value, dict, where)
+    if len(raw) > MAX_HEADER_NAMES:
+        raise ProtocolError(f"{where}: too many headers")
+    headers: dict[str, tuple[str, ...]] = {}
+    for name, values in raw.items():
+        if not _TOKEN.fullmatch(name):
+            raise ProtocolError(f"{where}: {name[:64]!r} is not a header name")
+        checked = tuple(_check(v, str, f"{where}.{name}") for v in _check(values, list, where))
+        for v in checked:
+            if len(v) > MAX_HEADER_VALUE or not _FIELD_VALUE.fullmatch(v):
+                raise ProtocolError(f"{where}: header {name!r} is too long or not ASCII text")
+        headers[name] = checked
+    return headers
 
 
 @dataclass(frozen=True)
@@ -106,23 +162,17 @@ class ControlRequest:
         where = "request"
         obj = _object(obj, where)
         url = check_target_url(_get(obj, "http_request", str, where))
-        raw_headers = _object(
-            obj.get("http_request_headers") or {}, f"{where}.http_request_headers"
+        headers = _headers(
+            _optional(obj, "http_request_headers", dict, where), f"{where}.http_request_headers"
         )
-        if len(raw_headers) > MAX_HEADER_NAMES:
-            raise ProtocolError(f"{where}: too many headers")
-        headers: dict[str, tuple[str, ...]] = {}
-        for name, values in raw_headers.items():
-            values = _check(values, list, f"{where}.http_request_headers.{name}")
-            checked = tuple(_check(v, str, f"{where}.http_request_headers.{name}") for v in values)
-            if any(len(v) > MAX_HEADER_VALUE for v in checked):
-                raise ProtocolError(f"{where}: header {name!r} too long")
-            headers[name] = checked
-        endpoints = _check(obj.get("tcp_connect") or [], list, f"{where}.tcp_connect")
+        endpoints = _optional(obj, "tcp_connect", list, where)
         if len(endpoints) > MAX_ENDPOINTS:
             raise ProtocolError(f"{where}: too many tcp_connect endpoints")
         for endpoint in endpoints:
-            parse_endpoint(_check(endpoint, str, f"{where}.tcp_connect"))
+            try:
+                parse_endpoint(_check(endpoint, str, f"{where}.tcp_connect"))
+            except ProtocolError as exc:
+                raise ProtocolError(f"{where}.tcp_connect: {exc}") from None
         return cls(url, headers, tuple(endpoints))
 
     def to_json(self) -> dict[str, Any]:
@@ -142,7 +192,7 @@ class DNSResult:
     def from_json(cls, obj: Any) -> DNSResult:
         where = "dns"
         obj = _object(obj, where)
-        addrs = _check(obj.get("addrs") or [], list, f"{where}.addrs")  # Go may send null
+        addrs = _optional(obj, "addrs", list, where)
         return cls(_failure(obj, where), tuple(_check(a, str, f"{where}.addrs") for a in addrs))
 
     def to_json(self) -> dict[str, Any]:
@@ -199,7 +249,7 @@ class HTTPResult:
     def from_json(cls, obj: Any) -> HTTPResult:
         where = "http_request"
         obj = _object(obj, where)
-        headers = _object(obj.get("headers") or {}, f"{where}.headers")  # Go may send null
+        headers = _optional(obj, "headers", dict, where)
         return cls(
             _get(obj, "body_length", int, where),
             _failure(obj, where),
@@ -245,8 +295,8 @@ class ControlResponse:
         """Parse a helper's reply; ``tls_handshake`` and ``ip_info`` are optional (legacy TH)."""
         obj = _object(obj, "response")
         tcp = _object(_get(obj, "tcp_connect", dict, "response"), "tcp_connect")
-        tls = _object(obj.get("tls_handshake") or {}, "tls_handshake")
-        info = _object(obj.get("ip_info") or {}, "ip_info")
+        tls = _optional(obj, "tls_handshake", dict, "response")
+        info = _optional(obj, "ip_info", dict, "response")
         for endpoint in (*tcp, *tls):
             parse_endpoint(endpoint)
         for ip in info:

@@ -5,16 +5,19 @@ from __future__ import annotations
 import ssl
 from collections.abc import Mapping, Sequence
 from typing import Final
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-from probe.control.protocol import HTTPResult
+from probe.control.protocol import HTTPResult, Target, parse_target_url
 from probe.control.title import extract_title
 from probe.helper.failures import DNS_LOOKUP_ERROR, UNKNOWN_ERROR, http_failure
 from probe.helper.guard import allowed
 from probe.helper.steps import Lookups, dial
 from probe.net import http, tcp
-from probe.net.names import to_ascii
 from probe.net.stream import SocketStream
+
+# Kept as they are when a path or query is escaped: RFC 3986's reserved and unreserved
+# characters and '%' (already escaped); everything else a redirect may carry becomes %XX.
+_URL_SAFE: Final = "/?#[]@!$&'()*+,;=:-._~%"
 
 # Only these of the probe's headers are replayed, as OONI's helper does: the rest could be
 # used to smuggle credentials or odd requests through the helper.
@@ -31,19 +34,16 @@ async def fetch(
     config = lookups.config
     current = url
     for _ in range(config.max_redirects + 1):
-        try:
-            parts = urlsplit(current)
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError:
+        try:  # the first URL passed the protocol's check; a Location header has not
+            target = parse_target_url(_escaped(current))
+        except ValueError:  # ProtocolError is one
             return HTTPResult.failed(UNKNOWN_ERROR)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return HTTPResult.failed(UNKNOWN_ERROR)
-        host = to_ascii(parts.hostname)
+        host, port = target.host, target.port or (443 if target.scheme == "https" else 80)
         resolved = await lookups.resolve(host)
-        usable = [a for a in resolved.addrs if allowed(a, config.allow_private)]
+        usable = [a for a in resolved.addrs if allowed(a, config)]
         if not usable:  # no name, or only addresses we must not contact
             return HTTPResult.failed(DNS_LOOKUP_ERROR)
-        sni = host if parts.scheme == "https" else None
+        sni = host if target.scheme == "https" else None
         stream, address, failure = await _open(
             usable[: config.max_addresses], port, sni, context, lookups
         )
@@ -51,11 +51,9 @@ async def fetch(
             return HTTPResult.failed(http_failure(failure) or UNKNOWN_ERROR)
         request = await http.get(
             stream,
-            urlunsplit(
-                (parts.scheme, _netloc(host, parts.port), parts.path or "/", parts.query, "")
-            ),
+            _request_url(target),
             address,
-            _request_headers(host, parts.port, headers, config.user_agent),
+            _request_headers(host, target.port, headers, config.user_agent),
             config.body_cap,
             config.timeouts.http,
             lookups.t_zero,
@@ -65,7 +63,11 @@ async def fetch(
             return HTTPResult.failed(http_failure(request.failure) or UNKNOWN_ERROR)
         location = response.header("location")
         if request.failure is None and 300 <= response.code < 400 and location:
-            current = urljoin(current, location)
+            try:  # the header's bytes (read as Latin-1) are UTF-8 text, or kept as raw bytes
+                raw = location.encode("latin-1").decode("utf-8", "surrogateescape")
+                current = urljoin(current, raw)
+            except ValueError:  # e.g. an unclosed IPv6 bracket
+                return HTTPResult.failed(UNKNOWN_ERROR)
             continue
         first: dict[str, str] = {}
         for name, value in response.headers:
@@ -93,6 +95,22 @@ async def _open(
             return stream, tcp.endpoint(ip, port), None
         failure = handshake.failure if handshake is not None else connect.failure
     return None, "", failure
+
+
+def _escaped(url: str) -> str:
+    """``url`` with path and query %-escaped as a browser sends them: Location headers carry
+    raw spaces and non-ASCII text. Raises ValueError for what does not split."""
+    parts = urlsplit(url)
+    path, query = (
+        quote(part, safe=_URL_SAFE, errors="surrogateescape") for part in (parts.path, parts.query)
+    )
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
+def _request_url(target: Target) -> str:
+    """The URL on the wire: the ASCII host, no fragment."""
+    netloc = _netloc(target.host, target.port)
+    return urlunsplit((target.scheme, netloc, target.path or "/", target.query, ""))
 
 
 def _netloc(host: str, port: int | None) -> str:

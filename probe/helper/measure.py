@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import ssl
 from typing import NamedTuple
-from urllib.parse import SplitResult, urlsplit
 
 from probe.control.protocol import (
     FLAG_IS_BOGON,
@@ -16,9 +15,11 @@ from probe.control.protocol import (
     ControlResponse,
     DNSResult,
     IPInfo,
+    Target,
     TCPResult,
     TLSResult,
     parse_endpoint,
+    parse_target_url,
 )
 from probe.helper.config import HelperConfig
 from probe.helper.failures import dns_failure, tcp_failure
@@ -27,7 +28,7 @@ from probe.helper.guard import allowed
 from probe.helper.steps import Lookups, dial
 from probe.net import tcp, tls
 from probe.net.bogons import is_bogon
-from probe.net.names import is_ip_literal, to_ascii
+from probe.net.names import is_ip_literal
 
 
 class TargetRefused(Exception):
@@ -43,18 +44,18 @@ class _Endpoint(NamedTuple):
 async def measure(request: ControlRequest, config: HelperConfig) -> ControlResponse:
     """Resolve, connect to every allowed address (the probe's and ours), handshake, fetch."""
     t_zero = asyncio.get_running_loop().time()
-    parts = urlsplit(request.http_request)
-    host = to_ascii(parts.hostname or "")
+    parts = parse_target_url(request.http_request)  # checked when the request was parsed
+    host = parts.host
     lookups = Lookups(config, t_zero)
     if is_ip_literal(host):
-        if not allowed(host.strip("[]"), config.allow_private):
+        if not allowed(host, config):
             raise TargetRefused(host)
         dns_result = DNSResult(None, ())  # OONI: no lookup for an IP literal
     else:
         resolved = await lookups.resolve(host)
         dns_result = DNSResult(dns_failure(resolved.failure), resolved.addrs)
     flags = _discovered(request.tcp_connect, dns_result.addrs, config)
-    plan = _plan(parts, [ip for ip in flags if allowed(ip, config.allow_private)], config)
+    plan = _plan(parts, [ip for ip in flags if allowed(ip, config)], config)
     context = tls.client_context(config.ca_bundle)
     results, http_result = await asyncio.gather(
         asyncio.gather(*(_connect(e, host, context, config, t_zero) for e in plan)),
@@ -93,7 +94,7 @@ def _discovered(
     return flags
 
 
-def _plan(parts: SplitResult, ips: list[str], config: HelperConfig) -> list[_Endpoint]:
+def _plan(parts: Target, ips: list[str], config: HelperConfig) -> list[_Endpoint]:
     """OONI's ports: the URL's own port, else 443 for https, else 80 and 443 (443 tells
     whether the address serves the domain). TLS on 443, and on the port of an https URL."""
     if parts.port is not None:

@@ -15,12 +15,13 @@ from http import HTTPStatus
 from probe.control.protocol import ControlRequest, ProtocolError
 from probe.helper import http11
 from probe.helper.config import HelperConfig
-from probe.helper.http11 import Incoming, Reply, error_reply
+from probe.helper.http11 import Admission, Incoming, Reply, error_reply, unavailable
 from probe.helper.measure import TargetRefused, measure
 
 log = logging.getLogger(__name__)
 
-RETRY_AFTER_SECONDS = "5"
+MIN_CONNECTIONS = 16
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT"})
 
 
 class Helper:
@@ -29,12 +30,14 @@ class Helper:
     def __init__(self, config: HelperConfig) -> None:
         self.config = config
         self.inflight = 0
+        self.admission = admission(config)
 
     async def __call__(self, incoming: Incoming) -> Reply:
         loop = asyncio.get_running_loop()
         started = loop.time()
         reply = await self._reply(incoming)
-        log.info("%s %d in %.2f s", incoming.method, reply.status, loop.time() - started)
+        method = incoming.method if incoming.method in _METHODS else "other"  # any token goes
+        log.info("%s %d in %.2f s", method, reply.status, loop.time() - started)
         return reply
 
     async def _reply(self, incoming: Incoming) -> Reply:
@@ -47,15 +50,12 @@ class Helper:
                 headers=(("Allow", "POST"),),
             )
         if self.inflight >= self.config.max_inflight:
-            return Reply(
-                HTTPStatus.SERVICE_UNAVAILABLE,
-                error_reply(HTTPStatus.SERVICE_UNAVAILABLE).body,
-                headers=(("Retry-After", RETRY_AFTER_SECONDS),),
-            )
+            return unavailable()
         try:
-            request = ControlRequest.from_json(json.loads(incoming.body))
-        except (ValueError, RecursionError) as exc:  # ProtocolError is a ValueError
-            detail = str(exc) if isinstance(exc, ProtocolError) else "body is not JSON"
+            # JSON is UTF-8 (RFC 8259); json.loads would also guess UTF-16 and UTF-32 from bytes.
+            request = ControlRequest.from_json(json.loads(incoming.body.decode("utf-8")))
+        except (ValueError, RecursionError) as exc:  # ProtocolError, UnicodeError: ValueErrors
+            detail = str(exc) if isinstance(exc, ProtocolError) else "body is not UTF-8 JSON"
             return error_reply(HTTPStatus.BAD_REQUEST, detail)
         self.inflight += 1
         try:
@@ -70,6 +70,18 @@ class Helper:
         return Reply(HTTPStatus.OK, json.dumps(response.to_json()).encode())
 
 
+def admission(config: HelperConfig) -> Admission:
+    """Connection limits from RLIMIT_NOFILE: up to half of it stays free for the helper's own
+    connections (every planned endpoint, the fetch and two DNS sockets per request)."""
+    nofile = http11.descriptor_limit()
+    outgoing = min(config.max_inflight * (2 * config.max_addresses + 3), nofile // 2)
+    budget = nofile - http11.RESERVED_DESCRIPTORS - outgoing
+    if budget < MIN_CONNECTIONS:
+        raise ValueError(f"RLIMIT_NOFILE is {nofile}: too low for a helper (raise ulimit -n)")
+    pending = budget // 2 if config.max_pending is None else min(config.max_pending, budget)
+    return Admission(config.head_timeout, pending, budget)
+
+
 async def start(
     config: HelperConfig, host: str, port: int, tls: ssl.SSLContext | None = None
 ) -> tuple[asyncio.Server, Helper]:
@@ -82,5 +94,6 @@ async def start(
         max_body=config.max_request_bytes,
         read_timeout=config.read_timeout,
         tls=tls,
+        admission=helper.admission,
     )
     return server, helper

@@ -47,8 +47,10 @@ async def _resolve(host: str, config: HelperConfig, t_zero: float) -> Resolved:
         )
     else:
         queries = await dns.getaddrinfo(host, timeout, t_zero)
-    seen = dict.fromkeys(a for q in queries for a in q.addresses())
-    addrs = tuple(sorted(seen, key=lambda a: ipaddress.ip_address(a).version))
+    # One spelling per address (dnspython writes ::ffff:127.0.0.1, ipaddress ::ffff:7f00:1),
+    # so the probe's endpoints and our answers meet in one ip_info entry.
+    seen = dict.fromkeys(ipaddress.ip_address(a) for q in queries for a in q.addresses())
+    addrs = tuple(str(a) for a in sorted(seen, key=lambda a: a.version))
     return Resolved(addrs, None if addrs else queries[0].failure)
 
 

@@ -77,6 +77,20 @@ def test_request_optional_fields_default_empty() -> None:
             {"tcp_connect": [f"203.0.113.{i % 250}:80" for i in range(MAX_ENDPOINTS + 1)]},
             "too many",
         ),
+        # falsy is not empty: only a missing key or null is
+        ({"tcp_connect": 0}, "expected list"),
+        ({"tcp_connect": ""}, "expected list"),
+        ({"http_request_headers": False}, "expected dict"),
+        ({"http_request_headers": []}, "expected dict"),
+        # int() and str.isdigit() take any Unicode digit; ports are ASCII
+        ({"tcp_connect": ["203.0.113.10:٤٤٣"]}, "bad port"),
+        ({"tcp_connect": ["203.0.113.10:४४३"]}, "bad port"),
+        ({"tcp_connect": ["203.0.113.10:000443"]}, "bad port"),
+        ({"http_request": "http://example.test:٤٤٣/"}, "http_request"),
+        ({"http_request": "http://example.test:0/"}, "port 0"),
+        ({"http_request": "http://example.test/" + "ж" * 1100}, "too long"),  # bytes, not chars
+        ({"http_request_headers": {"A": ["ж" * 10]}}, "not ASCII"),
+        ({"http_request_headers": {"A:B": ["x"]}}, "not a header name"),
     ],
 )
 def test_request_rejects(mutation: dict[str, Any], message: str) -> None:
@@ -124,6 +138,8 @@ def test_legacy_response_without_tls_and_ip_info_and_with_go_nulls() -> None:
         (("http_request", "status_code"), 200.0, "expected int"),
         (("http_request", "headers"), {"X": ["a"]}, "expected str"),
         (("dns", "addrs"), "203.0.113.10", "expected list"),
+        (("dns", "addrs"), "", "expected list"),  # falsy is not null
+        (("http_request", "headers"), [], "expected dict"),
         (("ip_info", "203.0.113.10", "asn"), None, "expected int"),
     ],
 )

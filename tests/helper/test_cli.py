@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import resource
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from conftest import PKI
@@ -15,7 +17,12 @@ from probe.cli.helper import helper_app
 from probe.control.helper_client import query_helper
 from probe.settings import Settings
 
-LAUNCH = "from probe.cli.helper import helper_app; helper_app(prog_name='probe-helper')"
+# Started as systemd starts services by default: a soft RLIMIT_NOFILE under the hard one.
+LAUNCH = (
+    "import resource; _, hard = resource.getrlimit(resource.RLIMIT_NOFILE); "
+    "resource.setrlimit(resource.RLIMIT_NOFILE, (min(512, hard), hard)); "
+    "from probe.cli.helper import helper_app; helper_app(prog_name='probe-helper')"
+)
 
 
 @pytest.fixture
@@ -59,6 +66,16 @@ async def test_serve_answers_control_requests(
     assert process.stderr is not None
     log = (await process.stderr.read()).decode()
     assert "POST 200" in log
+
+
+async def test_serve_takes_the_hard_descriptor_limit(
+    helper_process: tuple[str, asyncio.subprocess.Process, str],
+) -> None:
+    _, process, _ = helper_process
+    limits = await asyncio.to_thread(Path(f"/proc/{process.pid}/limits").read_text)
+    line = next(row for row in limits.splitlines() if row.startswith("Max open files"))
+    soft, hard = line.split()[3:5]
+    assert soft == hard == str(resource.getrlimit(resource.RLIMIT_NOFILE)[1])
 
 
 def test_tls_cert_without_key_is_a_usage_error(pki: PKI) -> None:

@@ -1,13 +1,8 @@
-"""Client -> helper -> loopback targets, all on 127.0.0.1.
-
-The loopback resolver says ``example.test`` and ``private.test`` are 127.0.0.1 and ``nx.test``
-does not exist.
-"""
+"""Client -> helper -> loopback targets, all on 127.0.0.1 (the resolver: ``conftest.py``)."""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -16,42 +11,15 @@ from typing import Any
 import httpx
 import pytest
 from conftest import PKI
-from loopback.dns_server import NXDOMAIN, Zone, serve
 from loopback.web import default_handler, page, serve_http, serve_raw
 
 from probe.control.helper_client import HTTP_REQUEST_FAILED, query_helper
-from probe.helper.config import HelperConfig
 from probe.helper.failures import CONNECTION_REFUSED, DNS_LOOKUP_ERROR, DNS_NAME_ERROR
-from probe.helper.server import Helper, start
+from probe.helper.server import Helper
 from probe.net import errors
 from probe.settings import Settings, Timeouts
 
 StartHelper = Callable[..., Awaitable[tuple[str, Helper]]]
-
-
-@pytest.fixture
-async def resolver() -> AsyncIterator[str]:
-    zone = Zone({"example.test": ["127.0.0.1"], "private.test": ["127.0.0.1"], "nx.test": NXDOMAIN})
-    transport, address = await serve(zone)
-    yield address
-    transport.close()
-
-
-@pytest.fixture
-async def start_helper(pki: PKI, resolver: str, servers: list[object]) -> StartHelper:
-    """Start a helper (private addresses allowed unless overridden); returns its URL."""
-
-    async def starter(tls: Any = None, **overrides: Any) -> tuple[str, Helper]:
-        config = dataclasses.replace(
-            HelperConfig(allow_private=True, resolver=resolver, ca_bundle=pki.bundle), **overrides
-        )
-        server, helper = await start(config, "127.0.0.1", 0, tls)
-        servers.append(server)
-        scheme = "https" if tls else "http"
-        host = "localhost" if tls else "127.0.0.1"
-        return f"{scheme}://{host}:{server.sockets[0].getsockname()[1]}/", helper
-
-    return starter
 
 
 async def target(servers: list[object], tls: ssl.SSLContext | None = None) -> tuple[int, list[str]]:
