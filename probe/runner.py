@@ -15,6 +15,7 @@ from typing import Any
 
 from probe.analysis import AnalysisOptions, analyze_measurement
 from probe.inputs import Target
+from probe.net.errors import unknown_failure
 from probe.nettests.registry import Nettest
 from probe.nettests.session import Session
 from probe.report.envelope import RunInfo, measurement
@@ -88,7 +89,7 @@ async def measure(job: Job, session: Session, info: RunInfo) -> dict[str, Any]:
         if session.settings.packet_tests and job.nettest.name == WEB:
             test_keys = await _with_packet_tests(job.input, test_keys, session)
     except Exception as exc:  # a bug on one target must not cost the volunteer the whole run
-        test_keys = {"x_failure": f"unknown_failure: {type(exc).__name__}: {exc}"}
+        test_keys = {"x_failure": unknown_failure(exc)}
     category = job.target.category_code if job.target else ""
     return measurement(info, job.input, started, loop.time() - t0, test_keys, category)
 
