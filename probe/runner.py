@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from probe.analysis import AnalysisOptions, analyze_measurement
+from probe.analysis.vocabulary import NAME_TECHNIQUES, technique_named
 from probe.inputs import Target
 from probe.net.errors import unknown_failure
 from probe.nettests.registry import Nettest
@@ -103,5 +104,12 @@ async def _with_packet_tests(url: str, keys: dict[str, Any], session: Session) -
     # Imported here: scapy costs most of a second at start-up, paid only when asked for.
     from probe.nettests.packet_followup import follow_up
 
-    found = await follow_up(url, keys, verdict.get("x_technique"), session)
+    technique = technique_named(verdict.get("x_technique"))
+    found = await follow_up(
+        url,
+        keys,
+        session,
+        dns=technique is not None and technique.is_dns,
+        locate=technique in NAME_TECHNIQUES,
+    )
     return {**keys, "x_packet_tests": found}

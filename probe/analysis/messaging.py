@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Status = Literal["reachable", "blocked", "undetermined"]
-Record = Mapping[str, Any]
+from probe.analysis.vocabulary import no_network
 
-LOCAL_FAILURES = frozenset({"network_unreachable", "dns_temporary_failure"})
-"""Failures that say the volunteer's own connection is down, not that anything is blocked."""
+Status = Literal["reachable", "blocked", "undetermined"]
+"""App verdicts say "reachable" where web ones say "ok" (``app_keys`` maps them)."""
+Record = Mapping[str, Any]
 
 _STEPS = {
     "resolve": "DNS",
@@ -74,7 +74,7 @@ def _judge(label: str, keys: object, parts_of: Callable[[Record], Sequence[_Part
         return AppVerdict(label, "undetermined", "result keys missing or damaged")
     endpoints = _endpoints(keys)
     failures = {r.get("failure") for r in endpoints}
-    if endpoints and None not in failures and failures <= LOCAL_FAILURES:
+    if no_network(failures):
         return AppVerdict(
             label, "undetermined", f"no network: {', '.join(sorted(map(str, failures)))}"
         )

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from probe.analysis.messaging import LOCAL_FAILURES, AppVerdict
+from probe.analysis.messaging import AppVerdict
+from probe.analysis.vocabulary import no_network
 
 LABEL = "Tor"
 _CATEGORIES = {
@@ -83,7 +84,7 @@ def tor_verdict(keys: object, control: Mapping[str, bool] | None = None) -> AppV
     if not found:
         return AppVerdict(LABEL, "undetermined", "no targets measured")
     failures = {t.get("failure") for t in keys["targets"].values() if isinstance(t, Mapping)}
-    if None not in failures and failures <= LOCAL_FAILURES:
+    if no_network(failures):
         return AppVerdict(
             LABEL, "undetermined", f"no network: {', '.join(sorted(map(str, failures)))}"
         )

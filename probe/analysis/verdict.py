@@ -35,7 +35,7 @@ from probe.analysis.observations import (
     telling,
     usable,
 )
-from probe.analysis.options import AnalysisOptions
+from probe.analysis.options import OPTIONS_KEY, AnalysisOptions
 from probe.analysis.packets import packet_findings
 from probe.analysis.throttle import throttled
 from probe.analysis.vocabulary import (
@@ -110,13 +110,15 @@ class _Context:
         return self.outcome.hop.host == self.first.host
 
 
-def analyse(measurement: Record, options: AnalysisOptions) -> Analysis:
+def analyse(measurement: Record, options: AnalysisOptions, known: bool = True) -> Analysis:
+    """``known``: the options are the run's own (stored with the verdict); False when they are
+    defaults standing in for options the file does not record (stored as null)."""
     keys = mapping(measurement.get("test_keys"))
     controls = Controls.of(keys)
     first = hop_of(str(measurement.get("input", "")))
     if first is None:
         verdict = undetermined("the input is not an http or https URL")
-        return Analysis(_keys(verdict), verdict, None, controls.any)
+        return Analysis(_keys(verdict, options, known), verdict, None, controls.any)
     exempt = options.bogon_exempt
     outcome = locate(keys, first, exempt)
     first_dns = check_dns(keys, first, controls, True, exempt)
@@ -128,14 +130,14 @@ def analyse(measurement: Record, options: AnalysisOptions) -> Analysis:
     final = outcome.request if outcome.stage == "final" else None
     page = compare_pages(final, controls.page)
     fingerprint = match_blockpage(final) if final is not None else None
-    mitm = find_interception(keys, controls, options.interception_roots, _started(measurement))
+    mitm = find_interception(keys, controls, options.registry, _started(measurement))
     context = _Context(keys, first, outcome, controls, hop_dns, page, fingerprint, exempt)
     verdict = (
         blocked(Technique.TLS_MITM, Blocking.HTTP_FAILURE, mitm_sentence(mitm))
         if mitm
         else _decide(context)
     )
-    analysis_keys = _keys(verdict) | {
+    analysis_keys = _keys(verdict, options, known) | {
         "dns_experiment_failure": None if first.is_ip else dns_failure(keys, first.host),
         "dns_consistency": first_dns.consistency,
         "http_experiment_failure": outcome.failure,
@@ -152,7 +154,12 @@ def analyse(measurement: Record, options: AnalysisOptions) -> Analysis:
     return Analysis(analysis_keys, verdict, signature, controls.any)
 
 
-def _keys(verdict: Verdict) -> dict[str, Any]:
+def _keys(verdict: Verdict, options: AnalysisOptions, known: bool) -> dict[str, Any]:
+    return verdict_keys(verdict) | {OPTIONS_KEY: options.as_record() if known else None}
+
+
+def verdict_keys(verdict: Verdict) -> dict[str, Any]:
+    """The keys every test's analysis writes (docs/analysis.md)."""
     return {
         "blocking": verdict.blocking,
         "accessible": verdict.accessible,

@@ -9,7 +9,7 @@ a newer probe invented) is never evidence of blocking; the verdict is then undet
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Final
 
@@ -17,12 +17,13 @@ from probe.net import errors
 
 
 class Category(StrEnum):
-    """The four outcomes every tool groups verdicts into (the lab's ``verdict``)."""
+    """The four outcomes every tool groups verdicts into (the lab's ``verdict``), in the order
+    tables and charts show them."""
 
     OK = "ok"
-    BLOCKED = "blocked"
     DOWN = "down"
     UNDETERMINED = "undetermined"
+    BLOCKED = "blocked"
 
 
 def category_of(blocking: object, accessible: object) -> Category:
@@ -70,6 +71,14 @@ class Technique(StrEnum):
     @property
     def is_dns(self) -> bool:
         return self.value.startswith("dns.")
+
+
+def technique_named(value: object) -> Technique | None:
+    """A stored ``x_technique`` as a Technique; None for null or a string this version lacks."""
+    try:
+        return Technique(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 NAME_TECHNIQUES: Final = frozenset(
@@ -167,6 +176,16 @@ def is_local(failure: str | None) -> bool:
 
 def is_probe_bug(failure: str | None) -> bool:
     return failure is not None and failure.startswith(errors.UNKNOWN_FAILURE)
+
+
+def no_network(failures: Iterable[object]) -> bool:
+    """Every one of these failures says the volunteer's own connection is down (an app test
+    whose every endpoint failed so is undetermined). The OS resolver's EAI_AGAIN counts here:
+    with every name failing it, the resolver is unreachable, not each name blocked."""
+    seen = list(failures)
+    return bool(seen) and all(
+        isinstance(f, str) and (is_local(f) or f == errors.DNS_TEMPORARY_FAILURE) for f in seen
+    )
 
 
 def why_not_evidence(failure: str | None) -> str:

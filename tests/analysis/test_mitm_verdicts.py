@@ -23,7 +23,7 @@ from analysis.builders import (
     verdict,
 )
 from probe.analysis import AnalysisOptions
-from probe.interception import load_registry
+from probe.interception.roots import user_roots
 
 ROOTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "kz-interception-roots"
 QAZNET = ROOTS / "00309c736dd661da6f1eb24173aa849944c168a43a15bffd192eecfdb6f8dbd2.pem"
@@ -67,7 +67,7 @@ def _lab_root(tmp_path: Path) -> tuple[trustme.CA, AnalysisOptions]:
     root = trustme.CA(organization_name="Lab National Root")
     path = tmp_path / "national.pem"
     root.cert_pem.write_to_path(str(path))
-    return root, AnalysisOptions(bogon_exempt=LAB, interception_roots=load_registry([path]))
+    return root, AnalysisOptions(bogon_exempt=LAB, extra_roots=tuple(user_roots(path)))
 
 
 def test_registered_lab_root_is_attributed_when_the_helper_saw_a_genuine_chain(
