@@ -209,7 +209,7 @@ def locate(keys: Record, first: Hop, exempt: tuple[str, ...]) -> Outcome:
     hop = hop_of(request_url(final)) or first
     address = final.get("x_address")
     endpoints = (address,) if isinstance(address, str) else ()
-    if failure_of(final):
+    if failure_of(final) is not None:  # even an empty string: a damaged record is no page
         return Outcome("http", hop, failure_of(final), final, (), endpoints)
     location = header(mapping(response(final).get("headers")), "location")
     if 300 <= status_code(final) < 400 and location:
