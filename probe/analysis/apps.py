@@ -12,7 +12,7 @@ from typing import Any
 from probe.analysis.messaging import VERDICTS, AppVerdict
 from probe.analysis.tor import tor_verdict
 from probe.analysis.verdict import Verdict, verdict_keys
-from probe.analysis.vocabulary import Blocking
+from probe.analysis.vocabulary import AppStatus, Blocking
 
 APP_VERDICTS: dict[str, Callable[[object], AppVerdict]] = {"tor": tor_verdict, **VERDICTS}
 
@@ -30,16 +30,18 @@ def app_verdict(measurement: Mapping[str, Any]) -> AppVerdict | None:
         return None
     keys = measurement.get("test_keys")
     verdict = judge(keys)
-    if verdict.status != "blocked":
+    if verdict.status != AppStatus.BLOCKED:
         return verdict
     control = keys.get("x_control") if isinstance(keys, Mapping) else None
     if not isinstance(control, Mapping) or not control or control.get("failure"):
         why = "no control confirmed these endpoints were up"
     elif _reached(control):
-        return AppVerdict(verdict.label, "blocked", f"{verdict.how}; the control reached them")
+        return AppVerdict(
+            verdict.label, AppStatus.BLOCKED, f"{verdict.how}; the control reached them"
+        )
     else:
         why = "the control could not reach them either"
-    return AppVerdict(verdict.label, "undetermined", f"{verdict.how}; {why}")
+    return AppVerdict(verdict.label, AppStatus.UNDETERMINED, f"{verdict.how}; {why}")
 
 
 def _reached(control: Mapping[str, Any]) -> bool:
@@ -64,9 +66,9 @@ _STEP_BLOCKING = (
 
 
 def app_keys(verdict: AppVerdict) -> dict[str, Any]:
-    if verdict.status == "reachable":
+    if verdict.status == AppStatus.REACHABLE:
         return verdict_keys(Verdict(False, True, None, verdict.line()))
-    if verdict.status == "blocked":
+    if verdict.status == AppStatus.BLOCKED:
         blocking = next((b for word, b in _STEP_BLOCKING if word in verdict.how), Blocking.TCP_IP)
         return verdict_keys(Verdict(blocking, False, None, verdict.line()))
     return verdict_keys(Verdict(None, None, None, verdict.line()))

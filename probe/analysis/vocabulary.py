@@ -35,6 +35,14 @@ def category_of(blocking: object, accessible: object) -> Category:
     return Category.OK if accessible is True else Category.DOWN
 
 
+class AppStatus(StrEnum):
+    """The verdict of an app or tool test (tor, messaging): "reachable" where a site is "ok"."""
+
+    REACHABLE = "reachable"
+    BLOCKED = "blocked"
+    UNDETERMINED = "undetermined"
+
+
 class Blocking(StrEnum):
     """OONI's ``blocking`` values for a blocked target."""
 
