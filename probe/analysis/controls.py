@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from probe.analysis.observations import (
     Record,
     answer_addresses,
+    connect_endpoint,
     connect_failure,
-    endpoint,
     failure_of,
     mapping,
     records,
@@ -159,9 +159,7 @@ class Controls:
             return None
         control = mapping(self.keys.get("x_self_control"))
         connects = [
-            c
-            for c in records(control.get("tcp_connect"))
-            if endpoint(str(c.get("ip")), c.get("port") or 0) == address
+            c for c in records(control.get("tcp_connect")) if connect_endpoint(c) == address
         ]
         steps = [
             *(connect_failure(c) for c in connects),

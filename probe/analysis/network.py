@@ -17,8 +17,8 @@ from probe.analysis.controls import NEGATIVE_DNS
 from probe.analysis.observations import (
     Record,
     answer_addresses,
+    connect_endpoint,
     connect_failure,
-    endpoint,
     failure_of,
     mapping,
     records,
@@ -57,10 +57,7 @@ def step_facts(keys: Record, step: Step) -> StepFacts:
         results = [(failure_of(h), str(h.get("address"))) for h in (*own, *neutral)]
     else:
         own, neutral = records(keys.get("tcp_connect")), records(control.get("tcp_connect"))
-        results = [
-            (connect_failure(c), endpoint(str(c.get("ip")), c.get("port") or 0))
-            for c in (*own, *neutral)
-        ]
+        results = [(connect_failure(c), connect_endpoint(c)) for c in (*own, *neutral)]
     return StepFacts(
         len(results),
         any(f is None for f, _ in results),

@@ -115,6 +115,12 @@ def connects(keys: Record, hop: Hop, addresses: list[str]) -> list[Record]:
     ]
 
 
+def connect_endpoint(record: Record) -> str:
+    """A connect record's ``ip:port``, as handshakes and requests name their address."""
+    port = record.get("port")
+    return endpoint(str(record.get("ip")), port if isinstance(port, int) else 0)
+
+
 def connect_failure(record: Record) -> str | None:
     status = mapping(record.get("status"))
     if status.get("success") is True:
