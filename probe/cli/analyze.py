@@ -140,10 +140,13 @@ def analyze(
         Console().print(f"Analysed: [bold]{output}[/]", highlight=False)
 
 
-def print_summary(console: Console, summary: RunSummary, blocked: list[BlockedRow]) -> None:
-    """The run-level reason first, then the verdicts grouped as blocked (by technique), ok, down
-    and undetermined. ``blocked`` must already carry the run-level marks."""
-    if summary.network_unusable:
+def print_summary(
+    console: Console, summary: RunSummary, blocked: list[BlockedRow], *, headline: bool = True
+) -> None:
+    """The run-level reason first (unless the caller has shown it), then the verdicts grouped as
+    blocked (by technique), ok, down and undetermined. ``blocked`` must already carry the
+    run-level marks."""
+    if headline and summary.network_unusable:
         console.print(f"[bold red]{summary.reason}[/]", highlight=False)
     table = Table(title=f"{summary.total} targets (analysis {summary.analysis_version})")
     table.add_column("verdict")

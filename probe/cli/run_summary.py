@@ -69,6 +69,7 @@ def print_run(
 ) -> None:
     console = Console()
     if summary.network_unusable:
+        console.print(f"[bold red]{summary.reason}[/]", highlight=False)
         records = [mark_network(r, summary) for r in records]
     web = sorted((r for r in records if r["input"]), key=lambda r: str(r["input"]))
     title = f"{len(records)} of {total} measured in {took.total_seconds():.1f} s"
@@ -84,5 +85,5 @@ def print_run(
         table.add_row(o.input, o.dns, o.tcp, o.tls, o.http, _verdict(record["test_keys"]))
     if web:
         console.print(table)
-    print_summary(console, summary, _blocked_rows(records))
+    print_summary(console, summary, _blocked_rows(records), headline=False)
     console.print(f"Results: [bold]{path}[/]", highlight=False)

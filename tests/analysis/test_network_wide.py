@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
 from analysis.builders import (
     OPTIONS,
     Json,
@@ -13,8 +18,9 @@ from analysis.builders import (
     query,
     request,
 )
-from probe.analysis import analyze_run
+from probe.analysis import RunAnalysis, RunSummary, analyze_run, mark_network
 from probe.analysis.network import MIN_TARGETS
+from probe.cli.run_summary import print_run, slim
 
 RESET = "connection_reset"
 
@@ -98,3 +104,18 @@ def test_every_connection_timing_out_everywhere_is_a_run_level_verdict() -> None
     analysed, summary = analyze_run(runs, OPTIONS)
     assert summary.unusable_step == "tcp" and "every TCP connection" in str(summary.reason)
     assert all(m["test_keys"]["blocking"] is None for m in analysed)
+
+
+def test_probe_run_says_the_reason_first_and_blames_no_site(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    analysis = RunAnalysis(OPTIONS)
+    provisional = RunSummary()  # as `probe run` writes each line before the run ends
+    runs = [_https_reset(i) for i in range(3)]
+    records = [slim(mark_network(analysis.add(m), provisional)) for m in runs]
+    assert all(r["test_keys"]["x_technique"] == "ip.reset" for r in records)
+    print_run(records, analysis.finish(), tmp_path / "out.jsonl", 3, timedelta(seconds=1))
+    output = capsys.readouterr().out
+    assert output.lstrip().startswith("network unusable for TLS")
+    assert output.count("network unusable for TLS") == 1
+    assert "ip.reset" not in output and "Blocked targets" not in output
