@@ -5,7 +5,9 @@ Decision order (docs/analysis.md explains each step):
 2. a completed page that was throttled, or that came over HTTPS with a valid certificate;
 3. no control at all: undetermined;
 4. the step where the chain stopped (DNS, TCP, TLS, HTTP) or the final page, each judged against
-   the controls. A site that fails the same way for the control is down, not blocked.
+   the controls. A site that fails the same way for the control is down, not blocked. Only a
+   failure the vocabulary maps to a technique can be evidence; the name is blamed only when the
+   same address answered a neutral name.
 """
 
 from __future__ import annotations
@@ -236,8 +238,7 @@ def _dns_blocked(ctx: _Context, then: str = "") -> Verdict:
     )
     sentence = check.reason + (f"; {check.injection}" if check.injection else "") + then
     if technique is None:
-        return undetermined(f"{sentence}, but the probe's own lookup failed: "
-                            f"{why_not_evidence(failure)}")  # fmt: skip
+        return _no_evidence(f"{sentence}, but the probe's own lookup failed", failure)
     return blocked(technique, Blocking.DNS, sentence)
 
 
@@ -245,7 +246,7 @@ def _dns_evidence(ctx: _Context) -> str | None:
     """The DNS failure that tells most about the hop's host (a timeout over a local failure)."""
     if ctx.outcome.stage != "dns":
         return ctx.outcome.failure
-    return telling(Stage.DNS, dns_failures(ctx.keys, ctx.outcome.hop.host)) or ctx.outcome.failure
+    return telling(Stage.DNS, dns_failures(ctx.keys, ctx.outcome.hop.host))
 
 
 def _outside(ctx: _Context, what: str, tech: Technique, blocking: Blocking) -> Verdict:
@@ -333,8 +334,8 @@ class _Exchange:
 
 
 def _by_name_or_address(ctx: _Context, ex: _Exchange) -> Verdict:
-    """Blame the name only when the same address answered the neutral name (rule 2 of
-    docs/analysis.md); blame the address when the neutral name failed the same way."""
+    """Blame the name only when the same address answered the neutral name; blame the address
+    when the neutral name failed the same way (docs/analysis.md, "The controls")."""
     controls = ctx.controls
     neutral = controls.neutral_host if ex.request else controls.neutral_sni
     answered = (
@@ -361,8 +362,8 @@ def _by_name_or_address(ctx: _Context, ex: _Exchange) -> Verdict:
         )
     if reached is False:
         return down(f"{ex.what}; the helper could not get through to {ex.address} either")
-    return _outside(ctx, f"{ex.what}; no neutral-name retry was made", ex.technique,
-                    Blocking.HTTP_FAILURE)  # fmt: skip
+    what = f"{ex.what}; no neutral-name retry was made"
+    return _outside(ctx, what, ex.technique, Blocking.HTTP_FAILURE)
 
 
 def _address_blocked(ctx: _Context, ex: _Exchange, neutral: str, failed: str) -> Verdict:
