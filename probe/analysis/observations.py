@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 from probe.analysis.vocabulary import Stage as VocabularyStage
 from probe.analysis.vocabulary import is_local, technique_for
 from probe.net.bogons import is_bogon
-from probe.net.errors import DNS_NO_ANSWER, UNKNOWN_FAILURE
+from probe.net.errors import DNS_NO_ANSWER, HTTP_INVALID_REDIRECT, UNKNOWN_FAILURE
 from probe.net.names import is_ip_literal, to_ascii
 
 Record = Mapping[str, Any]
@@ -221,7 +221,7 @@ def locate(keys: Record, first: Hop, exempt: tuple[str, ...]) -> Outcome:
     if 300 <= status_code(final) < 400 and location:
         following = hop_of(urljoin(hop.url, location))
         if following is None:
-            return Outcome("chain", hop, "http_invalid_redirect_location", final)
+            return Outcome("chain", hop, HTTP_INVALID_REDIRECT, final)
         return _connection(keys, following, exempt)
     return Outcome("final", hop, None, final, (), endpoints)
 

@@ -44,7 +44,7 @@ ANALYSIS_KEYS = (
 UNKNOWN_OPTIONS_NOTE = (
     "{count} measurements do not record the analysis options of their run (written by an older "
     "probe); they were analysed with the defaults: give --bogon-exempt and --interception-roots "
-    "as for the run"
+    "as for the run (an empty value for one the run did not use)"
 )
 
 
