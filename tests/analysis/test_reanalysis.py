@@ -93,6 +93,10 @@ def test_analyze_warns_about_a_file_without_options(tmp_path: Path) -> None:
     warned = runner.invoke(app, ["analyze", str(old)])
     assert warned.exit_code == 0 and "warning:" in warned.output
     assert "--bogon-exempt" in " ".join(warned.output.split())
+    told = runner.invoke(
+        app, ["analyze", str(old), "--bogon-exempt", "", "--interception-roots", ""]
+    )
+    assert told.exit_code == 0 and "warning" not in told.output
     clean = runner.invoke(app, ["analyze", str(new)])
     assert clean.exit_code == 0 and "warning" not in clean.output
     assert "tcp.timeout" in clean.output
