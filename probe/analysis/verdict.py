@@ -372,13 +372,16 @@ def _address_blocked(ctx: _Context, ex: _Exchange, neutral: str, failed: str) ->
             f"{ex.what}; with {ex.label} {neutral} it failed differently ({failed}), "
             "so neither the name nor the address is shown to be the trigger"
         )
+    technique = ADDRESS_TECHNIQUES.get(failed)
+    if technique is None:
+        return undetermined(
+            f"{ex.what}, and the same with {ex.label} {neutral}, so the name is not the trigger; "
+            f"{failed} whatever the name is no evidence of blocking (a server may do it)"
+        )
     what = (
         f"{ex.what}, and the same with {ex.label} {neutral}: the address, or the path to it, "
         "is blocked, not the name"
     )
-    technique = ADDRESS_TECHNIQUES.get(failed)
-    if technique is None:
-        return _no_evidence(what, failed)
     reached = ctx.controls.helper_reached(ex.address)
     if reached:
         return blocked(

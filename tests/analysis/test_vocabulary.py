@@ -260,3 +260,9 @@ def test_dns_tampering_first_still_names_dns_whatever_failed_after() -> None:
         control=helper(),
     )
     assert verdict(m)["x_technique"] == "dns.spoof"
+
+
+def test_a_close_whatever_the_name_is_no_evidence_of_blocking() -> None:
+    keys = verdict(_failing_at(Stage.TLS, errors.EOF_ERROR, "same", True))
+    assert keys["blocking"] is None
+    assert "the name is not the trigger" in keys["x_detail"]
