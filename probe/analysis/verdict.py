@@ -48,6 +48,7 @@ from probe.analysis.vocabulary import (
     Stage,
     Technique,
     category_of,
+    is_local,
     technique_for,
     why_not_evidence,
 )
@@ -262,8 +263,27 @@ def _outside(ctx: _Context, what: str, tech: Technique, blocking: Blocking) -> V
     return undetermined(f"{what}; no control reached the site")
 
 
-def _no_evidence(what: str, failure: str | None) -> Verdict:
+def _no_evidence(what: str, failure: str | None, helper_failed: str | None = None) -> Verdict:
+    """A failure the vocabulary does not map is never blocking. It is down when the helper
+    failed too (the site fails from outside as well), unless it is local: then the probe never
+    really reached the network, and nothing is known."""
+    if helper_failed is not None and not is_local(failure):
+        return down(f"{what}; {helper_failed}")
     return undetermined(f"{what}: {why_not_evidence(failure)}")
+
+
+def _helper_failed(ctx: _Context, endpoints: list[str], tcp_only: bool = False) -> str | None:
+    """How the helper failed where the probe did: at these endpoints, else fetching the page;
+    None when it got through, or did not try."""
+    reach = ctx.controls.helper_tcp if tcp_only else ctx.controls.helper_reached
+    statuses = [reach(e) for e in endpoints]
+    if any(statuses):
+        return None
+    if False in statuses:
+        return f"the helper could not get through to {', '.join(endpoints)} either"
+    if ctx.controls.page_failure:
+        return f"the helper could not fetch the page either ({ctx.controls.page_failure})"
+    return None
 
 
 def status_code_of(ctx: _Context) -> str:
@@ -286,7 +306,7 @@ def _dns(ctx: _Context) -> Verdict:
     what = f"the resolver gave no address for {hop.host} ({failure})"
     technique = _dns_technique(check, failure, False)
     if technique is None:
-        return _no_evidence(what, failure)
+        return _no_evidence(what, failure, _helper_failed(ctx, []))
     return _outside(ctx, what, technique, Blocking.DNS)
 
 
@@ -307,7 +327,7 @@ def _tcp(ctx: _Context) -> Verdict:
     what = f"{how} at {', '.join(endpoints)}"
     technique = technique_for(Stage.TCP, failure)
     if technique is None:
-        return _no_evidence(what, failure)
+        return _no_evidence(what, failure, _helper_failed(ctx, endpoints, tcp_only=True))
     helper = {e: ctx.controls.helper_tcp(e) for e in endpoints}
     reached = [e for e, status in helper.items() if status]
     if reached:
@@ -399,21 +419,27 @@ _TLS_HOW = {
 }
 
 
+def _certificate(ctx: _Context, address: str, failure: str) -> Verdict:
+    """A validation failure that is not interception: the site's own certificate is broken only
+    when the helper's handshake there failed too."""
+    what = f"the certificate at {address or ctx.outcome.hop.host} fails validation ({failure})"
+    if ctx.controls.helper_tls(address) is False:
+        return down(f"{what}, for the helper too: the site's own certificate is broken")
+    return undetermined(f"{what} and no control saw a genuine certificate there")
+
+
 def _tls(ctx: _Context) -> Verdict:
     failure = ctx.outcome.failure or ""
     if ctx.dns.inconsistent:
         return _dns_blocked(ctx, f"; the TLS handshake there failed ({failure})")
     hop, address = ctx.outcome.hop, ctx.outcome.endpoints[0]
     if failure in CERTIFICATE_FAILURES:
-        what = f"the certificate at {address} fails validation ({failure})"
-        if ctx.controls.helper_tls(address) is False:
-            return down(f"{what}, for the helper too: the site's own certificate is broken")
-        return undetermined(f"{what} and no control saw a genuine certificate there")
+        return _certificate(ctx, address, failure)
     how = _TLS_HOW.get(failure, f"TLS handshake failed ({failure})")
     what = f"{how} with SNI {hop.sni or '(none)'} at {address}"
     technique = technique_for(Stage.TLS, failure)
     if technique is None:
-        return _no_evidence(what, failure)
+        return _no_evidence(what, failure, _helper_failed(ctx, [address]))
     return _by_name_or_address(ctx, _Exchange(address, failure, technique, what, "SNI", False))
 
 
@@ -424,6 +450,8 @@ def _http(ctx: _Context) -> Verdict:
     if ctx.dns.inconsistent:
         return _dns_blocked(ctx, f"; the HTTP request there failed ({failure})")
     host, address = ctx.outcome.hop.host, str(request.get("x_address", ""))
+    if failure in CERTIFICATE_FAILURES:  # OONI stores a failed handshake in the request too
+        return _certificate(ctx, address, failure)
     if status_code(request) > 0 and failure == errors.GENERIC_TIMEOUT:
         what = f"the body stalled after {body_length(request)} bytes ({failure})"
         if ctx.controls.neutral_request(address) is not None:
@@ -438,10 +466,10 @@ def _http(ctx: _Context) -> Verdict:
         errors.EOF_ERROR: "connection closed after the HTTP request",
         errors.GENERIC_TIMEOUT: "no HTTP response (timeout) to the request",
     }.get(failure, f"the HTTP request failed ({failure})")
-    what = f"{how} with Host {host} at {address}"
+    what = f"{how} with Host {host}" + (f" at {address}" if address else "")
     technique = technique_for(Stage.HTTP, failure)
     if technique is None:
-        return _no_evidence(what, failure)
+        return _no_evidence(what, failure, _helper_failed(ctx, [address] if address else []))
     return _by_name_or_address(ctx, _Exchange(address, failure, technique, what, "Host", True))
 
 

@@ -266,3 +266,18 @@ def test_a_close_whatever_the_name_is_no_evidence_of_blocking() -> None:
     keys = verdict(_failing_at(Stage.TLS, errors.EOF_ERROR, "same", True))
     assert keys["blocking"] is None
     assert "the name is not the trigger" in keys["x_detail"]
+
+
+def test_an_unmapped_failure_the_helper_shares_is_down_but_a_local_one_stays_unknown() -> None:
+    shared = verdict(_failing_at(Stage.HTTP, "response_never_received", "none", False))
+    assert (shared["blocking"], shared["accessible"]) == (False, False)
+    assert "the helper could not get through" in shared["x_detail"]
+    local = verdict(_failing_at(Stage.TCP, errors.HOST_UNREACHABLE, "none", False))
+    assert (local["blocking"], local["accessible"]) == (None, None)
+
+
+def test_a_certificate_failure_stored_in_the_request_follows_the_certificate_rule() -> None:
+    m = _failing_at(Stage.HTTP, errors.SSL_INVALID_CERTIFICATE, "none", True)
+    m["test_keys"]["control"]["http_request"] = helper(http_failure="unknown_error")["http_request"]
+    keys = verdict(m)
+    assert keys["blocking"] is None and "no control saw a genuine certificate" in keys["x_detail"]
