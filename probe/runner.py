@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from probe.analysis import AnalysisOptions, analyze_measurement
+from probe.analysis.vocabulary import NAME_TECHNIQUES, technique_named
 from probe.inputs import Target
+from probe.net.errors import unknown_failure
 from probe.nettests.registry import Nettest
 from probe.nettests.session import Session
 from probe.report.envelope import RunInfo, measurement
@@ -88,7 +90,7 @@ async def measure(job: Job, session: Session, info: RunInfo) -> dict[str, Any]:
         if session.settings.packet_tests and job.nettest.name == WEB:
             test_keys = await _with_packet_tests(job.input, test_keys, session)
     except Exception as exc:  # a bug on one target must not cost the volunteer the whole run
-        test_keys = {"x_failure": f"unknown_failure: {type(exc).__name__}: {exc}"}
+        test_keys = {"x_failure": unknown_failure(exc)}
     category = job.target.category_code if job.target else ""
     return measurement(info, job.input, started, loop.time() - t0, test_keys, category)
 
@@ -102,5 +104,12 @@ async def _with_packet_tests(url: str, keys: dict[str, Any], session: Session) -
     # Imported here: scapy costs most of a second at start-up, paid only when asked for.
     from probe.nettests.packet_followup import follow_up
 
-    found = await follow_up(url, keys, verdict.get("x_technique"), session)
+    technique = technique_named(verdict.get("x_technique"))
+    found = await follow_up(
+        url,
+        keys,
+        session,
+        dns=technique is not None and technique.is_dns,
+        locate=technique in NAME_TECHNIQUES,
+    )
     return {**keys, "x_packet_tests": found}

@@ -472,3 +472,24 @@ def test_unusable_output_disk_fails_before_measuring(
         subprocess.run(["umount", str(disk)], check=True)
     assert result.returncode == 2
     assert message in result.stderr.replace("\n", "")
+
+
+def test_a_test_without_analysis_is_never_judged_by_the_web_rules(
+    lab: dict[str, Any], pki: PKI, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.jsonl"
+    urls = [u for u in lab["urls"] if "example.test" in u][:2]
+    args = ["run", "--test", "dns_injection", "-o", str(out), "--no-system-dns"]
+    env = probe_env(pki, lab["resolver"]) | {"PROBE_NO_DNS_ADDRESS": "127.0.0.1:9"}
+    result = run_probe([*args, *(a for u in urls for a in ("--url", u))], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 2
+    for record in records:
+        keys = record["test_keys"]
+        assert record["test_name"] == "dns_injection"
+        assert (keys["blocking"], keys["accessible"]) == (None, None)
+        assert keys["x_detail"] == "no analysis for dns_injection"
+        assert keys["x_network_unusable"] is False
+    assert "network unusable" not in result.stdout
+    assert "no analysis for dns_injection" in result.stdout

@@ -4,7 +4,7 @@ Nothing here measures, reads settings or prints, so any stored file can be analy
 newer version and get the same answer every time.
 """
 
-from probe.analysis.options import AnalysisOptions
+from probe.analysis.options import OPTIONS_KEY, AnalysisOptions, OptionFlags, OptionsSource
 from probe.analysis.run import (
     ANALYSIS_KEYS,
     RunAnalysis,
@@ -19,7 +19,10 @@ from probe.analysis.verdict import ANALYSIS_VERSION, Verdict
 __all__ = [
     "ANALYSIS_KEYS",
     "ANALYSIS_VERSION",
+    "OPTIONS_KEY",
     "AnalysisOptions",
+    "OptionFlags",
+    "OptionsSource",
     "RunAnalysis",
     "RunSummary",
     "Verdict",

@@ -11,7 +11,8 @@ from typing import Any
 
 from probe.analysis.messaging import VERDICTS, AppVerdict
 from probe.analysis.tor import tor_verdict
-from probe.analysis.verdict import ANALYSIS_VERSION
+from probe.analysis.verdict import Verdict, verdict_keys
+from probe.analysis.vocabulary import AppStatus, Blocking
 
 APP_VERDICTS: dict[str, Callable[[object], AppVerdict]] = {"tor": tor_verdict, **VERDICTS}
 
@@ -29,16 +30,18 @@ def app_verdict(measurement: Mapping[str, Any]) -> AppVerdict | None:
         return None
     keys = measurement.get("test_keys")
     verdict = judge(keys)
-    if verdict.status != "blocked":
+    if verdict.status != AppStatus.BLOCKED:
         return verdict
     control = keys.get("x_control") if isinstance(keys, Mapping) else None
     if not isinstance(control, Mapping) or not control or control.get("failure"):
         why = "no control confirmed these endpoints were up"
     elif _reached(control):
-        return AppVerdict(verdict.label, "blocked", f"{verdict.how}; the control reached them")
+        return AppVerdict(
+            verdict.label, AppStatus.BLOCKED, f"{verdict.how}; the control reached them"
+        )
     else:
         why = "the control could not reach them either"
-    return AppVerdict(verdict.label, "undetermined", f"{verdict.how}; {why}")
+    return AppVerdict(verdict.label, AppStatus.UNDETERMINED, f"{verdict.how}; {why}")
 
 
 def _reached(control: Mapping[str, Any]) -> bool:
@@ -55,25 +58,17 @@ def _reached(control: Mapping[str, Any]) -> bool:
 
 # The first failing step a verdict names, as OONI's coarse ``blocking`` value.
 _STEP_BLOCKING = (
-    ("DNS", "dns"),
-    ("TCP", "tcp_ip"),
-    ("TLS", "http-failure"),
-    ("HTTP", "http-failure"),
+    ("DNS", Blocking.DNS),
+    ("TCP", Blocking.TCP_IP),
+    ("TLS", Blocking.HTTP_FAILURE),
+    ("HTTP", Blocking.HTTP_FAILURE),
 )
 
 
 def app_keys(verdict: AppVerdict) -> dict[str, Any]:
-    blocking: object = None
-    accessible: object = None
-    if verdict.status == "reachable":
-        blocking, accessible = False, True
-    elif verdict.status == "blocked":
-        blocking = next((b for word, b in _STEP_BLOCKING if word in verdict.how), "tcp_ip")
-        accessible = False
-    return {
-        "blocking": blocking,
-        "accessible": accessible,
-        "x_technique": None,
-        "x_detail": verdict.line(),
-        "x_analysis_version": ANALYSIS_VERSION,
-    }
+    if verdict.status == AppStatus.REACHABLE:
+        return verdict_keys(Verdict(False, True, None, verdict.line()))
+    if verdict.status == AppStatus.BLOCKED:
+        blocking = next((b for word, b in _STEP_BLOCKING if word in verdict.how), Blocking.TCP_IP)
+        return verdict_keys(Verdict(blocking, False, None, verdict.line()))
+    return verdict_keys(Verdict(None, None, None, verdict.line()))

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from probe.analysis.observations import (
     Record,
     answer_addresses,
+    connect_endpoint,
+    connect_failure,
     failure_of,
     mapping,
     records,
@@ -19,10 +21,12 @@ from probe.analysis.observations import (
     self_control_requests,
     status_code,
 )
+from probe.net import errors
+from probe.net.errors import UNKNOWN_FAILURE
 
 FLAG_VALID_FOR_DOMAIN = 8
 """OONI's ``ip_info`` flag: the helper's TLS handshake for the name succeeded at this address."""
-NEGATIVE_DNS = frozenset({"dns_nxdomain_error", "dns_name_error", "dns_no_answer"})
+NEGATIVE_DNS = frozenset({errors.DNS_NXDOMAIN, "dns_name_error", errors.DNS_NO_ANSWER})
 """Failures that are an answer ("this name has no address"), not a failure to get one."""
 
 
@@ -94,8 +98,8 @@ class Controls:
             return None
         addrs = frozenset(a for q in answers for a in answer_addresses(q))
         failures = [failure_of(q) for q in answers if failure_of(q)]
-        failure = None if addrs else next((f for f in failures if f != "dns_no_answer"), None)
-        return DnsControl("DoH", addrs, failure or (None if addrs else "dns_no_answer"))
+        failure = None if addrs else next((f for f in failures if f != errors.DNS_NO_ANSWER), None)
+        return DnsControl("DoH", addrs, failure or (None if addrs else errors.DNS_NO_ANSWER))
 
     def _asns(self) -> dict[str, int]:
         info = mapping(self.helper.get("ip_info") if self.helper else None)
@@ -154,6 +158,31 @@ class Controls:
         return next(
             (r for r in self_control_requests(self.keys, address) if status_code(r) > 0), None
         )
+
+    def neutral_failure(self, address: str, *, request: bool) -> str | None:
+        """How the neutral-name retry at ``address`` failed: its connect, its handshake or (with
+        ``request``) its request. None when it succeeded or was not made at that address."""
+        if (self.neutral_request if request else self.neutral_handshake)(address) is not None:
+            return None
+        control = mapping(self.keys.get("x_self_control"))
+        connects = [
+            c for c in records(control.get("tcp_connect")) if connect_endpoint(c) == address
+        ]
+        steps = [
+            *(connect_failure(c) for c in connects),
+            *(failure_of(h) for h in self_control_handshakes(self.keys, address)),
+            *(
+                failure_of(r) or UNKNOWN_FAILURE
+                for r in (self_control_requests(self.keys, address) if request else ())
+            ),
+        ]
+        return next((f for f in steps if f), None)
+
+    def helper_reached(self, address: str) -> bool | None:
+        """Whether the helper got through to ``address`` from outside: its TLS handshake there,
+        else its connect; None when it did not try."""
+        tls = self.helper_tls(address)
+        return tls if tls is not None else self.helper_tcp(address)
 
     @property
     def neutral_sni(self) -> str:

@@ -11,13 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-Status = Literal["reachable", "blocked", "undetermined"]
+from probe.analysis.vocabulary import AppStatus, no_network
+
 Record = Mapping[str, Any]
-
-LOCAL_FAILURES = frozenset({"network_unreachable", "dns_temporary_failure"})
-"""Failures that say the volunteer's own connection is down, not that anything is blocked."""
 
 _STEPS = {
     "resolve": "DNS",
@@ -32,7 +30,7 @@ class AppVerdict:
     """One line of the run summary for a tool or an app."""
 
     label: str
-    status: Status
+    status: AppStatus
     how: str = ""
     """Which part failed and at which step, or why the result is undetermined."""
 
@@ -66,26 +64,26 @@ def _endpoints(keys: Record) -> list[Record]:
 
 def _judge(label: str, keys: object, parts_of: Callable[[Record], Sequence[_Part]]) -> AppVerdict:
     if not isinstance(keys, Mapping):
-        return AppVerdict(label, "undetermined", "no test keys")
+        return AppVerdict(label, AppStatus.UNDETERMINED, "no test keys")
     if keys.get("x_failure"):
-        return AppVerdict(label, "undetermined", f"measurement failed: {keys['x_failure']}")
+        return AppVerdict(label, AppStatus.UNDETERMINED, f"measurement failed: {keys['x_failure']}")
     parts = [p for p in parts_of(keys) if p.status is not None]
     if not parts or any(p.status not in ("ok", "blocked") for p in parts):
-        return AppVerdict(label, "undetermined", "result keys missing or damaged")
+        return AppVerdict(label, AppStatus.UNDETERMINED, "result keys missing or damaged")
     endpoints = _endpoints(keys)
     failures = {r.get("failure") for r in endpoints}
-    if endpoints and None not in failures and failures <= LOCAL_FAILURES:
+    if no_network(failures):
         return AppVerdict(
-            label, "undetermined", f"no network: {', '.join(sorted(map(str, failures)))}"
+            label, AppStatus.UNDETERMINED, f"no network: {', '.join(sorted(map(str, failures)))}"
         )
     blocked = [p for p in parts if p.status == "blocked"]
     if not blocked:
-        return AppVerdict(label, "reachable")
+        return AppVerdict(label, AppStatus.REACHABLE)
     reasons = []
     for part in blocked:
         how = step_failure(r for r in endpoints if r.get("role") in part.roles)
         reasons.append(f"{part.name}: {how}" if how else part.name)
-    return AppVerdict(label, "blocked", "; ".join(reasons))
+    return AppVerdict(label, AppStatus.BLOCKED, "; ".join(reasons))
 
 
 def _ok_unless(flag: object) -> object:

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from probe.analysis.controls import Controls
 from probe.analysis.observations import Record, failure_of, records
+from probe.analysis.vocabulary import CERTIFICATE_FAILURES
 from probe.interception import (
     Registry,
     RootMatch,
@@ -23,10 +24,6 @@ from probe.interception import (
     match_chain,
 )
 from probe.interception.fingerprints import parse_der
-
-VERIFY_FAILURES = frozenset(
-    {"ssl_unknown_authority", "ssl_invalid_certificate", "ssl_invalid_hostname"}
-)
 
 
 def find_interception(
@@ -45,7 +42,7 @@ def find_interception(
         found = match_chain(chain, registry)
         if found and (found.strong or vouched == "helper" or (vouched and _pinned(found))):
             return _evidence(handshake, chain, started, found.to_dict(), vouched)
-        if vouched and failure_of(handshake) in VERIFY_FAILURES:
+        if vouched and failure_of(handshake) in CERTIFICATE_FAILURES:
             return _evidence(handshake, chain, started, None, vouched)
     return None
 

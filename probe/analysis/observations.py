@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
+from probe.analysis.vocabulary import Stage as VocabularyStage
+from probe.analysis.vocabulary import is_local, technique_for
 from probe.net.bogons import is_bogon
+from probe.net.errors import DNS_NO_ANSWER, HTTP_INVALID_REDIRECT, UNKNOWN_FAILURE
 from probe.net.names import is_ip_literal, to_ascii
 
 Record = Mapping[str, Any]
@@ -112,12 +115,18 @@ def connects(keys: Record, hop: Hop, addresses: list[str]) -> list[Record]:
     ]
 
 
+def connect_endpoint(record: Record) -> str:
+    """A connect record's ``ip:port``, as handshakes and requests name their address."""
+    port = record.get("port")
+    return endpoint(str(record.get("ip")), port if isinstance(port, int) else 0)
+
+
 def connect_failure(record: Record) -> str | None:
     status = mapping(record.get("status"))
     if status.get("success") is True:
         return None
     failure = status.get("failure")
-    return failure if isinstance(failure, str) else "unknown_failure"
+    return failure if isinstance(failure, str) else UNKNOWN_FAILURE
 
 
 def handshakes(keys: Record, hop: Hop, endpoints: set[str]) -> list[Record]:
@@ -206,13 +215,13 @@ def locate(keys: Record, first: Hop, exempt: tuple[str, ...]) -> Outcome:
     hop = hop_of(request_url(final)) or first
     address = final.get("x_address")
     endpoints = (address,) if isinstance(address, str) else ()
-    if failure_of(final):
+    if failure_of(final) is not None:  # even an empty string: a damaged record is no page
         return Outcome("http", hop, failure_of(final), final, (), endpoints)
     location = header(mapping(response(final).get("headers")), "location")
     if 300 <= status_code(final) < 400 and location:
         following = hop_of(urljoin(hop.url, location))
         if following is None:
-            return Outcome("chain", hop, "http_invalid_redirect_location", final)
+            return Outcome("chain", hop, HTTP_INVALID_REDIRECT, final)
         return _connection(keys, following, exempt)
     return Outcome("final", hop, None, final, (), endpoints)
 
@@ -224,23 +233,46 @@ def _connection(keys: Record, hop: Hop, exempt: tuple[str, ...]) -> Outcome:
         return Outcome("dns", hop, dns_failure(keys, hop.host), None, tuple(addresses))
     connected = [hop.endpoint(str(c["ip"])) for c in tried if connect_failure(c) is None]
     if not connected:
-        return Outcome("tcp", hop, connect_failure(tried[0]), None, tuple(addresses))
+        failure = telling(VocabularyStage.TCP, [connect_failure(c) for c in tried])
+        return Outcome("tcp", hop, failure, None, tuple(addresses))
     if hop.scheme == "https":
         shakes = handshakes(keys, hop, set(connected))
         if shakes and all(failure_of(h) for h in shakes):
-            failed = tuple(str(h["address"]) for h in shakes)
-            return Outcome("tls", hop, failure_of(shakes[0]), None, tuple(addresses), failed)
+            failure = telling(VocabularyStage.TLS, [failure_of(h) for h in shakes])
+            # The address whose failure is judged comes first, then the others that failed.
+            failed = [str(h["address"]) for h in shakes]
+            judged = next(str(h["address"]) for h in shakes if failure_of(h) == failure)
+            failed.remove(judged)
+            return Outcome("tls", hop, failure, None, tuple(addresses), (judged, *failed))
     # Connected (and handshaken) but no request was recorded: nothing to judge the page by.
     return Outcome("http", hop, None, None, tuple(addresses), tuple(connected))
 
 
 def dns_failure(keys: Record, host: str) -> str | None:
     """OONI's ``dns_experiment_failure``: the first failed query, a missing AAAA excepted."""
-    for query in host_queries(keys, host):
-        failure = failure_of(query)
-        if failure and not (query.get("query_type") == "AAAA" and failure == "dns_no_answer"):
-            return failure
-    return None
+    failures = dns_failures(keys, host)
+    return failures[0] if failures else None
+
+
+def dns_failures(keys: Record, host: str) -> list[str]:
+    """Every failed query's failure for ``host``, in order, a missing AAAA excepted."""
+    return [
+        failure
+        for query in host_queries(keys, host)
+        if (failure := failure_of(query))
+        and not (query.get("query_type") == "AAAA" and failure == DNS_NO_ANSWER)
+    ]
+
+
+def telling(stage: VocabularyStage, failures: Iterable[str | None]) -> str | None:
+    """Of several failures of one step, the one that tells most: evidence of a technique first,
+    then any that is not local (an IPv6 address unreachable on an IPv4-only line says nothing
+    about the IPv4 address that timed out), else the first."""
+    seen = [f for f in failures if f is not None]
+    return next(
+        (f for f in seen if technique_for(stage, f) is not None),
+        next((f for f in seen if not is_local(f)), seen[0] if seen else None),
+    )
 
 
 def self_control_handshakes(keys: Record, address: str) -> Iterator[Record]:

@@ -12,10 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from probe.analysis.apps import app_keys, app_verdict
+from probe.analysis.network import MIN_TARGETS, NetworkTally, Step, stopped_at
 from probe.analysis.observations import Record, mapping
-from probe.analysis.options import AnalysisOptions
-from probe.analysis.verdict import ANALYSIS_VERSION, analyse
+from probe.analysis.options import OPTIONS_KEY, OptionsSource, resolve
+from probe.analysis.per_test import WEB, analyse_test, name_of
+from probe.analysis.verdict import ANALYSIS_VERSION
+from probe.analysis.vocabulary import Category
 
 ANALYSIS_KEYS = (
     "dns_experiment_failure",
@@ -35,21 +37,26 @@ ANALYSIS_KEYS = (
     "x_censor_location",
     "x_rst_judgements",
     "x_network_unusable",
+    OPTIONS_KEY,
     "x_analysis_version",
 )
 """Every key the analysis owns; re-analysis replaces all of them, so it is idempotent."""
-MIN_TARGETS_FOR_UNUSABLE = 2
-"""One failing target with no control is undetermined, not a verdict on the network."""
+UNKNOWN_OPTIONS_NOTE = (
+    "{count} measurements do not record the analysis options of their run (written by an older "
+    "probe); they were analysed with the defaults: give --bogon-exempt and --interception-roots "
+    "as for the run (an empty value for one the run did not use)"
+)
 
 
 def analyze_measurement(
-    measurement: Record, options: AnalysisOptions | None = None
+    measurement: Record, options: OptionsSource | None = None
 ) -> dict[str, Any]:
-    """The analysis keys for one measurement (without the run-level ``x_network_unusable``)."""
-    verdict = app_verdict(measurement)
-    if verdict is not None:
-        return app_keys(verdict)
-    return analyse(measurement, options or AnalysisOptions()).keys
+    """The analysis keys for one measurement (without the run-level ``x_network_unusable``).
+
+    ``options``: the run's own (``AnalysisOptions``), or analyze's flags over the options the
+    measurement stored (``OptionFlags``; None is no flags)."""
+    resolved, known = resolve(options, measurement)
+    return analyse_test(measurement, resolved, known).keys
 
 
 def merge(measurement: Record, analysis_keys: dict[str, Any]) -> dict[str, Any]:
@@ -62,6 +69,7 @@ def merge(measurement: Record, analysis_keys: dict[str, Any]) -> dict[str, Any]:
 @dataclass
 class RunSummary:
     total: int = 0
+    """Web targets (web_connectivity measurements)."""
     ok: int = 0
     down: int = 0
     undetermined: int = 0
@@ -72,6 +80,13 @@ class RunSummary:
     analysis_version: str = ANALYSIS_VERSION
     apps: list[str] = field(default_factory=list)
     """One line per app or tool test: reachable, blocked (how), or undetermined."""
+    unusable_step: Step | None = None
+    """When only one step is blocked network-wide (``tls``, ``tcp``): only the measurements that
+    stopped there are marked. None with ``network_unusable``: every measurement is."""
+    unanalysed: dict[str, int] = field(default_factory=dict)
+    """Measurements of tests that have no analysis, per test."""
+    notes: list[str] = field(default_factory=list)
+    """Warnings about the analysis itself (options the file does not record)."""
 
     @property
     def blocked_total(self) -> int:
@@ -86,69 +101,109 @@ class RunSummary:
             "blocked": dict(sorted(self.blocked.items())),
             "network_unusable": self.network_unusable,
             "reason": self.reason,
+            "unusable_step": self.unusable_step,
             "analysis_version": self.analysis_version,
             "apps": list(self.apps),
+            "unanalysed": dict(sorted(self.unanalysed.items())),
+            "notes": list(self.notes),
         }
+
+
+_Tallied = tuple[Category, str | None, bool, bool]
+"""A web verdict's category, technique, and whether its TLS, and its TCP, all failed."""
 
 
 class RunAnalysis:
     """Analyse measurements one by one while keeping what the run-level verdict needs."""
 
-    def __init__(self, options: AnalysisOptions | None = None) -> None:
-        self.options = options or AnalysisOptions()
-        self._categories: Counter[str] = Counter()
-        self._techniques: Counter[str] = Counter()
+    def __init__(self, options: OptionsSource | None = None) -> None:
+        self.options = options
+        self._verdicts: Counter[_Tallied] = Counter()
         self._signatures: set[str | None] = set()
         self._control_reachable = False
+        self._network = NetworkTally()
         self._apps: list[str] = []
+        self._unanalysed: Counter[str] = Counter()
+        self._unknown_options = 0
 
     def add(self, measurement: Record) -> dict[str, Any]:
         """The measurement with its analysis keys merged in; its facts are kept for the run."""
-        verdict = app_verdict(measurement)
-        if verdict is not None:
-            self._apps.append(verdict.line())
-            return merge(measurement, app_keys(verdict))
-        result = analyse(measurement, self.options)
-        category = result.verdict.category
-        self._categories[category] += 1
-        if result.verdict.technique and category == "blocked":
-            self._techniques[result.verdict.technique] += 1
-        self._signatures.add(result.signature)
-        self._control_reachable |= result.control_reachable
+        options, known = resolve(self.options, measurement)
+        result = analyse_test(measurement, options, known)
+        if result.line is not None:
+            self._apps.append(result.line)
+        elif result.web is None:
+            self._unanalysed[name_of(measurement)] += 1
+        else:
+            self._unknown_options += not known
+            verdict = result.web.verdict
+            tls_failed, tcp_failed = self._network.add(mapping(measurement.get("test_keys")))
+            technique = verdict.technique if verdict.category is Category.BLOCKED else None
+            self._verdicts[(verdict.category, technique, tls_failed, tcp_failed)] += 1
+            self._signatures.add(result.web.signature)
+            self._control_reachable |= result.web.control_reachable
         return merge(measurement, result.keys)
 
     def finish(self) -> RunSummary:
-        total = sum(self._categories.values())
+        total = sum(self._verdicts.values())
+        undetermined = sum(n for (c, *_), n in self._verdicts.items() if c is Category.UNDETERMINED)
+        extra: dict[str, Any] = {
+            "apps": sorted(self._apps),
+            "unanalysed": dict(self._unanalysed),
+            "notes": (
+                [UNKNOWN_OPTIONS_NOTE.format(count=self._unknown_options)]
+                if self._unknown_options
+                else []
+            ),
+        }
         unusable = (
-            total >= MIN_TARGETS_FOR_UNUSABLE
+            total >= MIN_TARGETS
             and not self._control_reachable
-            and self._categories["undetermined"] == total
+            and undetermined == total
             and len(self._signatures) == 1
             and None not in self._signatures
         )
         if unusable:
             (signature,) = self._signatures
             stage, _, failure = str(signature).partition(":")
-            reason = (
+            why = (
                 f"network unusable: all {total} targets failed at the {stage} step "
                 f"({failure}) and no control was reachable"
             )
-            return RunSummary(total, 0, 0, total, {}, True, reason, apps=sorted(self._apps))
+            return RunSummary(total, 0, 0, total, {}, True, why, **extra)
+        step: Step | None = None
+        reason: str | None = None
+        if (found := self._network.blocked_step()) is not None:
+            step, reason = found
+        counts: Counter[Category] = Counter()
+        techniques: Counter[str] = Counter()
+        for (category, technique, tls_failed, tcp_failed), n in self._verdicts.items():
+            marked = (step == "tls" and tls_failed) or (step == "tcp" and tcp_failed)
+            counts[Category.UNDETERMINED if marked else category] += n
+            if technique is not None and not marked:
+                techniques[technique] += n
         return RunSummary(
             total,
-            self._categories["ok"],
-            self._categories["down"],
-            self._categories["undetermined"],
-            dict(self._techniques),
-            apps=sorted(self._apps),
+            counts[Category.OK],
+            counts[Category.DOWN],
+            counts[Category.UNDETERMINED],
+            dict(techniques),
+            step is not None,
+            reason,
+            unusable_step=step,
+            **extra,
         )
 
 
 def mark_network(measurement: Record, summary: RunSummary) -> dict[str, Any]:
     """Apply the run-level verdict: on an unusable network nothing is blocked or accessible."""
     keys = dict(mapping(measurement.get("test_keys")))
-    keys["x_network_unusable"] = summary.network_unusable
-    if summary.network_unusable:
+    step = summary.unusable_step
+    marked = summary.network_unusable and (
+        step is None or (name_of(measurement) == WEB and stopped_at(keys, step))
+    )
+    keys["x_network_unusable"] = marked
+    if marked:
         keys |= {
             "blocking": None,
             "accessible": None,
@@ -160,7 +215,7 @@ def mark_network(measurement: Record, summary: RunSummary) -> dict[str, Any]:
 
 
 def analyze_run(
-    measurements: Iterable[Record], options: AnalysisOptions | None = None
+    measurements: Iterable[Record], options: OptionsSource | None = None
 ) -> tuple[list[dict[str, Any]], RunSummary]:
     """Analyse an in-memory run: every measurement marked, and the summary."""
     run = RunAnalysis(options)

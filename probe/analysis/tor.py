@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from probe.analysis.messaging import LOCAL_FAILURES, AppVerdict
+from probe.analysis.messaging import AppVerdict
+from probe.analysis.vocabulary import AppStatus, no_network
 
 LABEL = "Tor"
 _CATEGORIES = {
@@ -76,26 +77,28 @@ def categories(keys: Mapping[str, Any]) -> list[Category]:
 def tor_verdict(keys: object, control: Mapping[str, bool] | None = None) -> AppVerdict:
     """``control`` maps a protocol to whether an uncensored vantage point reached it."""
     if not isinstance(keys, Mapping):
-        return AppVerdict(LABEL, "undetermined", "no test keys")
+        return AppVerdict(LABEL, AppStatus.UNDETERMINED, "no test keys")
     if keys.get("x_failure"):
-        return AppVerdict(LABEL, "undetermined", f"measurement failed: {keys['x_failure']}")
+        return AppVerdict(LABEL, AppStatus.UNDETERMINED, f"measurement failed: {keys['x_failure']}")
     found = categories(keys)
     if not found:
-        return AppVerdict(LABEL, "undetermined", "no targets measured")
+        return AppVerdict(LABEL, AppStatus.UNDETERMINED, "no targets measured")
     failures = {t.get("failure") for t in keys["targets"].values() if isinstance(t, Mapping)}
-    if None not in failures and failures <= LOCAL_FAILURES:
+    if no_network(failures):
         return AppVerdict(
-            LABEL, "undetermined", f"no network: {', '.join(sorted(map(str, failures)))}"
+            LABEL, AppStatus.UNDETERMINED, f"no network: {', '.join(sorted(map(str, failures)))}"
         )
     control = control or {}
     down = [c for c in found if c.unreachable]
     blocked = [c for c in down if control.get(c.protocol, True)]
     if blocked:
         how = "; ".join(f"{c.label}: {c.failure} ({c.total}/{c.total})" for c in blocked)
-        return AppVerdict(LABEL, "blocked", how)
+        return AppVerdict(LABEL, AppStatus.BLOCKED, how)
     if down:
         labels = ", ".join(c.label for c in down)
-        return AppVerdict(LABEL, "undetermined", f"{labels} unreachable from the control too")
+        return AppVerdict(
+            LABEL, AppStatus.UNDETERMINED, f"{labels} unreachable from the control too"
+        )
     partial = [c for c in found if c.accessible < c.total]
     how = ", ".join(f"{c.total - c.accessible}/{c.total} {c.label} failed" for c in partial)
-    return AppVerdict(LABEL, "reachable", how)
+    return AppVerdict(LABEL, AppStatus.REACHABLE, how)

@@ -5,7 +5,9 @@ Decision order (docs/analysis.md explains each step):
 2. a completed page that was throttled, or that came over HTTPS with a valid certificate;
 3. no control at all: undetermined;
 4. the step where the chain stopped (DNS, TCP, TLS, HTTP) or the final page, each judged against
-   the controls. A site that fails the same way for the control is down, not blocked.
+   the controls. A site that fails the same way for the control is down, not blocked. Only a
+   failure the vocabulary maps to a technique can be evidence; the name is blamed only when the
+   same address answered a neutral name.
 """
 
 from __future__ import annotations
@@ -18,48 +20,57 @@ from probe.analysis.blockpages import Fingerprint, match_blockpage
 from probe.analysis.controls import Controls, describe_missing
 from probe.analysis.dnscheck import DnsCheck, check_dns
 from probe.analysis.httpdiff import PageComparison, compare_pages
-from probe.analysis.mitm import VERIFY_FAILURES, find_interception, mitm_sentence
+from probe.analysis.mitm import find_interception, mitm_sentence
 from probe.analysis.observations import (
     Hop,
     Outcome,
     Record,
     body_length,
     dns_failure,
+    dns_failures,
     failure_of,
     hop_of,
     locate,
     mapping,
     records,
     status_code,
+    telling,
     usable,
 )
-from probe.analysis.options import AnalysisOptions
+from probe.analysis.options import OPTIONS_KEY, AnalysisOptions
 from probe.analysis.packets import packet_findings
 from probe.analysis.throttle import throttled
+from probe.analysis.vocabulary import (
+    ADDRESS_TECHNIQUES,
+    CERTIFICATE_FAILURES,
+    Blocking,
+    Category,
+    Stage,
+    Technique,
+    category_of,
+    is_local,
+    technique_for,
+    why_not_evidence,
+)
+from probe.net import errors
 
-ANALYSIS_VERSION = "0.1.0"
-TIMEOUTS = frozenset({"generic_timeout_error", "dns_temporary_failure"})
-RESETS = frozenset({"connection_reset", "connection_refused"})
+ANALYSIS_VERSION = "0.2.0"
 
 
 @dataclass(frozen=True)
 class Verdict:
-    blocking: str | bool | None
+    blocking: Blocking | bool | None
     accessible: bool | None
-    technique: str | None
+    technique: Technique | None
     detail: str
 
     @property
-    def category(self) -> str:
-        """``blocked``, ``ok``, ``down`` or ``undetermined``: the lab's and the summary's words."""
-        if isinstance(self.blocking, str):
-            return "blocked"
-        if self.blocking is False:
-            return "ok" if self.accessible else "down"
-        return "undetermined"
+    def category(self) -> Category:
+        """The lab's and the summary's word for this verdict."""
+        return category_of(self.blocking, self.accessible)
 
 
-def blocked(technique: str, blocking: str, detail: str) -> Verdict:
+def blocked(technique: Technique, blocking: Blocking, detail: str) -> Verdict:
     return Verdict(blocking, False, technique, detail)
 
 
@@ -102,13 +113,15 @@ class _Context:
         return self.outcome.hop.host == self.first.host
 
 
-def analyse(measurement: Record, options: AnalysisOptions) -> Analysis:
+def analyse(measurement: Record, options: AnalysisOptions, known: bool = True) -> Analysis:
+    """``known``: the options are the run's own (stored with the verdict); False when they are
+    defaults standing in for options the file does not record (stored as null)."""
     keys = mapping(measurement.get("test_keys"))
     controls = Controls.of(keys)
     first = hop_of(str(measurement.get("input", "")))
     if first is None:
         verdict = undetermined("the input is not an http or https URL")
-        return Analysis(_keys(verdict), verdict, None, controls.any)
+        return Analysis(_keys(verdict, options, known), verdict, None, controls.any)
     exempt = options.bogon_exempt
     outcome = locate(keys, first, exempt)
     first_dns = check_dns(keys, first, controls, True, exempt)
@@ -120,10 +133,14 @@ def analyse(measurement: Record, options: AnalysisOptions) -> Analysis:
     final = outcome.request if outcome.stage == "final" else None
     page = compare_pages(final, controls.page)
     fingerprint = match_blockpage(final) if final is not None else None
-    mitm = find_interception(keys, controls, options.interception_roots, _started(measurement))
+    mitm = find_interception(keys, controls, options.registry, _started(measurement))
     context = _Context(keys, first, outcome, controls, hop_dns, page, fingerprint, exempt)
-    verdict = blocked("tls.mitm", "http-failure", mitm_sentence(mitm)) if mitm else _decide(context)
-    analysis_keys = _keys(verdict) | {
+    verdict = (
+        blocked(Technique.TLS_MITM, Blocking.HTTP_FAILURE, mitm_sentence(mitm))
+        if mitm
+        else _decide(context)
+    )
+    analysis_keys = _keys(verdict, options, known) | {
         "dns_experiment_failure": None if first.is_ip else dns_failure(keys, first.host),
         "dns_consistency": first_dns.consistency,
         "http_experiment_failure": outcome.failure,
@@ -140,7 +157,12 @@ def analyse(measurement: Record, options: AnalysisOptions) -> Analysis:
     return Analysis(analysis_keys, verdict, signature, controls.any)
 
 
-def _keys(verdict: Verdict) -> dict[str, Any]:
+def _keys(verdict: Verdict, options: AnalysisOptions, known: bool) -> dict[str, Any]:
+    return verdict_keys(verdict) | {OPTIONS_KEY: options.as_record() if known else None}
+
+
+def verdict_keys(verdict: Verdict) -> dict[str, Any]:
+    """The keys every test's analysis writes (docs/analysis.md)."""
     return {
         "blocking": verdict.blocking,
         "accessible": verdict.accessible,
@@ -166,7 +188,7 @@ def _decide(ctx: _Context) -> Verdict:
             ctx.outcome.request, ctx.controls, ctx.page.same_page if ctx.controls.page else None
         )
         if slow:
-            return blocked("throttle", "http-failure", slow)
+            return blocked(Technique.THROTTLE, Blocking.HTTP_FAILURE, slow)
         if _verified_https(ctx):
             return ok(
                 f"the page came over HTTPS with a valid certificate for {ctx.outcome.hop.host}"
@@ -200,25 +222,35 @@ def _verified_https(ctx: _Context) -> bool:
     )
 
 
-def _dns_technique(check: DnsCheck, failure: str | None, resolved_any: bool) -> str:
+def _dns_technique(check: DnsCheck, failure: str | None, resolved_any: bool) -> Technique | None:
     if check.injection:
-        return "dns.inject"
+        return Technique.DNS_INJECT
     if check.bogons or resolved_any:
-        return "dns.spoof"
-    return "dns.timeout" if failure in TIMEOUTS else "dns.nxdomain"
+        return Technique.DNS_SPOOF
+    return technique_for(Stage.DNS, failure)
 
 
 def _dns_blocked(ctx: _Context, then: str = "") -> Verdict:
     """Inconsistent DNS is the first tampering, whatever failed after it (OONI's "dns")."""
     check = ctx.dns
+    failure = _dns_evidence(ctx)
     technique = _dns_technique(
-        check, ctx.outcome.failure, bool(ctx.outcome.addresses) or ctx.outcome.stage != "dns"
+        check, failure, bool(ctx.outcome.addresses) or ctx.outcome.stage != "dns"
     )
     sentence = check.reason + (f"; {check.injection}" if check.injection else "") + then
-    return blocked(technique, "dns", sentence)
+    if technique is None:
+        return _no_evidence(f"{sentence}, but the probe's own lookup failed", failure)
+    return blocked(technique, Blocking.DNS, sentence)
 
 
-def _outside(ctx: _Context, what: str, tech: str, blocking: str) -> Verdict:
+def _dns_evidence(ctx: _Context) -> str | None:
+    """The DNS failure that tells most about the hop's host (a timeout over a local failure)."""
+    if ctx.outcome.stage != "dns":
+        return ctx.outcome.failure
+    return telling(Stage.DNS, dns_failures(ctx.keys, ctx.outcome.hop.host))
+
+
+def _outside(ctx: _Context, what: str, tech: Technique, blocking: Blocking) -> Verdict:
     """Judge a failure by whether the helper fetched the page: blocked, down or undetermined."""
     if ctx.controls.page is not None:
         return blocked(
@@ -231,6 +263,29 @@ def _outside(ctx: _Context, what: str, tech: str, blocking: str) -> Verdict:
     return undetermined(f"{what}; no control reached the site")
 
 
+def _no_evidence(what: str, failure: str | None, helper_failed: str | None = None) -> Verdict:
+    """A failure the vocabulary does not map is never blocking. It is down when the helper
+    failed too (the site fails from outside as well), unless it is local: then the probe never
+    really reached the network, and nothing is known."""
+    if helper_failed is not None and not is_local(failure):
+        return down(f"{what}; {helper_failed}")
+    return undetermined(f"{what}: {why_not_evidence(failure)}")
+
+
+def _helper_failed(ctx: _Context, endpoints: list[str], tcp_only: bool = False) -> str | None:
+    """How the helper failed where the probe did: at these endpoints, else fetching the page;
+    None when it got through, or did not try."""
+    reach = ctx.controls.helper_tcp if tcp_only else ctx.controls.helper_reached
+    statuses = [reach(e) for e in endpoints]
+    if any(statuses):
+        return None
+    if False in statuses:
+        return f"the helper could not get through to {', '.join(endpoints)} either"
+    if ctx.controls.page_failure:
+        return f"the helper could not fetch the page either ({ctx.controls.page_failure})"
+    return None
+
+
 def status_code_of(ctx: _Context) -> str:
     page = ctx.controls.page or {}
     return f"status {page.get('status_code')}"
@@ -240,7 +295,7 @@ def _dns(ctx: _Context) -> Verdict:
     hop, check = ctx.outcome.hop, ctx.dns
     if check.inconsistent:
         return _dns_blocked(ctx)
-    failure = ctx.outcome.failure
+    failure = _dns_evidence(ctx)
     control = ctx.controls.dns(hop.host, ctx.first_hop)
     if check.consistency == "consistent" and failure is not None:
         return down(check.reason)
@@ -249,7 +304,17 @@ def _dns(ctx: _Context) -> Verdict:
     if failure is None:
         return undetermined(f"{hop.host} resolved but no connection was attempted")
     what = f"the resolver gave no address for {hop.host} ({failure})"
-    return _outside(ctx, what, _dns_technique(check, failure, False), "dns")
+    technique = _dns_technique(check, failure, False)
+    if technique is None:
+        return _no_evidence(what, failure, _helper_failed(ctx, []))
+    return _outside(ctx, what, technique, Blocking.DNS)
+
+
+_TCP_HOW = {
+    errors.CONNECTION_REFUSED: "connection refused (RST to SYN)",
+    errors.CONNECTION_RESET: "connection reset during the TCP handshake",
+    errors.GENERIC_TIMEOUT: "no answer to SYN (timeout)",
+}
 
 
 def _tcp(ctx: _Context) -> Verdict:
@@ -258,20 +323,109 @@ def _tcp(ctx: _Context) -> Verdict:
         return _dns_blocked(ctx, f"; connecting there failed ({failure})")
     hop = ctx.outcome.hop
     endpoints = [hop.endpoint(a) for a in usable(list(ctx.outcome.addresses), ctx.exempt)]
-    technique = "tcp.reset" if failure in RESETS else "tcp.timeout"
-    how = {
-        "connection_refused": "connection refused (RST to SYN)",
-        "connection_reset": "connection reset during the TCP handshake",
-        "generic_timeout_error": "no answer to SYN (timeout)",
-    }.get(failure or "", f"TCP connect failed ({failure})")
+    how = _TCP_HOW.get(failure or "", f"TCP connect failed ({failure})")
     what = f"{how} at {', '.join(endpoints)}"
+    technique = technique_for(Stage.TCP, failure)
+    if technique is None:
+        return _no_evidence(what, failure, _helper_failed(ctx, endpoints, tcp_only=True))
     helper = {e: ctx.controls.helper_tcp(e) for e in endpoints}
     reached = [e for e, status in helper.items() if status]
     if reached:
-        return blocked(technique, "tcp_ip", f"{what}; the helper connected to {', '.join(reached)}")
+        return blocked(
+            technique, Blocking.TCP_IP, f"{what}; the helper connected to {', '.join(reached)}"
+        )
     if any(status is False for status in helper.values()):
         return down(f"{what}; the helper could not connect either")
-    return _outside(ctx, what, technique, "tcp_ip")
+    return _outside(ctx, what, technique, Blocking.TCP_IP)
+
+
+@dataclass(frozen=True)
+class _Exchange:
+    """A TLS handshake or HTTP request that failed on a connection that worked."""
+
+    address: str
+    failure: str
+    technique: Technique
+    what: str
+    """The observation, without claiming what triggered it."""
+    label: str
+    """``SNI`` or ``Host``: what the neutral-name retry changed."""
+    request: bool
+
+
+def _by_name_or_address(ctx: _Context, ex: _Exchange) -> Verdict:
+    """Blame the name only when the same address answered the neutral name; blame the address
+    when the neutral name failed the same way (docs/analysis.md, "The controls")."""
+    controls = ctx.controls
+    neutral = controls.neutral_host if ex.request else controls.neutral_sni
+    answered = (
+        controls.neutral_request(ex.address)
+        if ex.request
+        else controls.neutral_handshake(ex.address)
+    )
+    if answered is not None:
+        how = f"answered {status_code(answered)}" if ex.request else "completed"
+        return blocked(
+            ex.technique,
+            Blocking.HTTP_FAILURE,
+            f"{ex.what}; same IP with {ex.label} {neutral} {how}: the name triggered it",
+        )
+    failed = controls.neutral_failure(ex.address, request=ex.request)
+    if failed is not None:
+        return _address_blocked(ctx, ex, neutral, failed)
+    reached = controls.helper_reached(ex.address)
+    if reached:
+        return blocked(
+            ex.technique,
+            Blocking.HTTP_FAILURE,
+            f"{ex.what}; no neutral-name retry was made; the helper got through to {ex.address}",
+        )
+    if reached is False:
+        return down(f"{ex.what}; the helper could not get through to {ex.address} either")
+    what = f"{ex.what}; no neutral-name retry was made"
+    return _outside(ctx, what, ex.technique, Blocking.HTTP_FAILURE)
+
+
+def _address_blocked(ctx: _Context, ex: _Exchange, neutral: str, failed: str) -> Verdict:
+    if failed != ex.failure:
+        return undetermined(
+            f"{ex.what}; with {ex.label} {neutral} it failed differently ({failed}), "
+            "so neither the name nor the address is shown to be the trigger"
+        )
+    technique = ADDRESS_TECHNIQUES.get(failed)
+    if technique is None:
+        return undetermined(
+            f"{ex.what}, and the same with {ex.label} {neutral}, so the name is not the trigger; "
+            f"{failed} whatever the name is no evidence of blocking (a server may do it)"
+        )
+    what = (
+        f"{ex.what}, and the same with {ex.label} {neutral}: the address, or the path to it, "
+        "is blocked, not the name"
+    )
+    reached = ctx.controls.helper_reached(ex.address)
+    if reached:
+        return blocked(
+            technique, Blocking.TCP_IP, f"{what}; the helper got through to {ex.address}"
+        )
+    if reached is False:
+        return down(f"{what}; the helper could not get through to {ex.address} either")
+    return undetermined(f"{what}; but no control reached {ex.address} from outside")
+
+
+_TLS_HOW = {
+    errors.CONNECTION_RESET: "RST after the ClientHello",
+    errors.EOF_ERROR: "connection closed after the ClientHello",
+    errors.GENERIC_TIMEOUT: "no answer to the ClientHello (timeout)",
+}
+
+
+def _certificate(ctx: _Context, address: str, failure: str) -> Verdict:
+    """A validation failure that is not interception: the site's own certificate is broken only
+    when the helper's handshake there failed too."""
+    what = f"the certificate at {address or ctx.outcome.hop.host} fails validation ({failure})"
+    if ctx.controls.helper_tls(address) is False:
+        return down(f"{what}, for the helper too: the site's own certificate is broken")
+    return undetermined(f"{what} and no control saw a genuine certificate there")
 
 
 def _tls(ctx: _Context) -> Verdict:
@@ -279,29 +433,14 @@ def _tls(ctx: _Context) -> Verdict:
     if ctx.dns.inconsistent:
         return _dns_blocked(ctx, f"; the TLS handshake there failed ({failure})")
     hop, address = ctx.outcome.hop, ctx.outcome.endpoints[0]
-    if failure in VERIFY_FAILURES:
-        what = f"the certificate at {address} fails validation ({failure})"
-        if ctx.controls.helper_tls(address) is False:
-            return down(f"{what}, for the helper too: the site's own certificate is broken")
-        return undetermined(f"{what} and no control saw a genuine certificate there")
-    technique = "tls.timeout" if failure in TIMEOUTS else "tls.reset"
-    sni = hop.sni or "(none)"
-    what = {
-        "connection_reset": f"RST after ClientHello with SNI {sni}",
-        "eof_error": f"connection closed after ClientHello with SNI {sni}",
-        "generic_timeout_error": f"no answer to ClientHello with SNI {sni} (timeout)",
-    }.get(failure, f"TLS handshake with SNI {sni} failed ({failure})")
-    if ctx.controls.neutral_handshake(address) is not None:
-        neutral = ctx.controls.neutral_sni
-        return blocked(technique, "http-failure", f"{what}; same IP with SNI {neutral} completed")
-    helper = ctx.controls.helper_tls(address)
-    if helper:
-        return blocked(
-            technique, "http-failure", f"{what}; the helper completed a handshake with {address}"
-        )
-    if helper is False:
-        return down(f"{what}; the helper's handshake with {address} failed too")
-    return _outside(ctx, what, technique, "http-failure")
+    if failure in CERTIFICATE_FAILURES:
+        return _certificate(ctx, address, failure)
+    how = _TLS_HOW.get(failure, f"TLS handshake failed ({failure})")
+    what = f"{how} with SNI {hop.sni or '(none)'} at {address}"
+    technique = technique_for(Stage.TLS, failure)
+    if technique is None:
+        return _no_evidence(what, failure, _helper_failed(ctx, [address]))
+    return _by_name_or_address(ctx, _Exchange(address, failure, technique, what, "SNI", False))
 
 
 def _http(ctx: _Context) -> Verdict:
@@ -311,30 +450,27 @@ def _http(ctx: _Context) -> Verdict:
     if ctx.dns.inconsistent:
         return _dns_blocked(ctx, f"; the HTTP request there failed ({failure})")
     host, address = ctx.outcome.hop.host, str(request.get("x_address", ""))
-    neutral = ctx.controls.neutral_request(address)
-    if status_code(request) > 0 and failure in TIMEOUTS:
+    if failure in CERTIFICATE_FAILURES:  # OONI stores a failed handshake in the request too
+        return _certificate(ctx, address, failure)
+    if status_code(request) > 0 and failure == errors.GENERIC_TIMEOUT:
         what = f"the body stalled after {body_length(request)} bytes ({failure})"
-        if neutral is not None:
+        if ctx.controls.neutral_request(address) is not None:
             return blocked(
-                "throttle",
-                "http-failure",
+                Technique.THROTTLE,
+                Blocking.HTTP_FAILURE,
                 f"{what}; same IP with Host {ctx.controls.neutral_host} answered",
             )
-        return _outside(ctx, what, "throttle", "http-failure")
-    technique = "http.timeout" if failure in TIMEOUTS else "http.reset"
-    what = {
-        "connection_reset": f"RST after the HTTP request with Host {host}",
-        "eof_error": f"connection closed after the HTTP request with Host {host}",
-        "generic_timeout_error": f"no HTTP response to the request with Host {host} (timeout)",
-    }.get(failure, f"the HTTP request with Host {host} failed ({failure})")
-    if neutral is not None:
-        code = status_code(neutral)
-        return blocked(
-            technique,
-            "http-failure",
-            f"{what}; same IP with Host {ctx.controls.neutral_host} answered {code}",
-        )
-    return _outside(ctx, what, technique, "http-failure")
+        return _outside(ctx, what, Technique.THROTTLE, Blocking.HTTP_FAILURE)
+    how = {
+        errors.CONNECTION_RESET: "RST after the HTTP request",
+        errors.EOF_ERROR: "connection closed after the HTTP request",
+        errors.GENERIC_TIMEOUT: "no HTTP response (timeout) to the request",
+    }.get(failure, f"the HTTP request failed ({failure})")
+    what = f"{how} with Host {host}" + (f" at {address}" if address else "")
+    technique = technique_for(Stage.HTTP, failure)
+    if technique is None:
+        return _no_evidence(what, failure, _helper_failed(ctx, [address] if address else []))
+    return _by_name_or_address(ctx, _Exchange(address, failure, technique, what, "Host", True))
 
 
 def _final(ctx: _Context) -> Verdict:
@@ -342,8 +478,8 @@ def _final(ctx: _Context) -> Verdict:
     if ctx.fingerprint is not None:
         why = f"the page matches the blockpage fingerprint {ctx.fingerprint.name}"
         if inconsistent:
-            return blocked("http.blockpage", "dns", f"{why}; {ctx.dns.reason}")
-        return blocked("http.blockpage", "http-diff", why)
+            return blocked(Technique.HTTP_BLOCKPAGE, Blocking.DNS, f"{why}; {ctx.dns.reason}")
+        return blocked(Technique.HTTP_BLOCKPAGE, Blocking.HTTP_DIFF, why)
     control = ctx.controls.page
     if control is None:
         if ctx.controls.page_failure:
@@ -362,4 +498,4 @@ def _final(ctx: _Context) -> Verdict:
     )
     if inconsistent:
         return _dns_blocked(ctx, f"; {differs}")
-    return blocked("http.diff", "http-diff", differs)
+    return blocked(Technique.HTTP_DIFF, Blocking.HTTP_DIFF, differs)

@@ -1,21 +1,8 @@
-"""The four outcome classes that every analyst tool groups verdicts into."""
+"""The four outcome classes that every analyst tool groups verdicts into: the analysis's own."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from probe.analysis.vocabulary import Category as Outcome
+from probe.analysis.vocabulary import category_of as outcome_of
 
-
-class Outcome(StrEnum):
-    OK = "ok"
-    DOWN = "down"
-    UNDETERMINED = "undetermined"
-    BLOCKED = "blocked"
-
-
-def outcome_of(blocking: object, accessible: object) -> Outcome:
-    """Map the OONI pair (blocking, accessible) to one class; a string blocking wins."""
-    if isinstance(blocking, str):
-        return Outcome.BLOCKED
-    if blocking is None:
-        return Outcome.UNDETERMINED
-    return Outcome.OK if accessible is True else Outcome.DOWN
+__all__ = ["Outcome", "outcome_of"]

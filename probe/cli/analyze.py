@@ -1,8 +1,9 @@
 """``probe analyze``: recompute every verdict of a results file from its raw observations.
 
 Two streaming passes keep memory flat for any file size: the first collects what the run-level
-verdict needs, the second writes each re-analysed measurement. Without ``--output`` nothing is
-written and only the summary is printed.
+verdict needs, the second re-analyses each measurement (and writes it with ``--output``).
+Without ``--output`` nothing is written and only the summary is printed. The options a run
+stored in its measurements are used unless a flag overrides them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,8 @@ from rich.table import Table
 
 from probe.analysis import (
     AnalysisOptions,
+    OptionFlags,
+    OptionsSource,
     RunAnalysis,
     RunSummary,
     analyze_measurement,
@@ -26,7 +30,8 @@ from probe.analysis import (
     merge,
 )
 from probe.cli.options import BOGON_EXEMPT, INTERCEPTION_ROOTS
-from probe.interception import CertificateFileError, load_registry
+from probe.interception import CertificateFileError
+from probe.interception.roots import user_roots
 from probe.net.bogons import parse_exemptions
 from probe.report.jsonl import ResultsError, read_jsonl
 
@@ -35,39 +40,59 @@ BlockedRow = tuple[str, str, str]
 
 
 def analysis_options(bogon_exempt: str | None, interception_roots: str | None) -> AnalysisOptions:
-    """Options from the flag values; ValueError or CertificateFileError name what is wrong."""
-    exempt = parse_exemptions(c for c in (bogon_exempt or "").split(",") if c.strip())
-    paths = [Path(p) for p in (interception_roots or "").split(os.pathsep) if p.strip()]
-    return AnalysisOptions(exempt, load_registry(paths) if paths else None)
+    """The run's options from its flags; ValueError or CertificateFileError name what is wrong."""
+    flags = option_flags(bogon_exempt, interception_roots)
+    return AnalysisOptions(flags.bogon_exempt or (), flags.extra_roots or ())
 
 
-def summarise_file(path: Path, options: AnalysisOptions) -> tuple[RunSummary, list[BlockedRow]]:
-    """First pass: the run summary and the blocked targets; raises ResultsError naming file:line."""
+def option_flags(bogon_exempt: str | None, interception_roots: str | None) -> OptionFlags:
+    """analyze's flags: a flag not given (None) leaves each measurement's stored value."""
+    exempt = None
+    if bogon_exempt is not None:
+        exempt = parse_exemptions(c for c in bogon_exempt.split(",") if c.strip())
+    roots = None
+    if interception_roots is not None:
+        paths = [Path(p) for p in interception_roots.split(os.pathsep) if p.strip()]
+        roots = tuple(root for path in paths for root in user_roots(path))
+    return OptionFlags(exempt, roots)
+
+
+def summarise_file(path: Path, options: OptionsSource) -> RunSummary:
+    """First pass: the run summary; raises ResultsError naming file:line."""
     run = RunAnalysis(options)
-    blocked: list[BlockedRow] = []
     for measurement in read_jsonl(path):
-        keys = run.add(measurement)["test_keys"]
-        if isinstance(keys.get("blocking"), str):
-            blocked.append((str(measurement.get("input")), keys["x_technique"], keys["x_detail"]))
-    return run.finish(), blocked
+        run.add(measurement)
+    return run.finish()
 
 
-def analysed_lines(path: Path, options: AnalysisOptions, summary: RunSummary) -> Iterator[str]:
-    """Second pass: each measurement re-analysed and marked with the run-level verdict."""
+def analysed_lines(
+    path: Path, options: OptionsSource, summary: RunSummary, blocked: list[BlockedRow] | None = None
+) -> Iterator[str]:
+    """Second pass: each measurement re-analysed and marked with the run-level verdict; the
+    targets still blocked after that are appended to ``blocked``."""
     for measurement in read_jsonl(path):
         analysed = mark_network(
             merge(measurement, analyze_measurement(measurement, options)), summary
         )
+        keys = analysed["test_keys"]
+        if blocked is not None and isinstance(keys.get("blocking"), str):
+            blocked.append((str(analysed.get("input")), keys["x_technique"], keys["x_detail"]))
         yield json.dumps(analysed, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def write_analysed(path: Path, output: Path, options: AnalysisOptions, summary: RunSummary) -> None:
+def write_analysed(
+    path: Path,
+    output: Path,
+    options: OptionsSource,
+    summary: RunSummary,
+    blocked: list[BlockedRow] | None = None,
+) -> None:
     """Write atomically, so ``--output`` may name the input file itself."""
     output.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
     try:
         with open(descriptor, "w", encoding="utf-8") as handle:
-            handle.writelines(analysed_lines(path, options, summary))
+            handle.writelines(analysed_lines(path, options, summary, blocked))
         # mkstemp makes the file private; keep the mode the results file had (or a plain 0644).
         os.chmod(temporary, output.stat().st_mode if output.exists() else 0o644)
         os.replace(temporary, output)
@@ -95,10 +120,13 @@ def analyze(
     """
     err = Console(stderr=True)
     try:
-        options = analysis_options(bogon_exempt, interception_roots)
-        summary, blocked = summarise_file(file, options)
+        options = option_flags(bogon_exempt, interception_roots)
+        summary = summarise_file(file, options)
+        blocked: list[BlockedRow] = []
         if output is not None:
-            write_analysed(file, output, options, summary)
+            write_analysed(file, output, options, summary, blocked)
+        else:
+            deque(analysed_lines(file, options, summary, blocked), maxlen=0)
     except (ValueError, CertificateFileError, ResultsError) as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
@@ -106,13 +134,19 @@ def analyze(
         err.print(f"[red]error:[/] {exc.filename or file}: {exc.strerror or exc}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     print_summary(Console(), summary, blocked)
+    for note in summary.notes:
+        err.print(f"[yellow]warning:[/] {file}: {note}", highlight=False)
     if output is not None:
         Console().print(f"Analysed: [bold]{output}[/]", highlight=False)
 
 
-def print_summary(console: Console, summary: RunSummary, blocked: list[BlockedRow]) -> None:
-    """The run's verdicts grouped as blocked (by technique), ok, down and undetermined."""
-    if summary.network_unusable:
+def print_summary(
+    console: Console, summary: RunSummary, blocked: list[BlockedRow], *, headline: bool = True
+) -> None:
+    """The run-level reason first (unless the caller has shown it), then the verdicts grouped as
+    blocked (by technique), ok, down and undetermined. ``blocked`` must already carry the
+    run-level marks."""
+    if headline and summary.network_unusable:
         console.print(f"[bold red]{summary.reason}[/]", highlight=False)
     table = Table(title=f"{summary.total} targets (analysis {summary.analysis_version})")
     table.add_column("verdict")
@@ -126,7 +160,9 @@ def print_summary(console: Console, summary: RunSummary, blocked: list[BlockedRo
     console.print(table)
     for line in summary.apps:
         console.print(f"  {line}", highlight=False)
-    if blocked and not summary.network_unusable:
+    for test, count in sorted(summary.unanalysed.items()):
+        console.print(f"  {test}: {count} measured, undetermined (no analysis for {test})")
+    if blocked:
         detail = Table(title="Blocked targets")
         for column in ("target", "technique", "evidence"):
             detail.add_column(column, overflow="fold")

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from probe.analysis import RunSummary
+from probe.analysis import RunSummary, mark_network
 from probe.analysts.outcomes import Outcome, outcome_of
 from probe.cli.analyze import BlockedRow, print_summary
 from probe.report.summary import step_outcomes
@@ -52,9 +52,7 @@ def _verdict(keys: dict[str, Any]) -> str:
     return f"[{_STYLE[outcome]}]{label}[/]"
 
 
-def _blocked_rows(records: list[dict[str, Any]], summary: RunSummary) -> list[BlockedRow]:
-    if summary.network_unusable:
-        return []
+def _blocked_rows(records: list[dict[str, Any]]) -> list[BlockedRow]:
     return [
         (str(r["input"]), str(k.get("x_technique")), str(k.get("x_detail")))
         for r in records
@@ -71,7 +69,8 @@ def print_run(
 ) -> None:
     console = Console()
     if summary.network_unusable:
-        console.print(f"[bold red]{summary.reason}: nothing is called blocked[/]", highlight=False)
+        console.print(f"[bold red]{summary.reason}[/]", highlight=False)
+        records = [mark_network(r, summary) for r in records]
     web = sorted((r for r in records if r["input"]), key=lambda r: str(r["input"]))
     title = f"{len(records)} of {total} measured in {took.total_seconds():.1f} s"
     if len(web) > FULL_TABLE_ROWS:
@@ -86,5 +85,5 @@ def print_run(
         table.add_row(o.input, o.dns, o.tcp, o.tls, o.http, _verdict(record["test_keys"]))
     if web:
         console.print(table)
-    print_summary(console, summary, _blocked_rows(records, summary))
+    print_summary(console, summary, _blocked_rows(records), headline=False)
     console.print(f"Results: [bold]{path}[/]", highlight=False)

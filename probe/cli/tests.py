@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from probe.analysis.per_test import ANALYSES
 from probe.nettests.registry import NETTESTS, SUITES
 
 
@@ -12,11 +13,12 @@ def tests() -> None:
     """List the nettests `probe run --test NAME` accepts, and which lists run which tests."""
     console = Console()
     table = Table(title="Nettests")
-    for column in ("test", "version", "inputs", "what it measures"):
+    for column in ("test", "version", "inputs", "verdict", "what it measures"):
         table.add_column(column, overflow="fold")
     for nettest in NETTESTS.values():
         inputs = "built in" if nettest.builtin_inputs else "list URLs"
-        table.add_row(nettest.name, nettest.version, inputs, nettest.description)
+        verdict = "analysed" if nettest.name in ANALYSES else "none (undetermined)"
+        table.add_row(nettest.name, nettest.version, inputs, verdict, nettest.description)
     console.print(table)
     for list_name, names in SUITES.items():
         console.print(f"`--list {list_name}` runs: {', '.join(names)}", highlight=False)

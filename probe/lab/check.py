@@ -10,19 +10,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from probe.analysis.vocabulary import Category, category_of
 from probe.inputs.urls import check_url
 from probe.lab.scenario import Expect
 
 NOT_COMPUTED = "not computed"
 MISSING = "no measurement"
-# verdict -> (blocking, accessible); "a string" stands for any blocking method.
-ANY_METHOD = "any method"
-VERDICT_KEYS: dict[str, tuple[object, object]] = {
-    "ok": (False, True),
-    "down": (False, False),
-    "undetermined": (None, None),
-    "blocked": (ANY_METHOD, False),
+ACCESSIBLE: dict[Category, bool | None] = {
+    Category.OK: True,
+    Category.DOWN: False,
+    Category.UNDETERMINED: None,
+    Category.BLOCKED: False,
 }
+"""The ``accessible`` value that goes with each category's ``blocking``."""
 
 
 @dataclass(frozen=True)
@@ -68,12 +68,10 @@ def verdict_of(test_keys: Mapping[str, Any]) -> str:
     if "blocking" not in test_keys or "accessible" not in test_keys:
         return NOT_COMPUTED
     blocking, accessible = test_keys["blocking"], test_keys["accessible"]
-    for verdict, (want_blocking, want_accessible) in VERDICT_KEYS.items():
-        blocking_matches = (
-            isinstance(blocking, str) if want_blocking == ANY_METHOD else blocking is want_blocking
-        )
-        if blocking_matches and accessible is want_accessible:
-            return verdict
+    category = category_of(blocking, accessible)
+    well_formed = isinstance(blocking, str) or blocking is False or blocking is None
+    if well_formed and accessible is ACCESSIBLE[category]:
+        return category
     return f"blocking={_show(blocking)}, accessible={_show(accessible)}"
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from probe.analysis.vocabulary import Blocking, Category, Technique
 from probe.lab.errors import LabError
 from probe.lab.plan import in_lab
 from probe.net.names import to_ascii
@@ -44,10 +45,11 @@ ADDRESS_ACTIONS = frozenset(
 IPV4_ONLY_ACTIONS = frozenset({"throttle", "tls-mitm", "http-blockpage"})
 """Address actions the censor applies to IPv4 only: their domains cannot be dual-stack."""
 
-VERDICTS = ("ok", "blocked", "down", "undetermined")
+VERDICTS = tuple(Category)
 APP_TESTS = ("tor", "whatsapp", "telegram", "signal", "viber", "facebook_messenger")
 """Tests with built-in targets that an ``[[expect]]`` can name with ``test``."""
-BLOCKING_VALUES = ("dns", "tcp_ip", "http-failure", "http-diff")
+BLOCKING_VALUES = tuple(Blocking)
+TECHNIQUES = tuple(Technique)
 DEFAULT_INJECT_ADDRESS = "203.0.113.1"
 """Where injected answers point by default: a lab address nothing listens on."""
 
@@ -398,11 +400,15 @@ def _expect(table: dict[str, Any], where: _Where) -> Expect:
                 f"'blocking' must be false or one of {', '.join(BLOCKING_VALUES)}, not {value!r}"
             )
         blocking = value
-    if verdict in ("ok", "down") and blocking:
+    if verdict in (Category.OK, Category.DOWN) and blocking:
         raise where.error(f"verdict '{verdict}' contradicts blocking {blocking!r}")
-    if verdict == "blocked" and blocking is False:
+    if verdict == Category.BLOCKED and blocking is False:
         raise where.error("verdict 'blocked' contradicts blocking = false")
     technique = _str(table, "technique", where) if "technique" in table else None
+    if technique is not None and technique not in TECHNIQUES:
+        raise where.error(f"unknown technique '{technique}' (known: {', '.join(TECHNIQUES)})")
+    if technique is not None and verdict not in (None, Category.BLOCKED):
+        raise where.error(f"verdict '{verdict}' has no technique, not {technique!r}")
     unusable = _bool(table, "network_unusable", where) if "network_unusable" in table else None
     if verdict is None and blocking is None and technique is None and unusable is None:
         raise where.error(

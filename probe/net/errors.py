@@ -6,6 +6,7 @@ tests and releases, and analysts can rely on it.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import socket
 import ssl
@@ -21,6 +22,11 @@ CONNECTION_REFUSED: Final = "connection_refused"
 CONNECTION_RESET: Final = "connection_reset"
 HOST_UNREACHABLE: Final = "host_unreachable"
 NETWORK_UNREACHABLE: Final = "network_unreachable"
+NETWORK_DOWN: Final = "network_down"
+ADDRESS_FAMILY_NOT_SUPPORTED: Final = "address_family_not_supported"
+ADDRESS_NOT_AVAILABLE: Final = "address_not_available"
+INTERRUPTED: Final = "interrupted"
+UNKNOWN_FAILURE: Final = "unknown_failure"
 EOF_ERROR: Final = "eof_error"
 SSL_UNKNOWN_AUTHORITY: Final = "ssl_unknown_authority"
 SSL_INVALID_HOSTNAME: Final = "ssl_invalid_hostname"
@@ -48,6 +54,9 @@ _ERRNO_FAILURES: Final = {
     errno.EPIPE: CONNECTION_RESET,
     errno.EHOSTUNREACH: HOST_UNREACHABLE,
     errno.ENETUNREACH: NETWORK_UNREACHABLE,
+    errno.ENETDOWN: NETWORK_DOWN,
+    errno.EAFNOSUPPORT: ADDRESS_FAMILY_NOT_SUPPORTED,
+    errno.EADDRNOTAVAIL: ADDRESS_NOT_AVAILABLE,
     errno.ETIMEDOUT: GENERIC_TIMEOUT,
 }
 
@@ -82,10 +91,17 @@ def classify(exc: BaseException) -> str:
         failure = _known(link)
         if failure is not None:
             return failure
-    return f"unknown_failure: {type(exc).__name__}: {exc}"
+    return unknown_failure(exc)
+
+
+def unknown_failure(exc: BaseException) -> str:
+    """The failure string of an exception nothing knows: a bug to report, never evidence."""
+    return f"{UNKNOWN_FAILURE}: {type(exc).__name__}: {exc}"
 
 
 def _known(exc: BaseException) -> str | None:
+    if isinstance(exc, asyncio.CancelledError):
+        return INTERRUPTED
     if isinstance(exc, TimeoutError | dns.exception.Timeout | httpcore.TimeoutException):
         return GENERIC_TIMEOUT
     if isinstance(exc, ssl.SSLError):

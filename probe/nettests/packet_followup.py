@@ -1,9 +1,11 @@
 """``--packet-tests``: what the packet-level tests add to a web target found blocked.
 
 DNS tampering gets the injection test; a reset, a stall or a blockpage on a name gets the
-censor-location traces; every reset gets RST forensics. Raw observations only, stored under
-``x_packet_tests``; the analysis turns them into ``dns.inject``, ``x_censor_location`` and
-``x_rst_judgements``. Without root each part records why it could not run.
+censor-location traces; every reset gets RST forensics. Which of these a target needs is the
+pipeline's call (it reads the verdict; nettests do not import the analysis). Raw observations
+only, stored under ``x_packet_tests``; the analysis turns them into ``dns.inject``,
+``x_censor_location`` and ``x_rst_judgements``. Without root each part records why it could not
+run.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from probe.net import errors
 from probe.net.names import to_ascii
 from probe.net.raw.exchange import Timing
 from probe.net.raw.triggers import trigger
@@ -20,10 +23,7 @@ from probe.net.rst_forensics import inspect_endpoint
 from probe.nettests import censor_locate, dns_injection
 from probe.nettests.session import Session
 
-NAME_TECHNIQUES = frozenset(
-    {"tls.reset", "tls.timeout", "http.reset", "http.timeout", "http.blockpage"}
-)
-RESET = "connection_reset"
+RESET = errors.CONNECTION_RESET
 
 
 def _steps(keys: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -52,17 +52,18 @@ def _reset_endpoints(keys: Mapping[str, Any]) -> list[str]:
 
 
 async def follow_up(
-    url: str, keys: Mapping[str, Any], technique: str | None, session: Session
+    url: str, keys: Mapping[str, Any], session: Session, *, dns: bool, locate: bool
 ) -> dict[str, Any]:
-    """The packet tests that fit the technique the analysis named."""
+    """The packet tests that fit the verdict: ``dns`` for DNS tampering, ``locate`` for blocking
+    triggered by the name; RST forensics for every reset in ``keys``."""
     parts = urlsplit(url)
     scheme = parts.scheme
     host = to_ascii(parts.hostname or "")
     found: dict[str, Any] = {}
-    if technique and technique.startswith("dns."):
+    if dns:
         found["dns_injection"] = await dns_injection.measure(url, session)
     endpoint = _failed_endpoint(keys)
-    if technique in NAME_TECHNIQUES and endpoint and ":" in endpoint:
+    if locate and endpoint and ":" in endpoint:
         ip, _, port = endpoint.rpartition(":")
         options = censor_locate.TraceOptions.of(session)
         found["censor_locate"] = await censor_locate.locate_endpoint(

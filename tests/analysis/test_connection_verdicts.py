@@ -100,7 +100,8 @@ def test_rst_on_sni_with_consistent_dns_names_the_neutral_sni() -> None:
         "tls.reset",
     )
     assert keys["x_detail"] == (
-        "RST after ClientHello with SNI www.tumblr.com; same IP with SNI example.com completed"
+        "RST after the ClientHello with SNI www.tumblr.com at 203.0.113.10:443; "
+        "same IP with SNI example.com completed: the name triggered it"
     )
 
 
@@ -140,7 +141,7 @@ def test_rst_on_host_with_a_neutral_host_answering_is_http_reset() -> None:
     )
     keys = verdict(m)
     assert (keys["blocking"], keys["x_technique"]) == ("http-failure", "http.reset")
-    assert keys["x_detail"].endswith("same IP with Host example.com answered 404")
+    assert "same IP with Host example.com answered 404: the name triggered it" in keys["x_detail"]
 
 
 def test_http_timeout_while_the_helper_fetched_the_page() -> None:

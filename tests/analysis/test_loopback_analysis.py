@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from conftest import PKI
 from loopback import dns_server
-from loopback.web import respond, serve_http
+from loopback.web import reset, respond, serve_http
 
 from probe.analysis import AnalysisOptions, analyze_measurement
 from probe.helper import server as helper_server
@@ -48,7 +48,7 @@ async def test_host_reset_is_found_by_the_self_control(
 ) -> None:
     async def censor_host(path: str, headers: dict[str, str], writer: Any) -> None:
         if headers.get("host", "").startswith("example.test"):
-            writer.transport.abort()
+            reset(writer)
             return
         await respond(writer, 200, b"<title>neutral</title>")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,8 @@ from analysis.builders import (
     query,
     verdict,
 )
-from probe.analysis import AnalysisOptions
-from probe.interception import load_registry
+from probe.analysis import AnalysisOptions, OptionFlags, analyze_measurement, merge
+from probe.interception.roots import user_roots
 
 ROOTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "kz-interception-roots"
 QAZNET = ROOTS / "00309c736dd661da6f1eb24173aa849944c168a43a15bffd192eecfdb6f8dbd2.pem"
@@ -67,7 +68,7 @@ def _lab_root(tmp_path: Path) -> tuple[trustme.CA, AnalysisOptions]:
     root = trustme.CA(organization_name="Lab National Root")
     path = tmp_path / "national.pem"
     root.cert_pem.write_to_path(str(path))
-    return root, AnalysisOptions(bogon_exempt=LAB, interception_roots=load_registry([path]))
+    return root, AnalysisOptions(bogon_exempt=LAB, extra_roots=tuple(user_roots(path)))
 
 
 def test_registered_lab_root_is_attributed_when_the_helper_saw_a_genuine_chain(
@@ -118,3 +119,16 @@ def test_a_bad_chain_without_any_witness_is_undetermined() -> None:
     chain = [_der(trustme.CA().issue_cert(HOST).cert_chain_pems[0].bytes())]
     keys = verdict(_intercepted(chain, control=helper()))
     assert (keys["blocking"], keys["x_technique"], keys["x_mitm"]) == (None, None, None)
+
+
+def test_a_registered_root_is_stored_so_reanalysis_needs_no_file(tmp_path: Path) -> None:
+    root, options = _lab_root(tmp_path)
+    leaf = root.create_child_ca().issue_cert(HOST)
+    chain = [_der(p.bytes()) for p in leaf.cert_chain_pems[:2]]
+    stored = merge(m := _intercepted(chain, control=helper(tls={EP: True})), verdict(m, options))
+    (tmp_path / "national.pem").unlink()
+    again = analyze_measurement(json.loads(json.dumps(stored)), OptionFlags())
+    assert again["x_mitm"]["root"]["name"] == stored["test_keys"]["x_mitm"]["root"]["name"]
+    assert again == verdict(m, options)
+    # A flag given to analyze still overrides what the file stored.
+    assert analyze_measurement(stored, OptionFlags(extra_roots=()))["x_mitm"]["root"] is None

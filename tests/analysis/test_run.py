@@ -59,8 +59,11 @@ def test_summary_groups_blocked_by_technique() -> None:
         "blocked": {"http.blockpage": 1, "tls.reset": 1},
         "network_unusable": False,
         "reason": None,
+        "unusable_step": None,
         "analysis_version": "-",
         "apps": [],
+        "unanalysed": {},
+        "notes": [],
     }
 
 

@@ -76,6 +76,13 @@ async def serve_http(
     return server, server.sockets[0].getsockname()[1]
 
 
+def reset(writer: asyncio.StreamWriter) -> None:
+    """Close with a RST (linger 0), as a censor's injected reset arrives; a plain abort is a FIN."""
+    sock = writer.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
+
+
 async def serve_raw(behaviour: str) -> tuple[asyncio.Server, int]:
     """``reset``: RST on accept; ``silent``: accept and say nothing; ``garbage``: junk bytes;
     ``close``: accept then close cleanly (EOF)."""
@@ -83,9 +90,7 @@ async def serve_raw(behaviour: str) -> tuple[asyncio.Server, int]:
     async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if behaviour == "reset":
             await reader.read(1)
-            sock = writer.get_extra_info("socket")
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            writer.transport.abort()
+            reset(writer)
             return
         if behaviour == "garbage":
             await reader.read(1)
