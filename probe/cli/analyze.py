@@ -7,9 +7,7 @@ written and only the summary is printed.
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +26,7 @@ from probe.analysis import (
 from probe.cli.options import BOGON_EXEMPT, INTERCEPTION_ROOTS
 from probe.interception import CertificateFileError, load_registry
 from probe.net.bogons import parse_exemptions
-from probe.report.jsonl import ResultsError, read_jsonl
+from probe.report.jsonl import ResultsError, dump_line, read_jsonl, write_atomically
 
 EXIT_USAGE = 2
 BlockedRow = tuple[str, str, str]
@@ -58,22 +56,12 @@ def analysed_lines(path: Path, options: AnalysisOptions, summary: RunSummary) ->
         analysed = mark_network(
             merge(measurement, analyze_measurement(measurement, options)), summary
         )
-        yield json.dumps(analysed, ensure_ascii=False, separators=(",", ":")) + "\n"
+        yield dump_line(analysed)
 
 
 def write_analysed(path: Path, output: Path, options: AnalysisOptions, summary: RunSummary) -> None:
     """Write atomically, so ``--output`` may name the input file itself."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
-    try:
-        with open(descriptor, "w", encoding="utf-8") as handle:
-            handle.writelines(analysed_lines(path, options, summary))
-        # mkstemp makes the file private; keep the mode the results file had (or a plain 0644).
-        os.chmod(temporary, output.stat().st_mode if output.exists() else 0o644)
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(output, analysed_lines(path, options, summary))
 
 
 def analyze(

@@ -25,14 +25,15 @@ from probe.interception import CertificateFileError
 from probe.net.bogons import parse_exemptions
 from probe.net.dns import system_resolver
 from probe.net.geoip import UNKNOWN, Endpoints, Location, locate
+from probe.net.own_addresses import OwnAddresses, interface_addresses
 from probe.net.raw import unavailable
 from probe.nettests import tor
 from probe.nettests.messaging.endpoints import DataFileError
 from probe.nettests.registry import UnknownNettest, select
 from probe.report.envelope import RunInfo
-from probe.report.jsonl import JsonlWriter, ResultsError
+from probe.report.jsonl import JsonlWriter, ResultsError, rewrite
 from probe.report.resume import recover
-from probe.report.scrub import forms
+from probe.report.scrub import Scrubber
 from probe.runner import Job, jobs_for
 from probe.settings import (
     ENV_APP_ENDPOINTS,
@@ -308,15 +309,19 @@ def run(
         progress.update(task, advance=1, last=record["input"] or record["test_name"])
 
     interrupted = False
+    own = OwnAddresses([*interface_addresses(), *([location.ip] if location.ip else [])])
+    known = own.snapshot()
     with writer, progress:
         try:
-            secrets += forms(location.ip) if location.ip else []
-            asyncio.run(runner.run(jobs, settings, infos, sink, secrets))
+            asyncio.run(runner.run(jobs, settings, infos, sink, secrets, own))
         except KeyboardInterrupt:
             interrupted = True
         except ResultsError as exc:
             err.print(f"[red]error:[/] {exc}", highlight=False)
             raise typer.Exit(1) from exc
+    own.add(interface_addresses())
+    if own.snapshot() != known:  # learned mid-run: a line written earlier may hold it
+        rewrite(path, Scrubber([*secrets, *own.snapshot()]))
     summary = analysis.finish()
     if summary.network_unusable and not interrupted:
         write_analysed(path, path, options, summary)
