@@ -16,6 +16,9 @@ from collections.abc import Iterable
 
 import psutil
 
+_NO_HOST = ipaddress.ip_network("0.0.0.0/8")
+"""'This network': never a source address (RFC 6890), nor is :: or ::1, caught above."""
+
 
 def own_candidate(address: str) -> str | None:
     """The canonical form of ``address`` if it can identify this machine, else None."""
@@ -23,7 +26,7 @@ def own_candidate(address: str) -> str | None:
         ip = ipaddress.ip_address(address.strip("[]").partition("%")[0])
     except ValueError:
         return None
-    if ip.is_loopback or ip.is_unspecified or ip.is_multicast:
+    if ip.is_loopback or ip.is_unspecified or ip.is_multicast or ip in _NO_HOST:
         return None
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         return own_candidate(str(ip.ipv4_mapped))

@@ -13,12 +13,13 @@ import base64
 import binascii
 import ipaddress
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, AnyStr, Generic
 
 from probe.report.certificates import certificate_der, redact
-from probe.report.spellings import address_pattern, canonical
+from probe.report.spellings import RUN_CHARS, canonical, spellings
 
 SCRUBBED = "[scrubbed]"
 CERTIFICATES_KEY = "peer_certificates"
@@ -33,22 +34,95 @@ def forms(address: str) -> list[str]:
     return sorted(spellings, key=len, reverse=True)
 
 
-@lru_cache(maxsize=64)
-def _source(addresses: frozenset[str], literals: frozenset[str]) -> str:
-    # Longest literals first, so a bridge's "ip:port" goes before its bare address would.
-    parts = [re.escape(s) for s in sorted(literals, key=len, reverse=True)]
-    parts += [address_pattern(a) for a in sorted(addresses)]
-    return "|".join(f"(?:{p})" for p in parts)
+_RUN = re.compile(f"[{RUN_CHARS}]{{6,}}")
+"""Where a textual spelling can be: none is shorter than 6 characters (``2001::``, ``1.0.0.0``)."""
+_RUN_BYTES = re.compile(_RUN.pattern.encode())
+_LOOKAHEAD = 2
+"""Characters past a run that a pattern's lookahead may read (in-addr.arpa's ``.i``)."""
+
+
+@dataclass(frozen=True)
+class _Matcher(Generic[AnyStr]):
+    """One run's secrets compiled for ``str`` or for ``bytes``."""
+
+    text: re.Pattern[AnyStr] | None
+    keys: tuple[AnyStr, ...]
+    other: re.Pattern[AnyStr] | None
+    needles: tuple[AnyStr, ...]
+    marker: AnyStr
+    run: re.Pattern[AnyStr]
+
+    def sub(self, value: AnyStr) -> AnyStr:
+        if self.other is not None and any(n in value for n in self.needles):
+            value = self.other.sub(self.marker, value)
+        if self.text is None:
+            return value
+        spans = list(self._spans(value))
+        if not spans:
+            return value
+        pieces, last = [], 0
+        for start, end in spans:
+            pieces += [value[last:start], self.marker]
+            last = end
+        pieces.append(value[last:])
+        return value[:0].join(pieces)
+
+    def _spans(self, value: AnyStr) -> Iterator[tuple[int, int]]:
+        assert self.text is not None
+        for run in self.run.finditer(value):
+            lowered = run.group().lower()
+            if not any(k in lowered for k in self.keys):
+                continue
+            end = min(len(value), run.end() + _LOOKAHEAD)
+            for hit in self.text.finditer(value, run.start(), end):
+                if hit.start() < run.end() and hit.end() > hit.start():
+                    yield hit.span()
+
+    def search(self, value: AnyStr) -> bool:
+        needled = self.other is not None and any(n in value for n in self.needles)
+        if needled and self.other is not None and self.other.search(value):
+            return True
+        return self.text is not None and next(self._spans(value), None) is not None
 
 
 @lru_cache(maxsize=64)
-def _text_pattern(addresses: frozenset[str], literals: frozenset[str]) -> re.Pattern[str]:
-    return re.compile(_source(addresses, literals))
+def _sources(
+    addresses: frozenset[str], literals: frozenset[str]
+) -> tuple[str, str, set[str], set[str]]:
+    found = [spellings(a) for a in sorted(addresses)]
+    text = "|".join(f"(?:{s.text})" for s in found)
+    # Longest literals first, so a bridge's "ip:port" goes before a shorter secret would.
+    other = [re.escape(s) for s in sorted(literals, key=len, reverse=True)]
+    other += [s.base64 for s in found]
+    keys = {k for s in found for k in s.keys}
+    needles = {n for s in found for n in s.needles} | set(literals)
+    return text, "|".join(f"(?:{o})" for o in other), keys, needles
 
 
 @lru_cache(maxsize=64)
-def _bytes_pattern(addresses: frozenset[str], literals: frozenset[str]) -> re.Pattern[bytes]:
-    return re.compile(_source(addresses, literals).encode("utf-8"))
+def _text_matcher(addresses: frozenset[str], literals: frozenset[str]) -> _Matcher[str]:
+    text, other, keys, needles = _sources(addresses, literals)
+    return _Matcher(
+        re.compile(text) if text else None,
+        tuple(sorted(keys)),
+        re.compile(other) if other else None,
+        tuple(sorted(needles)),
+        SCRUBBED,
+        _RUN,
+    )
+
+
+@lru_cache(maxsize=64)
+def _bytes_matcher(addresses: frozenset[str], literals: frozenset[str]) -> _Matcher[bytes]:
+    text, other, keys, needles = _sources(addresses, literals)
+    return _Matcher(
+        re.compile(text.encode()) if text else None,
+        tuple(sorted(k.encode() for k in keys)),
+        re.compile(other.encode()) if other else None,
+        tuple(sorted(n.encode() for n in needles)),
+        SCRUBBED.encode(),
+        _RUN_BYTES,
+    )
 
 
 class Scrubber:
@@ -80,17 +154,14 @@ class Scrubber:
         return bool(self.addresses or self.literals)
 
     def text(self, value: str) -> str:
-        return _text_pattern(self.addresses, self.literals).sub(SCRUBBED, value) if self else value
+        return _text_matcher(self.addresses, self.literals).sub(value) if self else value
 
     def data(self, value: bytes) -> bytes:
-        if not self:
-            return value
-        return _bytes_pattern(self.addresses, self.literals).sub(SCRUBBED.encode(), value)
+        return _bytes_matcher(self.addresses, self.literals).sub(value) if self else value
 
     def found_in(self, value: bytes) -> bool:
         """Whether any secret, in any spelling, occurs in ``value``."""
-        pattern = _bytes_pattern(self.addresses, self.literals)
-        return bool(self) and pattern.search(value) is not None
+        return bool(self) and _bytes_matcher(self.addresses, self.literals).search(value)
 
     def __call__(self, value: Any) -> Any:
         """A copy of ``value`` with every secret replaced; the input is not modified."""

@@ -1,0 +1,128 @@
+"""Each spelling of an address is scrubbed, wherever it sits, and nothing else is."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from report.spelled import IPV4, IPV4_WITH_HEX_LETTERS, IPV6, every_spelling
+
+from probe.net.own_addresses import own_candidate
+from probe.report.scrub import SCRUBBED, Scrubber
+
+CONTEXTS = ["{}", "<p>Your IP: {}</p>", 'x="{}";', "Location: http://{}/next", "a {} b"]
+own_v4 = st.ip_addresses(v=4).filter(lambda ip: own_candidate(str(ip)) is not None)
+own_v6 = st.ip_addresses(v=6).filter(
+    lambda ip: own_candidate(str(ip)) is not None and ip.ipv4_mapped is None
+)
+
+
+def _leaks(text: str, address: str) -> list[str]:
+    return [s for s in every_spelling(address) if s in text]
+
+
+@pytest.mark.parametrize("name", sorted(IPV4))
+@settings(deadline=None, max_examples=50)  # the first example compiles the address's patterns
+@given(ip=own_v4, context=st.sampled_from(CONTEXTS))
+def test_every_ipv4_spelling_is_scrubbed(
+    name: str, ip: ipaddress.IPv4Address, context: str
+) -> None:
+    spelled = IPV4[name](ip)
+    scrubbed = Scrubber([str(ip)]).text(context.format(spelled))
+    assert SCRUBBED in scrubbed
+    assert spelled not in scrubbed
+
+
+@pytest.mark.parametrize("name", sorted(IPV4_WITH_HEX_LETTERS))
+@settings(deadline=None, max_examples=50)  # the first example compiles the address's patterns
+@given(ip=own_v4, context=st.sampled_from(CONTEXTS))
+def test_hex_without_prefix_is_scrubbed_when_it_has_a_letter(
+    name: str, ip: ipaddress.IPv4Address, context: str
+) -> None:
+    spelled = IPV4_WITH_HEX_LETTERS[name](ip)
+    assume(spelled.strip("0123456789."))
+    assert spelled not in Scrubber([str(ip)]).text(context.format(spelled))
+
+
+@pytest.mark.parametrize("name", sorted(IPV6))
+@settings(deadline=None, max_examples=50)  # the first example compiles the address's patterns
+@given(ip=own_v6, context=st.sampled_from(CONTEXTS))
+def test_every_ipv6_spelling_is_scrubbed(
+    name: str, ip: ipaddress.IPv6Address, context: str
+) -> None:
+    assume(name != "base64 inside a blob" or len(str(ip)) >= 7)
+    spelled = IPV6[name](ip)
+    scrubbed = Scrubber([str(ip)]).text(context.format(spelled))
+    assert SCRUBBED in scrubbed
+    assert spelled not in scrubbed
+
+
+@settings(deadline=None, max_examples=50)  # the first example compiles the address's patterns
+@given(ip=st.ip_addresses(v=6), data=st.data())
+def test_any_zero_padding_case_and_compression_of_ipv6_is_scrubbed(
+    ip: ipaddress.IPv6Address, data: st.DataObject
+) -> None:
+    assume(own_candidate(str(ip)) is not None and ip.ipv4_mapped is None)
+    groups = [int(g, 16) for g in ip.exploded.split(":")]
+    parts = []
+    for g in groups:
+        width = data.draw(st.integers(len(f"{g:x}"), 4))
+        text = f"{g:0{width}x}"
+        parts.append(text.upper() if data.draw(st.booleans()) else text)
+    zero_runs = [
+        (i, j) for i in range(8) for j in range(i + 1, 9) if all(g == 0 for g in groups[i:j])
+    ]
+    if zero_runs and data.draw(st.booleans()):
+        i, j = data.draw(st.sampled_from(zero_runs))
+        spelled = ":".join(parts[:i]) + "::" + ":".join(parts[j:])
+    else:
+        spelled = ":".join(parts)
+    assert ipaddress.ip_address(spelled) == ip  # a valid spelling of the same address
+    assert Scrubber([str(ip)]).text(f"[{spelled}]") == f"[{SCRUBBED}]"
+
+
+@settings(deadline=None, max_examples=50)  # the first example compiles the address's patterns
+@given(secret=own_v4, other=st.ip_addresses(v=4))
+def test_other_ipv4_addresses_are_kept(
+    secret: ipaddress.IPv4Address, other: ipaddress.IPv4Address
+) -> None:
+    assume(secret != other)
+    text = f"answer {other} from {other.reverse_pointer}"
+    assert Scrubber([str(secret)]).text(text) == text
+
+
+@settings(deadline=None, max_examples=50)  # the first example compiles the address's patterns
+@given(secret=own_v6, other=st.ip_addresses(v=6))
+def test_other_ipv6_addresses_are_kept(
+    secret: ipaddress.IPv6Address, other: ipaddress.IPv6Address
+) -> None:
+    # A longer address that starts with the secret's groups ("…::5:1") is scrubbed on purpose.
+    assume(secret != other and not str(other).startswith(str(secret) + ":"))
+    text = f"answer [{other}] {other.exploded}"
+    assert Scrubber([str(secret)]).text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("secret", "neighbour"),
+    [
+        ("192.0.2.5", "192.0.2.55"),
+        ("192.0.2.5", "192.0.2.50"),
+        ("192.0.2.5", "1192.0.2.5"),
+        ("192.0.2.5", "5.2.0.192"),
+        ("192.0.2.5", "192.0.2.5.1"[2:]),
+        ("192.0.2.5", "c00002051"),
+        ("2001:db8::5", "2001:db8::55"),
+        ("2001:db8::5", "12001:db8::5"),
+        ("2001:db8::5", "2001:db8::5a"),
+    ],
+)
+def test_word_boundaries_keep_neighbouring_addresses(secret: str, neighbour: str) -> None:
+    assert Scrubber([secret]).text(f"<{neighbour}>") == f"<{neighbour}>"
+
+
+def test_scrubbing_binary_bodies_uses_the_same_spellings() -> None:
+    ip = "198.51.100.23"
+    for spelled in every_spelling(ip):
+        assert spelled.encode() not in Scrubber([ip]).data(b"\x00\xff" + spelled.encode() + b"\x01")
