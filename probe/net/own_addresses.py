@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 from collections.abc import Iterable
 
 import psutil
@@ -48,10 +49,13 @@ class OwnAddresses:
 
     def __init__(self, addresses: Iterable[str] = ()) -> None:
         self._seen: set[str] = set()
+        self._lock = threading.Lock()  # the packet tests connect from worker threads
         self.add(addresses)
 
     def add(self, addresses: Iterable[str]) -> None:
-        self._seen.update(a for a in map(own_candidate, addresses) if a is not None)
+        found = [a for a in map(own_candidate, addresses) if a is not None]
+        with self._lock:
+            self._seen.update(found)
 
     def note_socket(self, sock: socket.socket) -> None:
         """Record the local address the kernel chose for a connected socket."""
@@ -63,4 +67,5 @@ class OwnAddresses:
             self.add([str(name[0])])
 
     def snapshot(self) -> frozenset[str]:
-        return frozenset(self._seen)
+        with self._lock:
+            return frozenset(self._seen)

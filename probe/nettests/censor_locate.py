@@ -98,7 +98,7 @@ async def locate_endpoint(
 
     def run() -> dict[str, list[dict[str, Any]]]:
         t_zero = time.monotonic()
-        with Capture(ip) as capture:
+        with Capture(ip, session.own_addresses) as capture:
             found = traces(
                 capture, port, payloads, timing, options.max_ttl, options.pace, until="control"
             )
