@@ -107,6 +107,20 @@ def _locate(settings: Settings, endpoints: Endpoints, err: Console) -> Location:
     return location
 
 
+def _scrub_late(
+    path: Path, secrets: list[str], own: OwnAddresses, known: frozenset[str], err: Console
+) -> None:
+    """Scrub the whole file again if the run learned an address after it began writing."""
+    own.add(interface_addresses())  # an address may have come or rotated since the start
+    if own.snapshot() == known:
+        return
+    try:
+        rewrite(path, Scrubber([*secrets, *own.snapshot()]))
+    except (ResultsError, OSError) as exc:
+        err.print(f"[red]error:[/] could not scrub {path} again: {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+
+
 def _settings(**values: Any) -> Settings:
     exempt = [c for c in (values.pop("bogon_exempt") or "").split(",") if c.strip()]
     timeouts = Timeouts(
@@ -319,9 +333,7 @@ def run(
         except ResultsError as exc:
             err.print(f"[red]error:[/] {exc}", highlight=False)
             raise typer.Exit(1) from exc
-    own.add(interface_addresses())
-    if own.snapshot() != known:  # learned mid-run: a line written earlier may hold it
-        rewrite(path, Scrubber([*secrets, *own.snapshot()]))
+    _scrub_late(path, secrets, own, known, err)
     summary = analysis.finish()
     if summary.network_unusable and not interrupted:
         write_analysed(path, path, options, summary)
