@@ -13,7 +13,7 @@ import base64
 import binascii
 import ipaddress
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, AnyStr, Generic
@@ -34,30 +34,35 @@ def forms(address: str) -> list[str]:
     return sorted(spellings, key=len, reverse=True)
 
 
-_RUN = re.compile(f"[{RUN_CHARS}]{{6,}}")
-"""Where a textual spelling can be: none is shorter than 6 characters (``2001::``, ``1.0.0.0``)."""
-_RUN_BYTES = re.compile(_RUN.pattern.encode())
+_RUN = f"[{RUN_CHARS}]*"
+_MIN_RUN = 6
+"""No textual spelling is shorter (``2001::``, ``1.0.0.0``)."""
 _LOOKAHEAD = 2
 """Characters past a run that a pattern's lookahead may read (in-addr.arpa's ``.i``)."""
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass(frozen=True)
 class _Matcher(Generic[AnyStr]):
-    """One run's secrets compiled for ``str`` or for ``bytes``."""
+    """A set of secrets compiled for ``str`` (text) or for ``bytes`` (binary bodies, DER)."""
 
     text: re.Pattern[AnyStr] | None
     keys: tuple[AnyStr, ...]
+    """Lower case; every textual spelling holds one (``str.find`` is far faster than a regex)."""
+    run: re.Pattern[AnyStr]
+    """Zero or more RUN_CHARS, to grow a key's occurrence into its whole run."""
     other: re.Pattern[AnyStr] | None
     needles: tuple[AnyStr, ...]
     marker: AnyStr
-    run: re.Pattern[AnyStr]
+    shortest: int
+    """No secret in any spelling is shorter."""
 
     def sub(self, value: AnyStr) -> AnyStr:
+        if len(value) < self.shortest:  # most strings: shorter than anything to scrub
+            return value
         if self.other is not None and any(n in value for n in self.needles):
             value = self.other.sub(self.marker, value)
-        if self.text is None:
-            return value
-        spans = list(self._spans(value))
+        spans = self._spans(value)
         if not spans:
             return value
         pieces, last = [], 0
@@ -67,22 +72,45 @@ class _Matcher(Generic[AnyStr]):
         pieces.append(value[last:])
         return value[:0].join(pieces)
 
-    def _spans(self, value: AnyStr) -> Iterator[tuple[int, int]]:
-        assert self.text is not None
-        for run in self.run.finditer(value):
-            lowered = run.group().lower()
-            if not any(k in lowered for k in self.keys):
-                continue
-            end = min(len(value), run.end() + _LOOKAHEAD)
-            for hit in self.text.finditer(value, run.start(), end):
-                if hit.start() < run.end() and hit.end() > hit.start():
-                    yield hit.span()
-
     def search(self, value: AnyStr) -> bool:
         needled = self.other is not None and any(n in value for n in self.needles)
         if needled and self.other is not None and self.other.search(value):
             return True
-        return self.text is not None and next(self._spans(value), None) is not None
+        return bool(self._spans(value))
+
+    def _spans(self, value: AnyStr) -> list[tuple[int, int]]:
+        if self.text is None:
+            return []
+        hits = []
+        for start, end in self._runs(value):
+            for hit in self.text.finditer(value, start, min(len(value), end + _LOOKAHEAD)):
+                if hit.start() < end and hit.end() > hit.start():
+                    hits.append(hit.span())
+        return hits
+
+    def _runs(self, value: AnyStr) -> list[tuple[int, int]]:
+        """The runs of RUN_CHARS, long enough, that hold a key: where spellings can be."""
+        low = value.lower()
+        if len(low) != len(value) and isinstance(value, str):  # "İ".lower() is 2 characters
+            low = value.translate(_ASCII_LOWER)
+        reverse: AnyStr | None = None
+        size = len(value)
+        runs = set()
+        for key in self.keys:
+            at = low.find(key)
+            while at != -1:
+                reverse = low[::-1] if reverse is None else reverse
+                start = at - self._length(reverse, size - at)
+                end = at + self._length(low, at)
+                if end - start >= _MIN_RUN:
+                    runs.add((start, end))
+                at = low.find(key, end)
+        return sorted(runs)
+
+    def _length(self, text: AnyStr, at: int) -> int:
+        """How many RUN_CHARS follow position ``at`` of ``text``."""
+        match = self.run.match(text, at)
+        return match.end() - at if match else 0
 
 
 @lru_cache(maxsize=64)
@@ -105,23 +133,30 @@ def _text_matcher(addresses: frozenset[str], literals: frozenset[str]) -> _Match
     return _Matcher(
         re.compile(text) if text else None,
         tuple(sorted(keys)),
+        re.compile(_RUN),
         re.compile(other) if other else None,
         tuple(sorted(needles)),
         SCRUBBED,
-        _RUN,
+        min([_MIN_RUN, *map(len, literals)]),
     )
+
+
+def _encoded(pattern: re.Pattern[str] | None) -> re.Pattern[bytes] | None:
+    return None if pattern is None else re.compile(pattern.pattern.encode())
 
 
 @lru_cache(maxsize=64)
 def _bytes_matcher(addresses: frozenset[str], literals: frozenset[str]) -> _Matcher[bytes]:
-    text, other, keys, needles = _sources(addresses, literals)
+    """The same patterns for binary bodies and certificates (they are all ASCII)."""
+    text = _text_matcher(addresses, literals)
     return _Matcher(
-        re.compile(text.encode()) if text else None,
-        tuple(sorted(k.encode() for k in keys)),
-        re.compile(other.encode()) if other else None,
-        tuple(sorted(n.encode() for n in needles)),
+        _encoded(text.text),
+        tuple(k.encode() for k in text.keys),
+        re.compile(_RUN.encode()),
+        _encoded(text.other),
+        tuple(n.encode() for n in text.needles),
         SCRUBBED.encode(),
-        _RUN_BYTES,
+        text.shortest,
     )
 
 
