@@ -141,22 +141,22 @@ def _text_matcher(addresses: frozenset[str], literals: frozenset[str]) -> _Match
     )
 
 
-def _encoded(pattern: re.Pattern[str] | None) -> re.Pattern[bytes] | None:
-    return None if pattern is None else re.compile(pattern.pattern.encode())
-
-
 @lru_cache(maxsize=64)
 def _bytes_matcher(addresses: frozenset[str], literals: frozenset[str]) -> _Matcher[bytes]:
-    """The same patterns for binary bodies and certificates (they are all ASCII)."""
+    """The same patterns for binary bodies and certificates (they are all ASCII), plus each
+    address's raw 4 or 16 bytes, as a binary protocol carries it."""
     text = _text_matcher(addresses, literals)
+    packed = [canonical(a).packed for a in sorted(addresses)]
+    other = [text.other.pattern.encode()] if text.other else []
+    other += [re.escape(p) for p in packed]
     return _Matcher(
-        _encoded(text.text),
+        None if text.text is None else re.compile(text.text.pattern.encode()),
         tuple(k.encode() for k in text.keys),
         re.compile(_RUN.encode()),
-        _encoded(text.other),
-        tuple(n.encode() for n in text.needles),
+        re.compile(b"|".join(other)) if other else None,
+        (*(n.encode() for n in text.needles), *packed),
         SCRUBBED.encode(),
-        text.shortest,
+        min(text.shortest, *(len(p) for p in packed)) if packed else text.shortest,
     )
 
 
@@ -177,10 +177,13 @@ class Scrubber:
         addresses, literals = set(self.addresses), set(self.literals)
         for secret in secrets:
             try:
-                addresses.add(str(canonical(secret)))
+                ip = canonical(secret)
             except ValueError:
                 if secret:
                     literals.add(secret)
+                continue
+            mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+            addresses.add(str(mapped or ip))
         changed = addresses != self.addresses or literals != self.literals
         self.addresses, self.literals = frozenset(addresses), frozenset(literals)
         return changed

@@ -111,7 +111,15 @@ def test_word_boundaries_keep_neighbouring_addresses(secret: str, neighbour: str
     assert Scrubber([secret]).text(f"<{neighbour}>") == f"<{neighbour}>"
 
 
-def test_scrubbing_binary_bodies_uses_the_same_spellings() -> None:
-    ip = "198.51.100.23"
+@pytest.mark.parametrize("ip", ["198.51.100.23", "2001:db8::17"])
+def test_binary_bodies_lose_every_spelling_and_the_raw_bytes(ip: str) -> None:
+    scrubber = Scrubber([ip])
     for spelled in every_spelling(ip):
-        assert spelled.encode() not in Scrubber([ip]).data(b"\x00\xff" + spelled.encode() + b"\x01")
+        assert spelled.encode() not in scrubber.data(b"\x00\xff" + spelled.encode() + b"\x01")
+    packed = ipaddress.ip_address(ip).packed  # as a binary protocol (protobuf, STUN) carries it
+    assert scrubber.data(b"\x00\xff" + packed + b"\x01") == b"\x00\xff[scrubbed]\x01"
+    assert scrubber.text("\u00c0\u0000") == "\u00c0\u0000"  # text is never searched for bytes
+
+
+def test_an_ipv4_mapped_secret_is_its_ipv4_address() -> None:
+    assert Scrubber(["::ffff:192.0.2.5"]).addresses == {"192.0.2.5"}
