@@ -46,8 +46,11 @@ class Settings:
     """Also resolve through getaddrinfo (the OS resolver), as applications do."""
     ca_bundle: Path | None = None
     """PEM bundle to validate against; None means certifi's Mozilla roots (never the OS store)."""
-    helper_url: str | None = None
+    helper_urls: tuple[str, ...] = ()
+    """OONI-compatible test helpers, tried in order; none by default here (the CLI applies the
+    public defaults of :mod:`probe.control.defaults`), so library code and tests contact nothing."""
     doh_urls: tuple[str, ...] = ()
+    """DNS-over-HTTPS resolvers asked as the DNS control; none by default here, as above."""
     interception_roots: tuple[Path, ...] = ()
     bogon_exempt: tuple[str, ...] = ()
     """CIDR ranges that are not bogons for this run (the lab's TEST-NET ranges)."""

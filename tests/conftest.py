@@ -1,19 +1,108 @@
-"""Shared fixtures: a trustme PKI and loopback servers. Nothing here leaves 127.0.0.1."""
+"""Shared fixtures: a trustme PKI and loopback servers. Nothing here leaves 127.0.0.1.
+
+The probe's CLI defaults name real public services (OONI's helpers, public DoH, DNS geolocation).
+Every test starts with them turned off or pointed at loopback in the environment, which
+subprocesses inherit, and a guard fails any test in which a default control's name is looked up
+anyway.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import os
 import socket
 import ssl
+import threading
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
 
+from probe.control.defaults import OFF, default_hosts
+from probe.settings import (
+    ENV_DOH_URLS,
+    ENV_GEOIP_ASN_ZONE,
+    ENV_GEOIP_MYADDR,
+    ENV_GEOIP_NAME_ZONE,
+    ENV_HELPER_URL,
+)
+
 NAMES = ["example.test", "two.test", "localhost", "127.0.0.1"]
+CONTROLS_OFF = {
+    ENV_HELPER_URL: OFF,
+    ENV_DOH_URLS: OFF,
+    # Geolocation asks Google's and Team Cymru's DNS by default: a forgotten --no-geoip now asks
+    # the discard port on loopback for names that exist nowhere, and gets AS0/ZZ.
+    ENV_GEOIP_MYADDR: "myaddr.invalid@127.0.0.1:9",
+    ENV_GEOIP_ASN_ZONE: "asn.invalid",
+    ENV_GEOIP_NAME_ZONE: "name.invalid",
+}
+
+
+@dataclass
+class DefaultEndpointGuard:
+    """Refuses to resolve a default control's name in this process, and remembers who asked."""
+
+    hosts: frozenset[str]
+    contacted: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wrap(self, real: Any) -> Any:
+        def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+            name = host.decode() if isinstance(host, bytes) else str(host)
+            if name.lower().rstrip(".") in self.hosts:
+                with self._lock:
+                    self.contacted.append(name)
+                raise socket.gaierror(socket.EAI_NONAME, "a test may not resolve a default control")
+            return real(host, *args, **kwargs)
+
+        return getaddrinfo
+
+
+GUARD = DefaultEndpointGuard(default_hosts())
+_saved: dict[str, Any] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before collection, so module-level code and fixtures of every scope are covered too.
+
+    Every connection to a named control starts with resolving its name, in-process through
+    ``socket.getaddrinfo`` (httpx, asyncio and ``socket.create_connection`` all call it).
+    """
+    _saved.update({name: os.environ.get(name) for name in CONTROLS_OFF})
+    _saved["getaddrinfo"] = socket.getaddrinfo
+    os.environ.update(CONTROLS_OFF)
+    socket.getaddrinfo = GUARD.wrap(socket.getaddrinfo)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if GUARD.contacted:
+        print(f"\na test tried to reach default controls: {sorted(set(GUARD.contacted))}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    socket.getaddrinfo = _saved.pop("getaddrinfo", socket.getaddrinfo)
+    for name, value in _saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def default_endpoint_guard() -> Iterator[DefaultEndpointGuard]:
+    """Fails the test during which a default control was looked up (a fixture of a wider scope
+    that did it fails the test it was set up for; one tearing down last fails the session)."""
+    yield GUARD
+    if GUARD.contacted:
+        contacted = sorted(set(GUARD.contacted))
+        GUARD.contacted.clear()
+        pytest.fail(f"a test tried to reach default controls: {contacted}")
 
 
 @dataclass

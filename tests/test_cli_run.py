@@ -21,6 +21,8 @@ from loopback.dns_server import Zone
 from loopback.web import respond, serve_http, serve_raw
 from net.test_geoip import geo_zone
 
+from probe.cli.consent import CONSENT_VERSION
+
 BASE_KEYS = {
     "annotations",
     "data_format_version",
@@ -36,6 +38,7 @@ BASE_KEYS = {
     "software_name",
     "software_version",
     "test_keys",
+    "test_helpers",
     "test_name",
     "test_runtime",
     "test_start_time",
@@ -348,6 +351,7 @@ def test_first_run_without_a_terminal_explains_and_asks_for_yes(tmp_path: Path) 
     result = run_probe(["run", "--url", "https://example.test/"], env, tmp_path)
     assert result.returncode == 2
     assert "Nothing is uploaded." in result.stderr
+    assert "0.th.ooni.org" in result.stderr and "--helper none" in result.stderr
     assert "--yes" in result.stderr
     consent = tmp_path / "config" / "probe" / "consent.json"
     assert not consent.exists()
@@ -368,7 +372,7 @@ def test_first_run_without_a_terminal_explains_and_asks_for_yes(tmp_path: Path) 
         tmp_path,
     )
     assert first.returncode == 0, first.stderr
-    assert json.loads(consent.read_text())["version"] == 1
+    assert json.loads(consent.read_text())["version"] == CONSENT_VERSION
     again = run_probe(
         [
             "run",

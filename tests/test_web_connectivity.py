@@ -262,7 +262,7 @@ async def measure_with(url: str, s: Settings) -> dict[str, Any]:
         await session.aclose()
 
 
-async def test_helper_control_is_stored_and_doh_is_not_repeated(
+async def test_helper_control_is_stored_after_failover_and_doh_is_not_repeated(
     pki: PKI, resolver: tuple[Zone, str], servers: list[object], doh_url: str
 ) -> None:
     _, address = resolver
@@ -274,9 +274,14 @@ async def test_helper_control_is_stored_and_doh_is_not_repeated(
     )
     servers.extend([site, helper])
     helper_url = f"http://127.0.0.1:{helper.sockets[0].getsockname()[1]}/"
-    s = settings(pki, address, helper_url=helper_url, doh_urls=(doh_url,))
+    dead = "http://127.0.0.1:9/"  # the discard port: nothing listens, the connect is refused
+    s = settings(pki, address, helper_urls=(dead, helper_url), doh_urls=(doh_url,))
     keys = await measure_with(f"https://example.test:{port}/", s)
     assert keys["control_failure"] is None
+    assert [(c["kind"], c["address"], c["failure"]) for c in keys["x_controls"]] == [
+        ("helper", dead, errors.CONNECTION_REFUSED),
+        ("helper", helper_url, None),
+    ]  # and no DoH: the second helper answered
     control = keys["control"]
     assert control["dns"]["addrs"] == ["127.0.0.1"]
     assert control["tcp_connect"][f"127.0.0.1:{port}"]["status"] is True
@@ -285,17 +290,17 @@ async def test_helper_control_is_stored_and_doh_is_not_repeated(
     assert keys["x_doh_queries"] == []  # the working helper already resolved the name
 
 
-@pytest.mark.parametrize("helper_url", [None, "http://127.0.0.1:9/"])
+@pytest.mark.parametrize("helper_urls", [(), ("http://127.0.0.1:9/",)])
 async def test_doh_is_the_dns_control_without_a_working_helper(
     pki: PKI,
     resolver: tuple[Zone, str],
     servers: list[object],
     doh_url: str,
-    helper_url: str | None,
+    helper_urls: tuple[str, ...],
 ) -> None:
     site, port = await serve_http()
     servers.append(site)
-    s = settings(pki, resolver[1], helper_url=helper_url, doh_urls=(doh_url,))
+    s = settings(pki, resolver[1], helper_urls=helper_urls, doh_urls=(doh_url,))
     keys = await measure_with(f"http://example.test:{port}/", s)
     assert [(q["engine"], q["query_type"], q["failure"]) for q in keys["x_doh_queries"]] == [
         ("doh", "A", None)
@@ -308,7 +313,7 @@ async def test_unreachable_helper_is_a_control_failure_not_a_crash(
 ) -> None:
     site, port = await serve_http()
     servers.append(site)
-    s = settings(pki, resolver[1], helper_url="http://127.0.0.1:9/")
+    s = settings(pki, resolver[1], helper_urls=("http://127.0.0.1:9/",))
     session = Session(s)
     try:
         keys = await web_connectivity.measure(f"http://example.test:{port}/", session)

@@ -43,6 +43,13 @@ class DnsControl:
         return not self.addresses and self.failure in NEGATIVE_DNS
 
 
+def _replied(query: Record) -> bool:
+    """The DoH server itself sent this answer. When the probe could not reach the server (its
+    own name did not resolve), the failure string may read ``dns_nxdomain_error`` too, but it is
+    about the server's name, not the target's; the probe then stores ``x_rcode: null``."""
+    return "x_rcode" not in query or isinstance(query["x_rcode"], str)
+
+
 @dataclass(frozen=True)
 class Controls:
     helper: Record | None
@@ -58,7 +65,7 @@ class Controls:
         doh = tuple(
             q
             for q in records(keys.get("x_doh_queries"))
-            if answer_addresses(q) or failure_of(q) in NEGATIVE_DNS
+            if answer_addresses(q) or (failure_of(q) in NEGATIVE_DNS and _replied(q))
         )
         return cls(helper, failure if isinstance(failure, str) else None, doh, keys)
 

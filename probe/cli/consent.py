@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.panel import Panel
 
-CONSENT_VERSION = 1
+CONSENT_VERSION = 2
+"""Raised whenever the notice says something new: 2 names the third-party controls."""
 
 NOTICE = """\
 [bold]Before you measure, please read this.[/]
@@ -24,6 +25,13 @@ NOTICE = """\
 • [bold]The risk.[/] In some countries, visiting or testing blocked sites can have legal or
   personal consequences. Think about yours before you run it, and use a network you are
   comfortable with.
+• [bold]Who else is asked.[/] To tell blocking from a site that is simply down, probe asks
+  servers outside the country what they see. By default these are OONI's test helpers
+  (0.th.ooni.org to 3.th.ooni.org) and the DNS-over-HTTPS services of Google, Cloudflare and
+  Quad9. The helper is told every web address tested and the server addresses your network gave
+  for it; the DNS services are told every site name. Like any server, they see your IP address.
+  Your provider sees that you contact them, not what you ask. Use your own with --helper and
+  --doh-url, or turn them off with --helper none --doh-url none.
 • [bold]What is stored.[/] The results file records what your network showed for each site and
   your network's provider (ASN) and country. It never stores your IP address: the address is
   looked up only to find your provider and is scrubbed from everything saved.

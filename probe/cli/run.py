@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -19,7 +20,8 @@ from probe.cli.analyze import analysis_options, write_analysed
 from probe.cli.consent import ensure_consent
 from probe.cli.options import BOGON_EXEMPT, CA_BUNDLE, INTERCEPTION_ROOTS
 from probe.cli.run_summary import print_run, slim
-from probe.control.doh import parse_doh_urls
+from probe.control.attempts import never_answered
+from probe.control.defaults import parse_doh_urls, parse_helper_urls
 from probe.inputs import ListError, Target, find_list, lists_dir, load_list, targets_from_urls
 from probe.interception import CertificateFileError
 from probe.net.bogons import parse_exemptions
@@ -168,13 +170,15 @@ def run(
         None,
         "--helper",
         envvar=ENV_HELPER_URL,
-        help="URL of an OONI-compatible web_connectivity test helper (the control).",
+        help="Comma-separated OONI-compatible test helper URLs, tried in order until one answers;"
+        " 'none' turns the helper off (default: OONI's https://0.th.ooni.org/ to 3.th.ooni.org).",
     ),
     doh_url: str | None = typer.Option(
         None,
         "--doh-url",
         envvar=ENV_DOH_URLS,
-        help="Comma-separated DNS-over-HTTPS URLs, queried as an uncensored DNS control.",
+        help="Comma-separated DNS-over-HTTPS URLs, asked as an uncensored DNS control; 'none'"
+        " turns it off (default: Google, Cloudflare and Quad9, see docs/helper.md).",
     ),
     packet_tests: bool = typer.Option(
         False,
@@ -253,8 +257,9 @@ def run(
             tor_authorities=tor_authorities,
             app_endpoints=app_endpoints,
             bridges=bridges,
-            helper_url=helper,
-            doh_urls=parse_doh_urls(doh_url or ""),
+            # click reads an empty variable as unset; the parsers refuse it instead.
+            helper_urls=parse_helper_urls(helper if helper else os.environ.get(ENV_HELPER_URL)),
+            doh_urls=parse_doh_urls(doh_url if doh_url else os.environ.get(ENV_DOH_URLS)),
             neutral_host=neutral_host,
             packet_tests=packet_tests,
             no_dns_address=no_dns_address,
@@ -338,6 +343,10 @@ def run(
     if summary.network_unusable and not interrupted:
         write_analysed(path, path, options, summary)
     print_run(records, summary, path, len(jobs), datetime.now(UTC) - started)
+    if missing := never_answered(records):
+        listed = ", ".join(f"{address} ({failure})" for address, failure in missing.items())
+        err.print(f"[yellow]note:[/] no usable answer from {listed}: verdicts that needed "
+                  "them stay undetermined (see docs/helper.md)", highlight=False)  # fmt: skip
     if interrupted:
         err.print(f"[yellow]interrupted:[/] {writer.count} measurements kept in {path}")
         raise typer.Exit(EXIT_INTERRUPTED)

@@ -7,10 +7,10 @@ exactly like the local lookups it is compared with.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Final
-from urllib.parse import urlsplit
 
 import dns.exception
 import dns.message
@@ -18,6 +18,7 @@ import dns.rcode
 import dns.rdatatype
 import httpx
 
+from probe.control.attempts import DOH, Attempt, Health
 from probe.control.transport import TooLarge, control_client, read_capped
 from probe.net import errors
 from probe.net.dns import Query, from_message
@@ -30,16 +31,52 @@ MEDIA_TYPE: Final = "application/dns-message"
 MAX_MESSAGE_BYTES: Final = 65535
 HTTP_REQUEST_FAILED: Final = "http_request_failed"
 """The DoH server answered with a non-200 status."""
+ANSWER_FAILURES: Final = frozenset({HTTP_REQUEST_FAILED, errors.DNS_REPLY_MALFORMED})
+"""The server was reached but gave no usable DNS message: it is up, so it stays in the run."""
 
 
-def parse_doh_urls(text: str) -> tuple[str, ...]:
-    """``PROBE_DOH_URLS``: comma-separated https URLs; a wrong one fails before any measurement."""
-    urls = tuple(u.strip() for u in text.split(",") if u.strip())
+def control_failure(query: Query) -> str | None:
+    """Why ``query`` got no DNS reply from its server, or None when it got one (whatever its
+    rcode: an NXDOMAIN from the resolver is an answer about the name, not a broken control)."""
+    return query.failure if query.rcode is None else None
+
+
+async def doh_queries(
+    urls: Sequence[str],
+    hostname: str,
+    qtypes: Sequence[str],
+    timeout: float,
+    t_zero: float,
+    health: Health,
+    *,
+    client: httpx.AsyncClient | None = None,
+) -> tuple[list[Query], list[Attempt]]:
+    """Ask every resolver at once that has not been unreachable earlier in the run.
+
+    A resolver that cannot be reached is remembered in ``health`` and skipped by later targets.
+    """
+    skipped = {url: failure for url in urls if (failure := health.down(url)) is not None}
+    live = [url for url in urls if url not in skipped]
+    queries = await asyncio.gather(
+        *(
+            doh_query(url, hostname, qtype, timeout, t_zero, client=client)
+            for url in live
+            for qtype in qtypes
+        )
+    )
+    attempts = []
     for url in urls:
-        parts = urlsplit(url)
-        if parts.scheme != "https" or not parts.hostname:
-            raise ValueError(f"not an https:// DoH URL: {url!r}")
-    return urls
+        if url in skipped:
+            attempts.append(Attempt(DOH, url, skipped[url], skipped=True))
+            continue
+        failures = [f for q in queries if q.resolver_address == url and (f := control_failure(q))]
+        failure = failures[0] if failures else None
+        attempts.append(Attempt(DOH, url, failure))
+        if failure is None or failure in ANSWER_FAILURES:
+            health.reached(url)
+        else:
+            health.unreachable(url, failure)
+    return list(queries), attempts
 
 
 async def doh_query(

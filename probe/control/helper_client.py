@@ -10,10 +10,12 @@ import asyncio
 import json
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from typing import Any, Final
 
 import httpx
 
+from probe.control.attempts import HELPER, Attempt, Health
 from probe.control.protocol import ControlRequest, ControlResponse, ProtocolError
 from probe.control.transport import TooLarge, control_client, read_capped
 from probe.net import errors
@@ -27,7 +29,21 @@ JSON_PARSE_ERROR: Final = "json_parse_error"
 INVALID_RESPONSE: Final = "control_invalid_response"
 """The helper's JSON does not follow the protocol, or is too large to be an answer."""
 
+ANSWER_FAILURES: Final = frozenset({HTTP_REQUEST_FAILED, JSON_PARSE_ERROR, INVALID_RESPONSE})
+"""The helper was reached but answered badly. OONI Probe tries the next helper only when the
+exchange itself failed (resolving, connecting, TLS, a reset or timeout, reading the body), and
+so does the probe: a helper that answers is up, even when this answer is unusable."""
+
 MAX_RESPONSE_BYTES: Final = 4 << 20
+
+
+@dataclass(frozen=True)
+class HelperAnswer:
+    response: dict[str, Any] | None
+    """The validated response, or None when no helper gave one."""
+    failure: str | None
+    """``control_failure``: why the last helper asked gave no usable answer."""
+    attempts: tuple[Attempt, ...]
 
 
 def default_headers(settings: Settings) -> dict[str, tuple[str, ...]]:
@@ -73,6 +89,41 @@ async def query_helper(
     except (httpx.HTTPError, OSError, TimeoutError) as exc:
         return None, errors.classify(exc)
     return parse_reply(body)
+
+
+async def query_helpers(
+    urls: Sequence[str],
+    target_url: str,
+    endpoints: Sequence[str],
+    settings: Settings,
+    timeout: float,
+    health: Health,
+    *,
+    headers: Mapping[str, Sequence[str]] | None = None,
+    client: httpx.AsyncClient | None = None,
+) -> HelperAnswer:
+    """Ask the helpers in order until one is reached, as OONI Probe does.
+
+    A helper that could not be reached is remembered in ``health`` and skipped, without waiting
+    for it again, by every later target of the run. ``timeout`` bounds each helper's exchange.
+    """
+    attempts: list[Attempt] = []
+    failure: str | None = None
+    for url in urls:
+        earlier = health.down(url)
+        if earlier is not None:
+            attempts.append(Attempt(HELPER, url, earlier, skipped=True))
+            failure = earlier
+            continue
+        response, failure = await query_helper(
+            url, target_url, endpoints, settings, timeout, headers=headers, client=client
+        )
+        attempts.append(Attempt(HELPER, url, failure))
+        if failure is None or failure in ANSWER_FAILURES:
+            health.reached(url)
+            return HelperAnswer(response, failure, tuple(attempts))
+        health.unreachable(url, failure)
+    return HelperAnswer(None, failure, tuple(attempts))
 
 
 def parse_reply(body: bytes) -> tuple[dict[str, Any] | None, str | None]:

@@ -18,12 +18,17 @@ class TooLarge(Exception):
     """A control answered with more bytes than any valid answer has."""
 
 
-def control_client(ca_bundle: Path | None, timeout: float) -> httpx.AsyncClient:
+def control_client(
+    ca_bundle: Path | None, timeout: float, connect_timeout: float | None = None
+) -> httpx.AsyncClient:
+    """``connect_timeout`` (at most ``timeout``) bounds reaching a control: an unreachable one
+    then costs that long before the next is tried, not the whole exchange budget."""
+    connect = timeout if connect_timeout is None else min(timeout, connect_timeout)
     # HTTP/2 where offered: some DoH servers (Unbound's among them) speak nothing else.
     return httpx.AsyncClient(
         verify=tls.client_context(ca_bundle, alpn=("h2", "http/1.1")),
         http2=True,
-        timeout=timeout,
+        timeout=httpx.Timeout(timeout, connect=connect),
         trust_env=False,
         follow_redirects=False,
         headers={"User-Agent": f"probe/{__version__}"},

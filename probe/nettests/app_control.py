@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from probe.control.helper_client import query_helper
+from probe.control.attempts import merged
+from probe.control.helper_client import query_helpers
 from probe.nettests.session import CONTROL_TIMEOUT, Session
 
 MAX_REQUESTS = 8
@@ -36,12 +37,15 @@ def _url(host: str, port: int) -> str:
     return f"{scheme}://{netloc}/"
 
 
-async def ask(unreached: Sequence[Unreached], session: Session) -> dict[str, Any]:
-    """``{"names": {host: {"addrs", "failure"}}, "endpoints": {ip:port: {"status", "failure"}},
-    "failure": str | None}``, or ``{}`` when no helper is configured or nothing failed."""
-    helper = session.settings.helper_url
-    if helper is None or not unreached:
-        return {}
+async def ask(
+    unreached: Sequence[Unreached], session: Session
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``x_control``: ``{"names": {host: {"addrs", "failure"}}, "endpoints": {ip:port: {"status",
+    "failure"}}, "failure": str | None}``, or ``{}`` when no helper is configured or nothing
+    failed; and ``x_controls``, the helpers tried."""
+    helpers = session.settings.helper_urls
+    if not helpers or not unreached:
+        return {}, []
     groups: dict[tuple[str, int], list[str]] = {}
     for item in unreached:
         host = item.host or (item.endpoint or "").rpartition(":")[0].strip("[]")
@@ -53,12 +57,13 @@ async def ask(unreached: Sequence[Unreached], session: Session) -> dict[str, Any
     asked = list(groups.items())[:MAX_REQUESTS]
     answers = await asyncio.gather(
         *(
-            query_helper(
-                helper,
+            query_helpers(
+                helpers,
                 _url(host if ":" not in host else f"[{host}]", port),
                 endpoints,
                 session.settings,
                 CONTROL_TIMEOUT,
+                session.health,
                 client=session.control_client,
             )
             for (host, port), endpoints in asked
@@ -67,14 +72,15 @@ async def ask(unreached: Sequence[Unreached], session: Session) -> dict[str, Any
     names: dict[str, Any] = {}
     reached: dict[str, Any] = {}
     failures = []
-    for ((host, _port), _), (response, failure) in zip(asked, answers, strict=True):
-        if response is None:
-            failures.append(failure)
+    for ((host, _port), _), answer in zip(asked, answers, strict=True):
+        if answer.response is None:
+            failures.append(answer.failure)
             continue
-        names[host] = response.get("dns", {})
-        reached |= response.get("tcp_connect", {})
-    return {
+        names[host] = answer.response.get("dns", {})
+        reached |= answer.response.get("tcp_connect", {})
+    control = {
         "names": names,
         "endpoints": reached,
         "failure": failures[0] if failures and not names else None,
     }
+    return control, [a.as_json() for a in merged(a for ans in answers for a in ans.attempts)]

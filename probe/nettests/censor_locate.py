@@ -60,7 +60,12 @@ async def measure(url: str, session: Session) -> dict[str, Any]:
         address = host
     else:
         query = await dns.udp_query(
-            host, "A", session.resolver or "", session.settings.timeouts.dns, time.monotonic()
+            host,
+            "A",
+            session.resolver or "",
+            session.settings.timeouts.dns,
+            time.monotonic(),
+            own=session.own_addresses,
         )
         keys["queries"].append(query.as_ooni())
         addresses = [a.value for a in query.answers if a.answer_type == "A"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from probe.control.attempts import Health
 from probe.control.transport import control_client
 from probe.net import dns, tls
 from probe.net.own_addresses import OwnAddresses
@@ -29,13 +30,17 @@ class Session:
     tls_context: ssl.SSLContext = field(init=False)
     control_client: httpx.AsyncClient | None = field(init=False, default=None)
     """One pooled client for the helper and DoH, so controls cost no extra handshakes."""
+    health: Health = field(init=False, default_factory=Health)
+    """The controls found unreachable so far; every target skips them."""
 
     def __post_init__(self) -> None:
         self.tls_context = tls.client_context(self.settings.ca_bundle)
         if self.resolver is None:
             self.resolver = self.settings.resolver or dns.system_resolver()
-        if self.settings.helper_url or self.settings.doh_urls:
-            self.control_client = control_client(self.settings.ca_bundle, CONTROL_TIMEOUT)
+        if self.settings.helper_urls or self.settings.doh_urls:
+            self.control_client = control_client(
+                self.settings.ca_bundle, CONTROL_TIMEOUT, self.settings.timeouts.tcp
+            )
 
     async def aclose(self) -> None:
         if self.control_client is not None:

@@ -185,7 +185,7 @@ async def measure(input: str, session: Session) -> dict[str, Any]:
         for t, r in zip(targets, records, strict=True)
         if r["failure"] is not None and t.bridge is None  # bridges are private: never asked about
     ]
-    keys["x_control"] = await ask(unreached, session)
+    keys["x_control"], keys["x_controls"] = await ask(unreached, session)
     scrubbed: dict[str, Any] = scrub(keys, bridge_secrets(bridges))
     return scrubbed
 

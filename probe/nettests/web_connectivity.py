@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from probe.control.doh import doh_query
-from probe.control.helper_client import query_helper
+from probe.control.attempts import Attempt
+from probe.control.doh import doh_queries
+from probe.control.helper_client import HelperAnswer, query_helpers
 from probe.control.title import extract_title
 from probe.net import dns, errors, http, tcp, tls
 from probe.net.names import is_ip_literal, to_ascii
@@ -36,7 +37,7 @@ class _Observations:
     skipped_bogons: list[str] = field(default_factory=list)
     resolved: dict[str, list[str]] = field(default_factory=dict)
     self_control: dict[str, Any] = field(default_factory=dict)
-    control: asyncio.Task[tuple[dict[str, Any] | None, str | None]] | None = None
+    control: asyncio.Task[HelperAnswer] | None = None
     failed_endpoint: tuple[str, int, str] | None = None
     """(ip, port, scheme) where a connection opened but TLS or HTTP then failed."""
 
@@ -66,16 +67,16 @@ async def measure(url: str, session: Session) -> dict[str, Any]:
     obs = _Observations(asyncio.get_running_loop().time())
     # DoH is the DNS control when there is no helper, and the fallback when the helper fails:
     # with a working helper it would only repeat the helper's own resolution, at a CPU cost.
-    helper = session.settings.helper_url is not None
+    helper = bool(session.settings.helper_urls)
     doh = None if helper else asyncio.ensure_future(_doh(url, session, obs.t_zero))
     try:
         await _follow(url, session, obs)
         if obs.failed_endpoint is not None:
             obs.self_control = await _self_control(*obs.failed_endpoint, session, obs)
-        control, failure = await obs.control if obs.control else ({}, None)
-        if doh is None and (failure is not None or obs.control is None):
+        answer = await obs.control if obs.control else HelperAnswer({}, None, ())
+        if doh is None and (answer.failure is not None or obs.control is None):
             doh = asyncio.ensure_future(_doh(url, session, obs.t_zero))
-        doh_queries = await doh if doh else []
+        doh_records, doh_attempts = await doh if doh else ([], [])
         await _linger(obs)
     finally:
         if doh:
@@ -85,9 +86,10 @@ async def measure(url: str, session: Session) -> dict[str, Any]:
         for exchange in obs.lingering:
             exchange.close()
     keys = obs.test_keys()
-    keys["x_doh_queries"] = doh_queries
-    keys["control"] = control or {}
-    keys["control_failure"] = failure
+    keys["x_doh_queries"] = doh_records
+    keys["control"] = answer.response or {}
+    keys["control_failure"] = answer.failure
+    keys["x_controls"] = [a.as_json() for a in (*answer.attempts, *doh_attempts)]
     return keys
 
 
@@ -107,44 +109,42 @@ DOH_QUERY_TYPES = ("A",)
 answer is what consistency needs; the helper's DNS control covers every family."""
 
 
-async def _doh(url: str, session: Session, t_zero: float) -> list[dict[str, Any]]:
+async def _doh(
+    url: str, session: Session, t_zero: float
+) -> tuple[list[dict[str, Any]], list[Attempt]]:
     """The uncensored view of the target's name, fetched while the probe resolves it."""
     host = urlsplit(url).hostname
     if not host or is_ip_literal(host) or not session.settings.doh_urls:
-        return []
-    queries = await asyncio.gather(
-        *(
-            doh_query(
-                doh_url,
-                to_ascii(host),
-                qtype,
-                session.settings.timeouts.dns,
-                t_zero,
-                client=session.control_client,
-            )
-            for doh_url in session.settings.doh_urls
-            for qtype in DOH_QUERY_TYPES
-        )
+        return [], []
+    queries, attempts = await doh_queries(
+        session.settings.doh_urls,
+        to_ascii(host),
+        DOH_QUERY_TYPES,
+        session.settings.timeouts.dns,
+        t_zero,
+        session.health,
+        client=session.control_client,
     )
-    return [q.as_ooni() for q in queries]
+    return [q.as_ooni() for q in queries], attempts
 
 
 def _start_control(
     url: str, addresses: list[str], port: int, session: Session, obs: _Observations
 ) -> None:
     """Ask the helper once the probe's own addresses are known; it runs beside the probe's steps."""
-    helper = session.settings.helper_url
-    if helper is None or obs.control is not None:
+    helpers = session.settings.helper_urls
+    if not helpers or obs.control is not None:
         return
     endpoints = [tcp.endpoint(ip, port) for ip in addresses]
     headers = {k: [v] for k, v in _request_headers("", port, "", session.settings) if k != "Host"}
     obs.control = asyncio.ensure_future(
-        query_helper(
-            helper,
+        query_helpers(
+            helpers,
             url,
             endpoints,
             session.settings,
             CONTROL_TIMEOUT,
+            session.health,
             headers=headers,
             client=session.control_client,
         )

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from probe import SOFTWARE_NAME, __version__
+from probe.control.attempts import envelope_test_helpers
 
 DATA_FORMAT_VERSION = "0.2.0"
 # The volunteer's address is never stored: OONI's convention for "scrubbed".
@@ -75,6 +76,7 @@ def measurement(
         "test_keys": test_keys,
         "test_name": run.test_name,
         "test_runtime": round(runtime, 6),
+        "test_helpers": envelope_test_helpers(test_keys.get("x_controls") or []),
         "test_start_time": ooni_time(run.started),
         "test_version": run.test_version,
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from analysis.builders import (
     OTHER,
     REAL,
@@ -139,6 +141,17 @@ def test_a_failed_doh_query_is_no_control() -> None:
     keys = verdict(m)
     assert (keys["dns_consistency"], keys["blocking"], keys["accessible"]) == (None, None, None)
     assert keys["x_technique"] is None
+
+
+@pytest.mark.parametrize(("rcode", "consistency"), [(None, None), ("NXDOMAIN", "inconsistent")])
+def test_a_doh_server_whose_own_name_failed_is_no_nxdomain_control(
+    rcode: str | None, consistency: str | None
+) -> None:
+    """Unreachable, the DoH server leaves ``dns_nxdomain_error`` about its own name and no rcode;
+    only a reply from it (an rcode) says the target's name does not exist."""
+    doh = query(HOST, failure="dns_nxdomain_error", engine="doh") | {"x_rcode": rcode}
+    m = measurement(URL, queries=[query(HOST, [REAL])], doh=[doh])
+    assert verdict(m)["dns_consistency"] == consistency
 
 
 def test_shared_asn_makes_different_addresses_consistent() -> None:

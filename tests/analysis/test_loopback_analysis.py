@@ -70,7 +70,7 @@ async def test_page_compared_with_the_real_helper_is_accessible(
     )
     servers.extend([site, helper])
     helper_url = f"http://127.0.0.1:{helper.sockets[0].getsockname()[1]}/"
-    m = await _measure(f"http://example.test:{port}/", pki, resolver, helper_url=helper_url)
+    m = await _measure(f"http://example.test:{port}/", pki, resolver, helper_urls=(helper_url,))
     keys = analyze_measurement(m, LOOPBACK)
     assert keys["dns_consistency"] == "consistent"
     assert (keys["status_code_match"], keys["body_length_match"]) == (True, True)

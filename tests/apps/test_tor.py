@@ -164,7 +164,7 @@ async def test_the_control_is_asked_about_failures_but_never_about_bridges(
     bridges = tmp_path / "bridges.txt"
     bridges.write_text(f"Bridge 127.0.0.9:{closed_port} {FINGERPRINT}\n")
     settings = lab_settings(
-        pki, resolver, tor_authorities=authorities, bridges=bridges, helper_url=helper_url
+        pki, resolver, tor_authorities=authorities, bridges=bridges, helper_urls=(helper_url,)
     )
     session = Session(settings)
     try:
@@ -173,6 +173,9 @@ async def test_the_control_is_asked_about_failures_but_never_about_bridges(
         await session.aclose()
         server.close()
     assert any(f"127.0.0.1:{closed_port}".encode() in body for body in asked)
+    assert keys["x_controls"] == [
+        {"kind": "helper", "address": helper_url, "failure": None, "skipped": False}
+    ]
     for body in asked:
         assert b"127.0.0.9" not in body and FINGERPRINT.encode() not in body
     assert keys["x_control"]["endpoints"][f"127.0.0.1:{closed_port}"]["status"] is True

@@ -10,7 +10,7 @@ import pytest
 from conftest import PKI
 from loopback.dns_server import Zone
 
-from probe.control.doh import ENGINE, HTTP_REQUEST_FAILED, doh_query, parse_doh_urls
+from probe.control.doh import ENGINE, HTTP_REQUEST_FAILED, doh_query
 from probe.helper.http11 import Incoming, Reply, start
 from probe.net import errors
 
@@ -125,13 +125,3 @@ async def test_unreachable_doh_server() -> None:
     await server.wait_closed()
     query = await doh_query(f"https://127.0.0.1:{port}/dns-query", "example.test", "A", 2.0, now())
     assert query.failure == errors.CONNECTION_REFUSED
-
-
-def test_parse_doh_urls() -> None:
-    assert parse_doh_urls(" https://a.test/dns-query, ,https://b.test/q ") == (
-        "https://a.test/dns-query",
-        "https://b.test/q",
-    )
-    assert parse_doh_urls("") == ()
-    with pytest.raises(ValueError, match="https"):
-        parse_doh_urls("http://a.test/dns-query")

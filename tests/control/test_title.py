@@ -31,15 +31,19 @@ def test_bytes_are_read_as_utf8_with_invalid_bytes_replaced() -> None:
     assert extract_title(b"<title>\xffok</title>") == "\ufffdok"
 
 
+# Lone surrogates cannot be UTF-8 encoded, so no page on the wire can hold them.
+ENCODABLE = st.characters(blacklist_categories=("Cs",), blacklist_characters="<")
+
+
 @given(
-    prefix=st.text(max_size=200),
-    title=st.text(alphabet=st.characters(blacklist_characters="<"), min_size=1, max_size=512),
+    prefix=st.text(alphabet=ENCODABLE, max_size=200),
+    title=st.text(alphabet=ENCODABLE, min_size=1, max_size=512),
     junk=st.binary(max_size=300),
 )
 def test_title_is_found_in_any_surroundings_and_junk_never_raises(
     prefix: str, title: str, junk: bytes
 ) -> None:
-    page = f"{prefix.replace('<', '')}<TiTlE>{title}</title><title>second</title>"
+    page = f"{prefix}<TiTlE>{title}</title><title>second</title>"
     assert extract_title(page) == title
     assert extract_title(page.encode() + junk) == title
     assert isinstance(extract_title(junk), str)

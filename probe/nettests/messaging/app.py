@@ -41,6 +41,7 @@ async def measure_app(app: str, session: Session, keys_of: KeysOf) -> dict[str, 
         for r in results
         if r["failure"] is not None
     ]
+    control, tried = await ask(unreached, session)
     return {
         "queries": obs.queries,
         "tcp_connect": obs.tcp_connect,
@@ -48,7 +49,8 @@ async def measure_app(app: str, session: Session, keys_of: KeysOf) -> dict[str, 
         "requests": obs.requests,
         "x_skipped_bogons": obs.skipped_bogons,
         "x_endpoints": results,
-        "x_control": await ask(unreached, session),
+        "x_control": control,
+        "x_controls": tried,
         **keys_of(results),
     }
 
