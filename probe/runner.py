@@ -17,10 +17,11 @@ from probe.analysis import AnalysisOptions, analyze_measurement
 from probe.analysis.vocabulary import NAME_TECHNIQUES, technique_named
 from probe.inputs import Target
 from probe.net.errors import unknown_failure
+from probe.net.own_addresses import OwnAddresses
 from probe.nettests.registry import Nettest
 from probe.nettests.session import Session
 from probe.report.envelope import RunInfo, measurement
-from probe.report.scrub import scrub
+from probe.report.scrub import Scrubber
 from probe.settings import Settings
 
 Sink = Callable[[dict[str, Any]], None]
@@ -50,26 +51,30 @@ async def run(
     infos: Mapping[str, RunInfo],
     sink: Sink,
     secrets: list[str] | None = None,
+    own: OwnAddresses | None = None,
 ) -> None:
     """Run every job; ``sink`` receives each finished measurement, in completion order.
 
     ``infos`` holds each test's envelope data (one report per test, as OONI has). ``secrets``
-    (the volunteer's own address, private bridges) are scrubbed from every measurement before
-    it leaves this function.
+    (private bridges) and ``own`` (the probe's addresses, which grow as sockets are opened) are
+    scrubbed from every measurement before it leaves this function.
     """
+    scrubber = Scrubber(secrets or [])
+    own = own if own is not None else OwnAddresses()
     workers = max(1, min(settings.parallel, len(jobs)))
     queue: asyncio.Queue[Job] = asyncio.Queue()
     for job in jobs:
         queue.put_nowait(job)
     # getaddrinfo blocks a thread; the default pool (cores + 4) would cap real parallelism.
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="getaddrinfo") as pool:
-        session = Session(settings, executor=pool)
+        session = Session(settings, executor=pool, own_addresses=own)
 
         async def worker() -> None:
             while not queue.empty():
                 job = queue.get_nowait()
                 record = await measure(job, session, infos[job.nettest.name])
-                sink(scrub(record, secrets or []))
+                scrubber.add(own.snapshot())
+                sink(scrubber(record))
 
         tasks = [asyncio.create_task(worker()) for _ in range(workers)]
         try:

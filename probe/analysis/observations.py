@@ -16,9 +16,11 @@ from urllib.parse import urljoin, urlsplit
 
 from probe.analysis.vocabulary import Stage as VocabularyStage
 from probe.analysis.vocabulary import is_local, technique_for
+from probe.net import content
 from probe.net.bogons import is_bogon
 from probe.net.errors import DNS_NO_ANSWER, HTTP_INVALID_REDIRECT, UNKNOWN_FAILURE
 from probe.net.names import is_ip_literal, to_ascii
+from probe.settings import Settings
 
 Record = Mapping[str, Any]
 Stage = Literal["dns", "tcp", "tls", "http", "chain", "final"]
@@ -160,7 +162,7 @@ def header(headers: Record, name: str) -> str | None:
     return next((str(v) for k, v in headers.items() if str(k).lower() == lowered), None)
 
 
-def body_bytes(request: Record) -> bytes:
+def _stored_body(request: Record) -> bytes:
     """The stored body as bytes: text is UTF-8, anything else was stored as base64."""
     body = response(request).get("body")
     if isinstance(body, str):
@@ -174,6 +176,21 @@ def body_bytes(request: Record) -> bytes:
     return b""
 
 
+def _still_encoded(request: Record) -> str | None:
+    """The Content-Encoding of a body stored as received, by a probe that did not decode yet."""
+    stored = response(request)
+    if "x_content_decoded" in stored:
+        return None
+    return header(mapping(stored.get("headers")), "content-encoding")
+
+
+def body_bytes(request: Record) -> bytes:
+    """The body as the page's bytes, decoding an old file's gzip body as the probe now does."""
+    raw = _stored_body(request)
+    encoding = _still_encoded(request)
+    return content.decode(raw, encoding, Settings.body_cap).body if encoding else raw
+
+
 def body_text(request: Record) -> str:
     """Text for matching: UTF-8, or Windows-1251 (common on Russian-language pages) otherwise."""
     raw = body_bytes(request)
@@ -184,8 +201,20 @@ def body_text(request: Record) -> str:
 
 
 def body_length(request: Record) -> int:
+    """Length of the decoded body."""
     length = response(request).get("x_body_length")
-    return length if isinstance(length, int) else len(body_bytes(request))
+    if isinstance(length, int) and not _still_encoded(request):
+        return length
+    return len(body_bytes(request))
+
+
+def wire_length(request: Record) -> int:
+    """Body bytes as they crossed the network (old files stored only those)."""
+    stored = response(request)
+    for key in ("x_body_wire_length", "x_body_length"):
+        if isinstance(length := stored.get(key), int):
+            return length
+    return len(_stored_body(request))
 
 
 @dataclass(frozen=True)

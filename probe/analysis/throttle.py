@@ -8,7 +8,7 @@ first flight of packets.
 from __future__ import annotations
 
 from probe.analysis.controls import Controls
-from probe.analysis.observations import Record, body_length, response
+from probe.analysis.observations import Record, response, wire_length
 
 MIN_BODY_BYTES = 4096
 """Below this a body fits in TCP's initial window and its transfer time is noise."""
@@ -20,7 +20,7 @@ FLOOR_BYTES_PER_SECOND = 8000
 
 def throughput(request: Record) -> float | None:
     seconds = response(request).get("x_transfer_seconds")
-    size = body_length(request)
+    size = wire_length(request)
     if not isinstance(seconds, int | float) or seconds <= 0 or size < MIN_BODY_BYTES:
         return None
     return size / seconds

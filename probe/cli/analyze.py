@@ -8,9 +8,7 @@ stored in its measurements are used unless a flag overrides them.
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +31,7 @@ from probe.cli.options import BOGON_EXEMPT, INTERCEPTION_ROOTS
 from probe.interception import CertificateFileError
 from probe.interception.roots import user_roots
 from probe.net.bogons import parse_exemptions
-from probe.report.jsonl import ResultsError, read_jsonl
+from probe.report.jsonl import ResultsError, dump_line, read_jsonl, write_atomically
 
 EXIT_USAGE = 2
 BlockedRow = tuple[str, str, str]
@@ -77,7 +75,7 @@ def analysed_lines(
         keys = analysed["test_keys"]
         if blocked is not None and isinstance(keys.get("blocking"), str):
             blocked.append((str(analysed.get("input")), keys["x_technique"], keys["x_detail"]))
-        yield json.dumps(analysed, ensure_ascii=False, separators=(",", ":")) + "\n"
+        yield dump_line(analysed)
 
 
 def write_analysed(
@@ -88,17 +86,7 @@ def write_analysed(
     blocked: list[BlockedRow] | None = None,
 ) -> None:
     """Write atomically, so ``--output`` may name the input file itself."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
-    try:
-        with open(descriptor, "w", encoding="utf-8") as handle:
-            handle.writelines(analysed_lines(path, options, summary, blocked))
-        # mkstemp makes the file private; keep the mode the results file had (or a plain 0644).
-        os.chmod(temporary, output.stat().st_mode if output.exists() else 0o644)
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(output, analysed_lines(path, options, summary, blocked))
 
 
 def analyze(

@@ -27,14 +27,15 @@ from probe.interception import CertificateFileError
 from probe.net.bogons import parse_exemptions
 from probe.net.dns import system_resolver
 from probe.net.geoip import UNKNOWN, Endpoints, Location, locate
+from probe.net.own_addresses import OwnAddresses, interface_addresses
 from probe.net.raw import unavailable
 from probe.nettests import tor
 from probe.nettests.messaging.endpoints import DataFileError
 from probe.nettests.registry import UnknownNettest, select
 from probe.report.envelope import RunInfo
-from probe.report.jsonl import JsonlWriter, ResultsError
+from probe.report.jsonl import JsonlWriter, ResultsError, rewrite
 from probe.report.resume import recover
-from probe.report.scrub import forms
+from probe.report.scrub import Scrubber
 from probe.runner import Job, jobs_for
 from probe.settings import (
     ENV_APP_ENDPOINTS,
@@ -106,6 +107,20 @@ def _locate(settings: Settings, endpoints: Endpoints, err: Console) -> Location:
     if location.failure:
         err.print(f"[yellow]note:[/] network lookup failed ({location.failure}); storing AS0/ZZ")
     return location
+
+
+def _scrub_late(
+    path: Path, secrets: list[str], own: OwnAddresses, known: frozenset[str], err: Console
+) -> None:
+    """Scrub the whole file again if the run learned an address after it began writing."""
+    own.add(interface_addresses())  # an address may have come or rotated since the start
+    if own.snapshot() == known:
+        return
+    try:
+        rewrite(path, Scrubber([*secrets, *own.snapshot()]))
+    except (ResultsError, OSError) as exc:
+        err.print(f"[red]error:[/] could not scrub {path} again: {exc}", highlight=False)
+        raise typer.Exit(1) from exc
 
 
 def _settings(**values: Any) -> Settings:
@@ -313,15 +328,17 @@ def run(
         progress.update(task, advance=1, last=record["input"] or record["test_name"])
 
     interrupted = False
+    own = OwnAddresses([*interface_addresses(), *([location.ip] if location.ip else [])])
+    known = own.snapshot()
     with writer, progress:
         try:
-            secrets += forms(location.ip) if location.ip else []
-            asyncio.run(runner.run(jobs, settings, infos, sink, secrets))
+            asyncio.run(runner.run(jobs, settings, infos, sink, secrets, own))
         except KeyboardInterrupt:
             interrupted = True
         except ResultsError as exc:
             err.print(f"[red]error:[/] {exc}", highlight=False)
             raise typer.Exit(1) from exc
+    _scrub_late(path, secrets, own, known, err)
     summary = analysis.finish()
     if summary.network_unusable and not interrupted:
         write_analysed(path, path, options, summary)

@@ -20,6 +20,7 @@ import dns.rdatatype
 import dns.resolver
 
 from probe.net import errors
+from probe.net.own_addresses import OwnAddresses
 
 _RCODE_FAILURES = {
     dns.rcode.NXDOMAIN: errors.DNS_NXDOMAIN,
@@ -197,11 +198,13 @@ async def udp_query(
     timeout: float,
     t_zero: float,
     lingering: list[Exchange] | None = None,
+    own: OwnAddresses | None = None,
 ) -> Query:
     """Ask one resolver directly; falls back to TCP only when the UDP reply is truncated.
 
     With ``lingering``, the socket stays open after the first reply and is appended there; the
-    caller closes it when its measurement ends, and late replies land in ``Query.late``.
+    caller closes it when its measurement ends, and late replies land in ``Query.late``. ``own``
+    learns the socket's local address, for the scrubber.
     """
     loop = asyncio.get_running_loop()
     host, port = split_hostport(resolver, 53)
@@ -213,6 +216,8 @@ async def udp_query(
     try:
         await loop.create_datagram_endpoint(lambda: exchange, remote_addr=(host, port))
         assert exchange.transport is not None
+        if own is not None:
+            own.add([str(exchange.transport.get_extra_info("sockname")[0])])
         exchange.sent_at = loop.time()
         exchange.transport.sendto(request.to_wire())
         response = await asyncio.wait_for(asyncio.shield(exchange.first), timeout)

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpcore
 
-from probe.net import errors
+from probe.net import content, errors
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,22 @@ class Response:
     code: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    """Decoded: the Content-Encoding the server applied is removed (``probe.net.content``)."""
     body_is_truncated: bool
     transfer_seconds: float
+    wire_length: int = 0
+    """Body bytes as received, before decoding (what throughput is measured on)."""
+    codings: tuple[str, ...] = ()
+    decoding_failure: str | None = None
 
     def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        return next((v for k, v in reversed(self.headers) if k.lower() == lowered), None)
+        return header_value(self.headers, name)
+
+
+def header_value(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
+    """The last value of header ``name`` (any case), as a client that keeps one would read it."""
+    lowered = name.lower()
+    return next((v for k, v in reversed(headers) if k.lower() == lowered), None)
 
 
 @dataclass(frozen=True)
@@ -67,8 +77,12 @@ class Request:
                 "body": body_field(r.body),
                 "body_is_truncated": r.body_is_truncated,
                 "x_body_length": len(r.body),
+                "x_body_wire_length": r.wire_length,
+                "x_content_decoded": list(r.codings),
                 "x_transfer_seconds": round(r.transfer_seconds, 6),
             }
+            if r.decoding_failure is not None:
+                record["response"]["x_content_decoding_failure"] = r.decoding_failure
         return record
 
 
@@ -122,11 +136,25 @@ async def get(
         await connection.aclose()
     t = loop.time() - t_zero
     if status:
-        body = b"".join(received)
-        response = Response(
-            status, raw_headers, body[:body_cap], len(body) > body_cap, t - first_byte
-        )
+        response = _response(status, raw_headers, b"".join(received), body_cap, t - first_byte)
     return Request(url, address, headers, failure, response, t0, t)
+
+
+def _response(
+    status: int, headers: tuple[tuple[str, str], ...], raw: bytes, cap: int, seconds: float
+) -> Response:
+    wire = raw[:cap]
+    decoded = content.decode(wire, header_value(headers, "content-encoding"), cap)
+    return Response(
+        status,
+        headers,
+        decoded.body,
+        len(raw) > cap or decoded.truncated,
+        seconds,
+        len(wire),
+        decoded.codings,
+        decoded.failure,
+    )
 
 
 def _default_port(url: httpcore.URL) -> int:

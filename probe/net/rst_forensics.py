@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from probe.net.own_addresses import OwnAddresses
 from probe.net.raw import unavailable
 from probe.net.raw.capture import Capture
 from probe.net.raw.exchange import Timing, exchange
@@ -17,7 +18,12 @@ from probe.net.tcp import endpoint
 
 
 def inspect_endpoint(
-    ip: str, port: int, payload: bytes, timing: Timing, reference_port: int | None = None
+    ip: str,
+    port: int,
+    payload: bytes,
+    timing: Timing,
+    reference_port: int | None = None,
+    own: OwnAddresses | None = None,
 ) -> dict[str, Any]:
     """``{"address", "failure", "exchange", "reference"}`` for one IPv4 endpoint.
 
@@ -35,7 +41,7 @@ def inspect_endpoint(
     if record["failure"]:
         return record
     t_zero = time.monotonic()
-    with Capture(ip) as capture:
+    with Capture(ip, own) as capture:
         replayed = exchange(capture, port, payload, timing)
         record["exchange"] = replayed.as_dict(t_zero)
         if replayed.syn_ack is None and reference_port is not None:

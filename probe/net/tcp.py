@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from probe.net import errors
+from probe.net.own_addresses import OwnAddresses
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,12 @@ def endpoint(ip: str, port: int) -> str:
 
 
 async def connect(
-    ip: str, port: int, timeout: float, t_zero: float
+    ip: str, port: int, timeout: float, t_zero: float, own: OwnAddresses | None = None
 ) -> tuple[Connect, socket.socket | None]:
-    """Connect without any name resolution: the address is exactly the one DNS returned."""
+    """Connect without any name resolution: the address is exactly the one DNS returned.
+
+    ``own`` learns the local address the connection went out from, for the scrubber.
+    """
     loop = asyncio.get_running_loop()
     family = socket.AF_INET6 if ipaddress.ip_address(ip).version == 6 else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -51,4 +55,6 @@ async def connect(
     except (OSError, TimeoutError) as exc:
         sock.close()
         return Connect(ip, port, errors.classify(exc), t0, loop.time() - t_zero), None
+    if own is not None:
+        own.note_socket(sock)
     return Connect(ip, port, None, t0, loop.time() - t_zero), sock

@@ -60,7 +60,12 @@ async def measure(url: str, session: Session) -> dict[str, Any]:
         address = host
     else:
         query = await dns.udp_query(
-            host, "A", session.resolver or "", session.settings.timeouts.dns, time.monotonic()
+            host,
+            "A",
+            session.resolver or "",
+            session.settings.timeouts.dns,
+            time.monotonic(),
+            own=session.own_addresses,
         )
         keys["queries"].append(query.as_ooni())
         addresses = [a.value for a in query.answers if a.answer_type == "A"]
@@ -98,7 +103,7 @@ async def locate_endpoint(
 
     def run() -> dict[str, list[dict[str, Any]]]:
         t_zero = time.monotonic()
-        with Capture(ip) as capture:
+        with Capture(ip, session.own_addresses) as capture:
             found = traces(
                 capture, port, payloads, timing, options.max_ttl, options.pace, until="control"
             )

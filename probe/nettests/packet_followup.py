@@ -76,7 +76,14 @@ async def follow_up(
     for address in _reset_endpoints(keys):
         ip, _, port = address.rpartition(":")
         forensics.append(
-            await asyncio.to_thread(inspect_endpoint, ip.strip("[]"), int(port), payload, timing)
+            await asyncio.to_thread(
+                inspect_endpoint,
+                ip.strip("[]"),
+                int(port),
+                payload,
+                timing,
+                own=session.own_addresses,
+            )
         )
     if forensics:
         found["rst_forensics"] = forensics

@@ -24,7 +24,8 @@ async def lookups(
         resolver = session.resolver
 
         async def direct(qtype: str) -> list[dns.Query]:
-            return [await dns.udp_query(host, qtype, resolver, timeout, t_zero, lingering)]
+            own = session.own_addresses
+            return [await dns.udp_query(host, qtype, resolver, timeout, t_zero, lingering, own)]
 
         pending += [direct("A"), direct("AAAA")]
     return [q for result in await asyncio.gather(*pending) for q in result]

@@ -236,7 +236,7 @@ async def _connect_one(
     ip: str, port: int, scheme: str, sni: str, session: Session, obs: _Observations
 ) -> SocketStream | None:
     timeouts = session.settings.timeouts
-    record, sock = await tcp.connect(ip, port, timeouts.tcp, obs.t_zero)
+    record, sock = await tcp.connect(ip, port, timeouts.tcp, obs.t_zero, session.own_addresses)
     obs.tcp_connect.append(record.as_ooni())
     if sock is None:
         return None
@@ -265,7 +265,7 @@ async def _self_control(
         "tls_handshakes": [],
         "requests": [],
     }
-    record, sock = await tcp.connect(ip, port, timeouts.tcp, obs.t_zero)
+    record, sock = await tcp.connect(ip, port, timeouts.tcp, obs.t_zero, session.own_addresses)
     result["tcp_connect"] = [record.as_ooni()]
     if sock is None:
         return result

@@ -11,8 +11,9 @@ import contextlib
 import json
 import os
 import shutil
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -44,7 +45,7 @@ class JsonlWriter:
             raise ResultsError(f"{path}: cannot write results: {exc.strerror or exc}") from exc
 
     def write(self, record: dict[str, Any]) -> None:
-        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        line = dump_line(record)
         try:
             self._file.write(line)
             self._file.flush()
@@ -74,6 +75,30 @@ class JsonlWriter:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def write_atomically(output: Path, lines: Iterable[str]) -> None:
+    """Replace ``output`` with ``lines`` in one step, so it may be the file they are read from."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
+    try:
+        with open(descriptor, "w", encoding="utf-8") as handle:
+            handle.writelines(lines)
+        # mkstemp makes the file private; keep the mode the results file had (or a plain 0644).
+        os.chmod(temporary, output.stat().st_mode if output.exists() else 0o644)
+        os.replace(temporary, output)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def dump_line(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def rewrite(path: Path, transform: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """Apply ``transform`` to every measurement of ``path``, in place and atomically."""
+    write_atomically(path, (dump_line(transform(r)) for r in read_jsonl(path)))
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

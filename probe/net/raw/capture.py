@@ -16,6 +16,8 @@ from typing import Any
 
 from scapy.layers.inet import ICMP, IP, TCP, IPerror, TCPerror
 
+from probe.net.own_addresses import OwnAddresses
+
 TIME_EXCEEDED = 11
 _BUFFER = 4 << 20
 """Room for every TCP segment the machine receives during a probe, busy or not."""
@@ -65,8 +67,10 @@ class Capture:
     Raises PermissionError without CAP_NET_RAW (see :func:`probe.net.raw.unavailable`).
     """
 
-    def __init__(self, peer: str) -> None:
+    def __init__(self, peer: str, own: OwnAddresses | None = None) -> None:
         self.peer = peer
+        self.own = own
+        """Learns the local address of each connection made through this capture."""
         self._peer_bytes = socket.inet_aton(peer)
         self.segments: list[Segment] = []
         self.time_exceeded: list[TimeExceeded] = []

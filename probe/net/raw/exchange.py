@@ -82,6 +82,8 @@ def exchange(
         except OSError as exc:
             capture.poll(timing.grace)  # the RST that refused us, if one came
             return _result(capture, local_port, ip, port, ttl, errors.classify(exc), t0)
+        if capture.own is not None:
+            capture.own.note_socket(sock)
         default_ttl = sock.getsockopt(socket.IPPROTO_IP, socket.IP_TTL)
         if ttl is not None:
             sock.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)

@@ -121,7 +121,9 @@ async def _attempts(
 async def _attempt(check: Check, ip: str, session: Session, obs: Observations) -> Outcome:
     timeouts = session.settings.timeouts
     address = tcp.endpoint(ip, check.port)
-    record, sock = await tcp.connect(ip, check.port, timeouts.tcp, obs.t_zero)
+    record, sock = await tcp.connect(
+        ip, check.port, timeouts.tcp, obs.t_zero, session.own_addresses
+    )
     obs.tcp_connect.append(record.as_ooni())
     if sock is None:
         return Outcome(record.failure, CONNECT, address)
