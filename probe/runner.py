@@ -20,9 +20,9 @@ from probe.net.errors import unknown_failure
 from probe.net.own_addresses import OwnAddresses
 from probe.nettests.registry import Nettest
 from probe.nettests.session import Session
+from probe.pipeline.options import RunOptions
 from probe.report.envelope import RunInfo, measurement
 from probe.report.scrub import Scrubber
-from probe.settings import Settings
 
 Sink = Callable[[dict[str, Any]], None]
 WEB = "web_connectivity"
@@ -47,32 +47,31 @@ def jobs_for(nettests: Sequence[Nettest], targets: Sequence[Target]) -> list[Job
 
 async def run(
     jobs: Sequence[Job],
-    settings: Settings,
+    options: RunOptions,
     infos: Mapping[str, RunInfo],
     sink: Sink,
-    secrets: list[str] | None = None,
     own: OwnAddresses | None = None,
 ) -> None:
     """Run every job; ``sink`` receives each finished measurement, in completion order.
 
-    ``infos`` holds each test's envelope data (one report per test, as OONI has). ``secrets``
-    (private bridges) and ``own`` (the probe's addresses, which grow as sockets are opened) are
-    scrubbed from every measurement before it leaves this function.
+    ``infos`` holds each test's envelope data (one report per test, as OONI has). The options'
+    secrets (private bridges) and ``own`` (the probe's addresses, which grow as sockets are
+    opened) are scrubbed from every measurement before it leaves this function.
     """
-    scrubber = Scrubber(secrets or [])
+    scrubber = Scrubber(options.secrets)
     own = own if own is not None else OwnAddresses()
-    workers = max(1, min(settings.parallel, len(jobs)))
+    workers = max(1, min(options.settings.parallel, len(jobs)))
     queue: asyncio.Queue[Job] = asyncio.Queue()
     for job in jobs:
         queue.put_nowait(job)
     # getaddrinfo blocks a thread; the default pool (cores + 4) would cap real parallelism.
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="getaddrinfo") as pool:
-        session = Session(settings, executor=pool, own_addresses=own)
+        session = Session(options.settings, executor=pool, own_addresses=own)
 
         async def worker() -> None:
             while not queue.empty():
                 job = queue.get_nowait()
-                record = await measure(job, session, infos[job.nettest.name])
+                record = await measure(job, session, infos[job.nettest.name], options.analysis)
                 scrubber.add(own.snapshot())
                 sink(scrubber(record))
 
@@ -86,24 +85,29 @@ async def run(
             await session.aclose()
 
 
-async def measure(job: Job, session: Session, info: RunInfo) -> dict[str, Any]:
+async def measure(
+    job: Job, session: Session, info: RunInfo, analysis: AnalysisOptions
+) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     started = datetime.now(UTC)
     t0 = loop.time()
     try:
         test_keys = await job.nettest.measure(job.input, session)
         if session.settings.packet_tests and job.nettest.name == WEB:
-            test_keys = await _with_packet_tests(job.input, test_keys, session)
+            test_keys = await _with_packet_tests(job.input, test_keys, session, analysis)
     except Exception as exc:  # a bug on one target must not cost the volunteer the whole run
         test_keys = {"x_failure": unknown_failure(exc)}
     category = job.target.category_code if job.target else ""
     return measurement(info, job.input, started, loop.time() - t0, test_keys, category)
 
 
-async def _with_packet_tests(url: str, keys: dict[str, Any], session: Session) -> dict[str, Any]:
-    """Packet-level tests for a target the analysis finds blocked (``--packet-tests``)."""
+async def _with_packet_tests(
+    url: str, keys: dict[str, Any], session: Session, analysis: AnalysisOptions
+) -> dict[str, Any]:
+    """Packet-level tests for a target the analysis finds blocked (``--packet-tests``), judged
+    with the run's own analysis options, as its stored verdict will be."""
     stored = {"input": url, "test_name": WEB, "test_keys": keys}
-    verdict = analyze_measurement(stored, AnalysisOptions(session.settings.bogon_exempt))
+    verdict = analyze_measurement(stored, analysis)
     if not isinstance(verdict.get("blocking"), str):
         return keys
     # Imported here: scapy costs most of a second at start-up, paid only when asked for.

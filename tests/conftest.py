@@ -23,7 +23,7 @@ import pytest
 import trustme
 
 from probe.control.defaults import OFF, default_hosts
-from probe.settings import (
+from probe.options import (
     ENV_DOH_URLS,
     ENV_GEOIP_ASN_ZONE,
     ENV_GEOIP_MYADDR,

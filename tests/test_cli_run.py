@@ -21,6 +21,7 @@ from loopback.dns_server import Zone
 from loopback.web import respond, serve_http, serve_raw
 from net.test_geoip import geo_zone
 
+from probe.analysis.results import read_results
 from probe.cli.consent import CONSENT_VERSION
 
 BASE_KEYS = {
@@ -493,3 +494,21 @@ def test_a_test_without_analysis_is_never_judged_by_the_web_rules(
         assert keys["x_network_unusable"] is False
     assert "network unusable" not in result.stdout
     assert "no analysis for dns_injection" in result.stdout
+
+
+def test_an_unusable_network_is_a_trailer_and_the_measurements_stay_as_written(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out.jsonl"
+    urls = ["http://127.0.0.1:9/", "http://127.0.0.1:7/", "https://127.0.0.1:5/"]  # all refused
+    args = ["run", "-o", str(out), "--no-system-dns", *(a for u in urls for a in ("-u", u))]
+    result = run_probe(args, {**NOWHERE, "PROBE_BOGON_EXEMPT": "127.0.0.0/8"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    *lines, last = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == 3
+    assert all(m["test_keys"]["x_network_unusable"] is False for m in lines)
+    assert last["x_run_trailer"]["network_unusable"] is True
+    assert "network unusable" in result.stdout
+    final = list(read_results(out))
+    assert all(m["test_keys"]["x_network_unusable"] is True for m in final)
+    assert all(m["test_keys"]["blocking"] is None for m in final)

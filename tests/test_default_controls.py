@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from probe.cli.app import app
 from probe.control.defaults import DEFAULT_DOH_URLS, DEFAULT_HELPER_URLS, OFF, default_hosts
-from probe.settings import ENV_DOH_URLS, ENV_GEOIP_MYADDR, ENV_HELPER_URL
+from probe.options import ENV_DOH_URLS, ENV_GEOIP_MYADDR, ENV_HELPER_URL
 
 
 @pytest.fixture

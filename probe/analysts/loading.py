@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from probe.analysis.results import read_results
 from probe.analysts.evidence import failing_step, mitm_root, resolved_ips
 from probe.analysts.outcomes import Outcome, outcome_of
-from probe.report.jsonl import ResultsError, read_jsonl
+from probe.report.jsonl import ResultsError
 
 VERDICT_KEYS = ("blocking", "accessible")
 
@@ -173,7 +174,7 @@ class RunIndex:
 def load_targets(paths: Iterable[Path], runs: RunIndex | None = None) -> Iterator[TargetResult]:
     """Stream every measurement of the given files and folders as a ``TargetResult``."""
     for path in measurement_files(list(paths)):
-        for record in read_jsonl(path):
+        for record in read_results(path):
             result = summarize(record, path)
             if runs is not None:
                 runs.add(record, result)

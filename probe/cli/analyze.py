@@ -8,7 +8,6 @@ stored in its measurements are used unless a flag overrides them.
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +17,6 @@ from rich.console import Console
 from rich.table import Table
 
 from probe.analysis import (
-    AnalysisOptions,
-    OptionFlags,
     OptionsSource,
     RunAnalysis,
     RunSummary,
@@ -29,30 +26,11 @@ from probe.analysis import (
 )
 from probe.cli.options import BOGON_EXEMPT, INTERCEPTION_ROOTS
 from probe.interception import CertificateFileError
-from probe.interception.roots import user_roots
-from probe.net.bogons import parse_exemptions
-from probe.report.jsonl import ResultsError, dump_line, read_jsonl, write_atomically
+from probe.pipeline.options import option_flags
+from probe.report.jsonl import TRAILER_KEY, ResultsError, dump_line, read_jsonl, write_atomically
 
 EXIT_USAGE = 2
 BlockedRow = tuple[str, str, str]
-
-
-def analysis_options(bogon_exempt: str | None, interception_roots: str | None) -> AnalysisOptions:
-    """The run's options from its flags; ValueError or CertificateFileError name what is wrong."""
-    flags = option_flags(bogon_exempt, interception_roots)
-    return AnalysisOptions(flags.bogon_exempt or (), flags.extra_roots or ())
-
-
-def option_flags(bogon_exempt: str | None, interception_roots: str | None) -> OptionFlags:
-    """analyze's flags: a flag not given (None) leaves each measurement's stored value."""
-    exempt = None
-    if bogon_exempt is not None:
-        exempt = parse_exemptions(c for c in bogon_exempt.split(",") if c.strip())
-    roots = None
-    if interception_roots is not None:
-        paths = [Path(p) for p in interception_roots.split(os.pathsep) if p.strip()]
-        roots = tuple(root for path in paths for root in user_roots(path))
-    return OptionFlags(exempt, roots)
 
 
 def summarise_file(path: Path, options: OptionsSource) -> RunSummary:
@@ -66,8 +44,9 @@ def summarise_file(path: Path, options: OptionsSource) -> RunSummary:
 def analysed_lines(
     path: Path, options: OptionsSource, summary: RunSummary, blocked: list[BlockedRow] | None = None
 ) -> Iterator[str]:
-    """Second pass: each measurement re-analysed and marked with the run-level verdict; the
-    targets still blocked after that are appended to ``blocked``."""
+    """Second pass: each measurement re-analysed and marked with the run-level verdict, then the
+    trailer when that verdict marks anything; the targets still blocked after that are appended
+    to ``blocked``."""
     for measurement in read_jsonl(path):
         analysed = mark_network(
             merge(measurement, analyze_measurement(measurement, options)), summary
@@ -76,6 +55,8 @@ def analysed_lines(
         if blocked is not None and isinstance(keys.get("blocking"), str):
             blocked.append((str(analysed.get("input")), keys["x_technique"], keys["x_detail"]))
         yield dump_line(analysed)
+    if summary.network_unusable:
+        yield dump_line({TRAILER_KEY: summary.as_dict()})
 
 
 def write_analysed(

@@ -18,7 +18,8 @@ from probe.certs import Finding, Scan, audit, os_stores, scan_files
 from probe.certs.removal import removal_steps
 from probe.certs.sources import FILE
 from probe.interception import CertificateFileError, load_registry
-from probe.settings import ENV_INTERCEPTION_ROOTS, Settings
+from probe.options import ENV_INTERCEPTION_ROOTS
+from probe.settings import Settings
 
 EXIT_FOUND = 1
 EXIT_USAGE = 2

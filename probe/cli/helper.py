@@ -18,7 +18,7 @@ from probe.helper.config import HelperConfig
 from probe.helper.server import admission, start
 from probe.net.bogons import parse_exemptions
 from probe.net.dns import split_hostport
-from probe.settings import ENV_BOGON_EXEMPT
+from probe.options import ENV_BOGON_EXEMPT
 
 EXIT_USAGE = 2
 

@@ -12,12 +12,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from probe.analysis.results import read_results
 from probe.lab import check as checking
 from probe.lab import scenario as scenarios
 from probe.lab.errors import LabError
 from probe.lab.lab import Lab, down_all, running
 from probe.lab.scenario import Expect
-from probe.settings import ENV_LISTS_DIR
+from probe.options import ENV_LISTS_DIR
 
 EXIT_LAB_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -79,7 +80,7 @@ def _measure(lab: Lab, expects: list[Expect]) -> list[dict[str, Any]]:
     status = lab.run(argv)
     if not out.is_file():
         raise LabError(f"`probe run` exited with {status} and wrote no results")
-    return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+    return list(read_results(out))
 
 
 @lab_app.command("check")

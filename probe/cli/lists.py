@@ -9,15 +9,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from probe.cli.options import LISTS_DIR
 from probe.inputs import ListError, available_lists, lists_dir, load_list
-from probe.settings import ENV_LISTS_DIR
 
 
-def lists(
-    lists_dir_opt: Path | None = typer.Option(
-        None, "--lists-dir", envvar=ENV_LISTS_DIR, help="Folder that holds named lists."
-    ),
-) -> None:
+def lists(lists_dir_opt: Path | None = LISTS_DIR) -> None:
     """Show the target lists you can pass to `probe run --list NAME`."""
     console = Console()
     folder = lists_dir(lists_dir_opt)

@@ -1,23 +1,49 @@
-"""Options that several commands take, declared once so their names, variables and help agree."""
+"""The declared options (:mod:`probe.options`) as typer parameters.
+
+A command either takes one declared option as a parameter default (``BOGON_EXEMPT``), or, like
+``probe run``, all of a tuple of them through :func:`declared`, so no flag is spelt twice.
+"""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
 import typer
 
-from probe.settings import ENV_BOGON_EXEMPT, ENV_CA_BUNDLE, ENV_INTERCEPTION_ROOTS
+from probe import options
+from probe.options import Option
 
-BOGON_EXEMPT = typer.Option(
-    None, envvar=ENV_BOGON_EXEMPT, help="Comma-separated CIDRs not treated as bogons."
-)
-INTERCEPTION_ROOTS = typer.Option(
-    None,
-    envvar=ENV_INTERCEPTION_ROOTS,
-    help="Extra interception roots: PEM files or folders, separated by the OS path separator.",
-)
-CA_BUNDLE = typer.Option(
-    None,
-    envvar=ENV_CA_BUNDLE,
-    exists=True,
-    dir_okay=False,
-    help="PEM roots to validate TLS against (default: certifi's Mozilla roots).",
-)
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def parameter(option: Option) -> Any:
+    """The typer parameter for one declared option."""
+    return typer.Option(
+        option.default, *option.flags, envvar=option.env, help=option.help, **option.limits
+    )
+
+
+def declared(declarations: Sequence[Option]) -> Callable[[F], F]:
+    """Give a ``**values`` command one keyword parameter per declared option."""
+    signature = inspect.Signature(
+        [
+            inspect.Parameter(
+                o.name, inspect.Parameter.KEYWORD_ONLY, default=parameter(o), annotation=o.kind
+            )
+            for o in declarations
+        ]
+    )
+
+    def decorate(command: F) -> F:
+        vars(command)["__signature__"] = signature  # typer reads the parameters from this
+        return command
+
+    return decorate
+
+
+BOGON_EXEMPT = parameter(options.BOGON_EXEMPT)
+INTERCEPTION_ROOTS = parameter(options.INTERCEPTION_ROOTS)
+CA_BUNDLE = parameter(options.CA_BUNDLE)
+LISTS_DIR = parameter(options.LISTS_DIR)

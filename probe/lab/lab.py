@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+from probe import options
 from probe.lab import (
     censor,
     mitm,
@@ -36,26 +37,12 @@ from probe.lab import (
 from probe.lab.errors import LabError
 from probe.lab.scenario import DEFAULT_INJECT_ADDRESS, Scenario, Site
 from probe.net.tcp import endpoint
-from probe.settings import (
-    ENV_APP_ENDPOINTS,
-    ENV_BOGON_EXEMPT,
-    ENV_CA_BUNDLE,
-    ENV_DOH_URLS,
-    ENV_GEOIP_ASN_ZONE,
-    ENV_GEOIP_MYADDR,
-    ENV_GEOIP_NAME_ZONE,
-    ENV_HELPER_URL,
-    ENV_NO_DNS_ADDRESS,
-    ENV_RESOLVER,
-    ENV_TOR_AUTHORITIES,
-)
 
 RUN_DIR = Path("/run/probe-lab")
 ETC_NETNS = Path("/etc/netns")
 ENV_NATIONAL_ROOT = "PROBE_LAB_NATIONAL_ROOT"
 """Informational: the probe does not read it; tests register it as an interception root."""
 ENV_LAB = "PROBE_LAB"
-ENV_ASSUME_YES = "PROBE_YES"
 READY_TIMEOUT = 20.0
 _POLL = 0.05
 
@@ -102,25 +89,27 @@ class Lab:
 
     def helper_env(self) -> dict[str, str]:
         """The control helper runs in the internet namespace, as one deployed abroad would."""
-        return {ENV_HELPER_URL: plan.HELPER_URL}
+        return options.environment({"helper": plan.HELPER_URL})
 
     def environment(self) -> dict[str, str]:
         """What the client's commands get, so a plain ``probe run`` measures the lab."""
-        env = {
-            ENV_RESOLVER: plan.ISP_RESOLVER,
-            ENV_CA_BUNDLE: str(self.web_root_pem),
-            ENV_BOGON_EXEMPT: ",".join(plan.LAB_RANGES),
-            ENV_DOH_URLS: plan.DOH_URL,
-            ENV_GEOIP_MYADDR: resolvers.GEOIP_MYADDR,
-            ENV_GEOIP_ASN_ZONE: resolvers.GEOIP_ASN_ZONE,
-            ENV_GEOIP_NAME_ZONE: resolvers.GEOIP_NAME_ZONE,
-            ENV_LAB: self.names.prefix,
-            ENV_NO_DNS_ADDRESS: plan.NO_DNS_ADDRESS,
-            ENV_TOR_AUTHORITIES: str(self.workdir / standins.TOR_FILE),
-            ENV_APP_ENDPOINTS: str(self.workdir / standins.APPS_FILE),
-            # Consent is about real networks; nothing a lab run does reaches one.
-            ENV_ASSUME_YES: "1",
-        }
+        env = options.environment(
+            {
+                "resolver": plan.ISP_RESOLVER,
+                "ca_bundle": str(self.web_root_pem),
+                "bogon_exempt": ",".join(plan.LAB_RANGES),
+                "doh_url": plan.DOH_URL,
+                "geoip_myaddr": resolvers.GEOIP_MYADDR,
+                "geoip_asn_zone": resolvers.GEOIP_ASN_ZONE,
+                "geoip_name_zone": resolvers.GEOIP_NAME_ZONE,
+                "no_dns_address": plan.NO_DNS_ADDRESS,
+                "tor_authorities": str(self.workdir / standins.TOR_FILE),
+                "app_endpoints": str(self.workdir / standins.APPS_FILE),
+                # Consent is about real networks; nothing a lab run does reaches one.
+                "yes": "1",
+            }
+        )
+        env[ENV_LAB] = self.names.prefix
         if self.national_root_pem:
             env[ENV_NATIONAL_ROOT] = str(self.national_root_pem)
         return env | self.helper_env()

@@ -24,6 +24,12 @@ MIN_FREE_BYTES = 8 << 20
 them, the run would fail at its first write, so it fails before measuring instead."""
 
 
+TRAILER_KEY = "x_run_trailer"
+"""The one key of a trailer line: what the run-level pass found (docs/data-format.md)."""
+_TAIL_BYTES = 1 << 16
+"""A trailer is a few hundred bytes; reading this much from the end always holds it whole."""
+
+
 class ResultsError(Exception):
     """A results file that cannot be written or read; str() names the file and line."""
 
@@ -54,6 +60,11 @@ class JsonlWriter:
         except OSError as exc:
             raise ResultsError(f"{self.path}: cannot write results: {exc.strerror or exc}") from exc
         self.count += 1
+
+    def write_trailer(self, trailer: dict[str, Any]) -> None:
+        """Append the run-level result as the last line; measurements already written stay."""
+        self.write({TRAILER_KEY: trailer})
+        self.count -= 1  # not a measurement
 
     def _sync(self) -> None:
         os.fsync(self._file.fileno())
@@ -101,8 +112,27 @@ def rewrite(path: Path, transform: Callable[[dict[str, Any]], dict[str, Any]]) -
     write_atomically(path, (dump_line(transform(r)) for r in read_jsonl(path)))
 
 
+def is_trailer(record: dict[str, Any]) -> bool:
+    return TRAILER_KEY in record and "test_keys" not in record
+
+
+def read_trailer(path: Path) -> dict[str, Any] | None:
+    """The trailer a finished run appended, or None (no run-level finding, or interrupted)."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, handle.seek(0, os.SEEK_END) - _TAIL_BYTES))
+        tail = handle.read().rstrip(b"\n").rpartition(b"\n")[2]
+    try:
+        record = json.loads(tail)
+    except ValueError:
+        return None  # a torn or damaged last line: read_jsonl names it
+    if isinstance(record, dict) and is_trailer(record) and isinstance(record[TRAILER_KEY], dict):
+        return dict(record[TRAILER_KEY])
+    return None
+
+
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Stream measurements; a line that is not a JSON object is an error naming file:line."""
+    """Stream measurements, skipping the trailer; a line that is not a JSON object is an error
+    naming file:line."""
     with path.open("r", encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -111,6 +141,8 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ResultsError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+            if isinstance(record, dict) and is_trailer(record):
+                continue
             if not isinstance(record, dict) or "test_keys" not in record:
                 raise ResultsError(f"{path}:{number}: not a measurement (no test_keys)")
             yield record

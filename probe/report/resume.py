@@ -2,7 +2,8 @@
 
 A ``kill -9`` or power loss can leave half a line at the end of a results file. That line is
 reported and cut off, never kept; a corrupt line anywhere else is an error, because silently
-skipping it would lose or duplicate a measurement.
+skipping it would lose or duplicate a measurement. A trailer ending the file is cut off too: the
+resumed run appends its own when it finishes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from probe.report.jsonl import ResultsError
+from probe.report.jsonl import ResultsError, is_trailer
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,16 @@ def recover(path: Path) -> Recovered:
     started: datetime | None = None
     torn_bytes = len(tail)
     torn_line = len(lines) + 1 if tail else 0
+    trailer = 0
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         try:
             record = json.loads(raw)
+            if isinstance(record, dict) and is_trailer(record):
+                # The run goes on, so its run-level result no longer holds; the next one is new.
+                trailer = len(raw) + 1 if number == len(lines) and not tail else 0
+                continue
             name, url = record["test_name"], record["input"]
         except (ValueError, KeyError, TypeError) as exc:
             if number == len(lines) and not tail:
@@ -55,9 +61,9 @@ def recover(path: Path) -> Recovered:
         if started is None and record.get("test_start_time"):
             started = datetime.strptime(record["test_start_time"], "%Y-%m-%d %H:%M:%S")
             started = started.replace(tzinfo=UTC)
-    if torn_bytes:
+    if torn_bytes or trailer:
         with path.open("r+b") as handle:
-            handle.truncate(len(data) - torn_bytes)
+            handle.truncate(len(data) - torn_bytes - trailer)
             handle.flush()
             os.fsync(handle.fileno())
     return Recovered(done, report_ids, started, torn_bytes, torn_line)

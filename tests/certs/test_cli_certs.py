@@ -15,7 +15,7 @@ from interception.kzroots import RealRoot
 from typer.testing import CliRunner, Result
 
 from probe.cli.certs import certs
-from probe.settings import ENV_INTERCEPTION_ROOTS
+from probe.options import ENV_INTERCEPTION_ROOTS
 
 app = typer.Typer()
 app.command()(certs)

@@ -21,7 +21,7 @@ from lab.labkit import needs_root, shipped_lab
 from probe.control.defaults import DEFAULT_DOH_URLS, DEFAULT_HELPER_URLS
 from probe.lab import netns
 from probe.lab.lab import Lab
-from probe.settings import ENV_DOH_URLS, ENV_HELPER_URL
+from probe.options import ENV_DOH_URLS, ENV_HELPER_URL
 
 pytestmark = [pytest.mark.lab, needs_root]
 URLS = [

@@ -1,0 +1,1 @@
+"""One run of the probe, from its options to a finished results file (see run.py)."""

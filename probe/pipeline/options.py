@@ -1,0 +1,97 @@
+"""One run's options, built once from the declared options' values and read by every stage.
+
+The runner, its packet follow-up, the per-measurement analysis and the run-level pass all take
+their settings from this one object, so no stage can run with options another did not see.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from probe.analysis import AnalysisOptions, OptionFlags
+from probe.control.defaults import parse_doh_urls, parse_helper_urls
+from probe.interception.roots import user_roots
+from probe.net.bogons import parse_exemptions
+from probe.net.geoip import Endpoints
+from probe.nettests import tor
+from probe.options import ENV_DOH_URLS, ENV_HELPER_URL
+from probe.settings import Settings, Timeouts
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    list_name: str | None
+    urls: tuple[str, ...]
+    tests: tuple[str, ...]
+    lists_dir: Path | None
+    output: Path | None
+    resume: Path | None
+    settings: Settings
+    analysis: AnalysisOptions
+    """The analysis options of the sink, the packet follow-up and the run-level pass alike."""
+    geoip: Endpoints | None
+    """None: no network lookup, the run stores AS0/ZZ."""
+    secrets: tuple[str, ...] = ()
+    """Private bridge addresses and keys, scrubbed from every output."""
+
+
+def run_options(values: Mapping[str, Any]) -> RunOptions:
+    """``probe run``'s options from its flag values (keyed by declared name).
+
+    Raises ValueError, CertificateFileError or DataFileError naming what is wrong.
+    """
+    flags = option_flags(values["bogon_exempt"], values["interception_roots"])
+    bridges: Path | None = values["bridges"]
+    settings = Settings(
+        resolver=values["resolver"],
+        system_dns=values["system_dns"],
+        ca_bundle=values["ca_bundle"],
+        # click reads an empty variable as unset; the parsers refuse it instead.
+        helper_urls=parse_helper_urls(values["helper"] or os.environ.get(ENV_HELPER_URL)),
+        doh_urls=parse_doh_urls(values["doh_url"] or os.environ.get(ENV_DOH_URLS)),
+        bogon_exempt=flags.bogon_exempt or (),
+        tor_authorities=values["tor_authorities"],
+        app_endpoints=values["app_endpoints"],
+        bridges=bridges,
+        packet_tests=values["packet_tests"],
+        no_dns_address=values["no_dns_address"],
+        neutral_host=values["neutral_host"],
+        timeouts=Timeouts(
+            values["timeout_dns"],
+            values["timeout_tcp"],
+            values["timeout_tls"],
+            values["timeout_http"],
+        ),
+        parallel=values["parallel"],
+        max_addresses=values["max_addresses"],
+    )
+    geoip = Endpoints(values["geoip_myaddr"], values["geoip_asn_zone"], values["geoip_name_zone"])
+    return RunOptions(
+        list_name=values["list_name"],
+        urls=tuple(values["url"]),
+        tests=tuple(values["test"]),
+        lists_dir=values["lists_dir"],
+        output=values["output"],
+        resume=values["resume"],
+        settings=settings,
+        analysis=AnalysisOptions(settings.bogon_exempt, flags.extra_roots or ()),
+        geoip=geoip if values["geoip"] else None,
+        secrets=tuple(tor.bridge_secrets(tor.load_bridges(bridges))) if bridges else (),
+    )
+
+
+def option_flags(bogon_exempt: str | None, interception_roots: str | None) -> OptionFlags:
+    """The analysis flags as given: a flag not given (None) leaves each measurement's stored
+    value (for ``probe analyze``; a run takes them as its own options)."""
+    exempt = None
+    if bogon_exempt is not None:
+        exempt = parse_exemptions(c for c in bogon_exempt.split(",") if c.strip())
+    roots = None
+    if interception_roots is not None:
+        paths = [Path(p) for p in interception_roots.split(os.pathsep) if p.strip()]
+        roots = tuple(root for path in paths for root in user_roots(path))
+    return OptionFlags(exempt, roots)

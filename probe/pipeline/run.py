@@ -1,0 +1,213 @@
+"""One ``probe run``: targets → runner → measurement → analysis → scrub → writer → run-level pass.
+
+The CLI parses flags into :class:`RunOptions`, calls :func:`select` then :func:`execute`, and
+renders the :class:`Events` they emit; nothing here prints. Each measurement is analysed and
+written once, as it finishes. The run-level pass never rewrites the file: when it marks
+anything (an unusable network) it appends a trailer line that readers apply
+(:mod:`probe.analysis.results`, docs/data-format.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from probe import runner
+from probe.analysis import RunAnalysis, RunSummary, mark_network
+from probe.inputs import ListError, Target, find_list, lists_dir, load_list, targets_from_urls
+from probe.net.dns import system_resolver
+from probe.net.geoip import UNKNOWN, Location, locate
+from probe.net.own_addresses import OwnAddresses, interface_addresses
+from probe.net.raw import unavailable
+from probe.nettests.registry import Nettest, UnknownNettest
+from probe.nettests.registry import select as select_tests
+from probe.pipeline.options import RunOptions
+from probe.report.envelope import RunInfo
+from probe.report.jsonl import JsonlWriter, ResultsError, rewrite
+from probe.report.resume import recover
+from probe.report.scrub import Scrubber
+from probe.runner import Job, jobs_for
+
+
+class UsageError(Exception):
+    """Bad input (a list, a flag, a results file): nothing was measured; the CLI exits 2."""
+
+
+class RunFailed(Exception):
+    """The results could not be written or scrubbed; the CLI exits 1."""
+
+
+class Events(Protocol):
+    """What a run tells whoever shows it; called from the run's own thread."""
+
+    def note(self, text: str) -> None:
+        """Something the volunteer should know; the run goes on."""
+
+    def planned(self, total: int) -> None:
+        """How many measurements the run will make."""
+
+    def measured(self, record: dict[str, Any]) -> None:
+        """One finished measurement, analysed and written."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    targets: list[Target]
+    list_name: str
+    nettests: list[Nettest]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: Path
+    summary: RunSummary
+    total: int
+    """Measurements planned (after skipping what a resumed file holds)."""
+    kept: int
+    """Measurements written by this run."""
+    took: timedelta
+    interrupted: bool
+
+
+def select(options: RunOptions) -> Selection:
+    """The targets and nettests of the run; UsageError names the bad list or test."""
+    targets: list[Target] = []
+    name = "urls"
+    try:
+        if options.list_name:
+            path = find_list(options.list_name, lists_dir(options.lists_dir))
+            targets = load_list(path)
+            name = path.stem
+        if options.urls:
+            known = {t.key for t in targets}
+            targets += [t for t in targets_from_urls(list(options.urls)) if t.key not in known]
+        nettests = select_tests(list(options.tests), name if options.list_name else None)
+    except (ListError, UnknownNettest) as exc:
+        raise UsageError(str(exc)) from exc
+    if not targets and any(not n.builtin_inputs for n in nettests):
+        raise UsageError("give --list NAME|PATH or at least one --url")
+    return Selection(targets, name, nettests)
+
+
+def execute(options: RunOptions, selection: Selection, events: Events) -> Outcome:
+    """Measure, analyse and write every job; Ctrl-C ends the run with everything kept."""
+    if options.settings.packet_tests and (reason := unavailable()):
+        events.note(f"packet tests skipped, {reason}; everything else runs")
+        options = replace(options, settings=replace(options.settings, packet_tests=False))
+    location = _locate(options, events)
+    started = datetime.now(UTC)
+    jobs = jobs_for(selection.nettests, selection.targets)
+    infos = _infos(selection, location, started)
+    if options.resume is not None:
+        if options.output is not None and options.output != options.resume:
+            raise UsageError("--resume FILE already names the output; drop --output")
+        jobs, infos = _resume(options.resume, jobs, infos, events)
+    default = Path("results") / f"{started:%Y%m%dT%H%M%SZ}-{selection.list_name}.jsonl"
+    path = options.resume or options.output or default
+    try:
+        writer = JsonlWriter(path)
+    except ResultsError as exc:
+        raise UsageError(str(exc)) from exc
+    own = OwnAddresses([*interface_addresses(), *([location.ip] if location.ip else [])])
+    known = own.snapshot()
+    analysis = RunAnalysis(options.analysis)
+    provisional = RunSummary()  # each line is final unless the run-level pass marks it
+
+    def sink(record: dict[str, Any]) -> None:
+        analysed = mark_network(analysis.add(record), provisional)
+        writer.write(analysed)
+        events.measured(analysed)
+
+    events.planned(len(jobs))
+    interrupted = False
+    with writer:
+        try:
+            asyncio.run(runner.run(jobs, options, infos, sink, own))
+        except KeyboardInterrupt:
+            interrupted = True
+        except ResultsError as exc:
+            raise RunFailed(str(exc)) from exc
+    _scrub_late(path, options.secrets, own, known)
+    summary = analysis.finish()
+    if summary.network_unusable and not interrupted:
+        _append_trailer(path, summary, Scrubber([*options.secrets, *own.snapshot()]))
+    return Outcome(path, summary, len(jobs), writer.count, datetime.now(UTC) - started, interrupted)
+
+
+def _locate(options: RunOptions, events: Events) -> Location:
+    if options.geoip is None:
+        return UNKNOWN
+    resolver = options.settings.resolver or system_resolver()
+    if resolver is None:
+        return UNKNOWN
+    location = asyncio.run(locate(options.geoip, resolver, options.settings.timeouts.dns))
+    if location.failure:
+        events.note(f"network lookup failed ({location.failure}); storing AS0/ZZ")
+    return location
+
+
+def _infos(selection: Selection, location: Location, started: datetime) -> dict[str, RunInfo]:
+    return {
+        n.name: RunInfo(
+            n.name,
+            n.version,
+            selection.list_name,
+            started=started,
+            probe_asn=location.asn,
+            probe_cc=location.cc,
+            probe_network_name=location.network_name,
+        )
+        for n in selection.nettests
+    }
+
+
+def _resume(
+    path: Path, jobs: list[Job], infos: dict[str, RunInfo], events: Events
+) -> tuple[list[Job], dict[str, RunInfo]]:
+    """Skip what ``path`` holds and keep its report ids, so the result equals one whole run."""
+    try:
+        done = recover(path)
+    except (ResultsError, OSError) as exc:
+        raise UsageError(str(exc)) from exc
+    if done.torn_bytes:
+        events.note(
+            f"repaired {path}:{done.torn_line}: removed an incomplete last line "
+            f"({done.torn_bytes} bytes) left by the interruption; that target is measured again"
+        )
+    remaining = [j for j in jobs if (j.nettest.name, j.input) not in done.done]
+    events.note(f"resuming: {len(jobs) - len(remaining)} done, {len(remaining)} to measure")
+    if done.test_start_time:
+        infos = {
+            name: replace(
+                info,
+                report_id=done.report_ids.get(name, info.report_id),
+                started=done.test_start_time,
+            )
+            for name, info in infos.items()
+        }
+    return remaining, infos
+
+
+def _scrub_late(
+    path: Path, secrets: tuple[str, ...], own: OwnAddresses, known: frozenset[str]
+) -> None:
+    """Scrub the whole file again if the run learned an address after it began writing: the
+    one rewrite left, for privacy, and only when an address came or rotated during the run."""
+    own.add(interface_addresses())
+    if own.snapshot() == known:
+        return
+    try:
+        rewrite(path, Scrubber([*secrets, *own.snapshot()]))
+    except (ResultsError, OSError) as exc:
+        raise RunFailed(f"could not scrub {path} again: {exc}") from exc
+
+
+def _append_trailer(path: Path, summary: RunSummary, scrubber: Scrubber) -> None:
+    try:
+        with JsonlWriter(path) as writer:
+            writer.write_trailer(scrubber(summary.as_dict()))
+    except ResultsError as exc:
+        raise RunFailed(str(exc)) from exc
