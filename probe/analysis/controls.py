@@ -23,6 +23,7 @@ from probe.analysis.observations import (
 )
 from probe.net import errors
 from probe.net.errors import UNKNOWN_FAILURE
+from probe.net.names import is_ip_literal
 
 FLAG_VALID_FOR_DOMAIN = 8
 """OONI's ``ip_info`` flag: the helper's TLS handshake for the name succeeded at this address."""
@@ -89,8 +90,12 @@ class Controls:
         """The helper's resolution for the URL's own host, else the DoH answers for ``host``."""
         if first_hop and self.helper is not None:
             dns = mapping(self.helper.get("dns"))
-            addrs = frozenset(a for a in dns.get("addrs") or [] if isinstance(a, str))
+            listed = dns.get("addrs")
+            addrs = frozenset(a for a in listed or [] if isinstance(a, str) and is_ip_literal(a))
             failure = failure_of(dns)
+            if isinstance(listed, list) and not addrs and failure is None:
+                # Older helpers list CNAME targets beside addresses: names alone are no address.
+                failure = errors.DNS_NO_ANSWER
             if addrs or failure in NEGATIVE_DNS:
                 return DnsControl("helper", addrs, failure, self._asns(), self._valid())
         answers = [q for q in self.doh if str(q.get("hostname", "")).lower().rstrip(".") == host]

@@ -37,6 +37,9 @@ class DnsCheck:
     bogons: tuple[str, ...] = ()
     injection: str | None = None
     """Evidence that an on-path injector, not the resolver, forged the answer."""
+    missing: bool = False
+    """The control says the name does not exist, yet the resolver answered: an ISP's rewrite of
+    a missing name (to a search page, say), which blocks nothing when there is no site."""
 
     @property
     def inconsistent(self) -> bool:
@@ -68,6 +71,7 @@ def check_dns(
             "inconsistent",
             f"the {control.source} says {hop.host} does not exist ({control.failure}), "
             f"yet the resolver answered {', '.join(addresses)}",
+            missing=True,
         )
     if _genuine(keys, hop, controls, control, addresses):
         return DnsCheck(

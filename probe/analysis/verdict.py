@@ -233,6 +233,8 @@ def _dns_technique(check: DnsCheck, failure: str | None, resolved_any: bool) -> 
 def _dns_blocked(ctx: _Context, then: str = "") -> Verdict:
     """Inconsistent DNS is the first tampering, whatever failed after it (OONI's "dns")."""
     check = ctx.dns
+    if check.missing and ctx.controls.page is None:
+        return down(f"{check.reason}: a name that does not exist is not blocked{then}")
     failure = _dns_evidence(ctx)
     technique = _dns_technique(
         check, failure, bool(ctx.outcome.addresses) or ctx.outcome.stage != "dns"

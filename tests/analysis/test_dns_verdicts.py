@@ -198,3 +198,46 @@ def test_helper_flag_valid_for_domain_vouches_for_an_address() -> None:
     assert verdict(m)["dns_consistency"] == "consistent"
     control["ip_info"] = {OTHER: {"asn": 0, "flags": 1}}
     assert verdict(m)["dns_consistency"] == "inconsistent"
+
+
+def test_a_name_in_the_helpers_addresses_is_no_address() -> None:
+    """Old helpers list CNAME targets in ``addrs``; with nothing else, the helper found none."""
+    control = helper(("example.net",), http_failure="dns_lookup_error")
+    keys = verdict(
+        measurement(URL, queries=[query(HOST, failure="dns_nxdomain_error")], control=control)
+    )
+    assert keys["dns_consistency"] == "consistent"
+    assert (keys["blocking"], keys["accessible"]) == (False, False)
+    assert "example.net" not in keys["x_detail"]
+
+
+def test_an_answer_for_a_name_the_helper_says_does_not_exist_is_not_blocking() -> None:
+    """An ISP rewriting NXDOMAIN to a search page hides a missing site; it blocks nothing."""
+    control = helper((), dns_failure="dns_name_error", http_failure="dns_lookup_error")
+    keys = verdict(
+        measurement(
+            URL,
+            queries=[query(HOST, [OTHER])],
+            tcp=[connect(OTHER, 80)],
+            requests=[request(URL, OTHER, 302, failure="http_invalid_redirect_url")],
+            control=control,
+        )
+    )
+    assert keys["dns_consistency"] == "inconsistent"
+    assert (keys["blocking"], keys["accessible"], keys["x_technique"]) == (False, False, None)
+    assert "does not exist" in keys["x_detail"]
+
+
+def test_an_answer_for_a_missing_name_with_a_differing_page_stays_dns_blocking() -> None:
+    """When the helper did fetch a page, the control's negative answer is not the whole story."""
+    control = helper((), dns_failure="dns_name_error")
+    keys = verdict(
+        measurement(
+            URL,
+            queries=[query(HOST, [OTHER])],
+            tcp=[connect(OTHER, 80)],
+            requests=[request(URL, OTHER, 403, page_body("Blocked", 300))],
+            control=control,
+        )
+    )
+    assert (keys["blocking"], keys["x_technique"]) == ("dns", "dns.spoof")
