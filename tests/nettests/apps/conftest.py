@@ -11,7 +11,7 @@ import pytest
 from loopback import dns_server
 from loopback.dns_server import Zone
 
-from apps.stand_ins import Serve
+from nettests.apps.stand_ins import Serve
 
 
 @pytest.fixture

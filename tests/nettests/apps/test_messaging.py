@@ -8,7 +8,7 @@ from typing import Any
 from conftest import PKI
 from loopback.probe_settings import loopback_settings as lab_settings
 
-from apps.stand_ins import Serve
+from nettests.apps.stand_ins import Serve
 from probe.analysis.messaging import VERDICTS
 from probe.nettests.messaging import facebook_messenger, signal, telegram, viber, whatsapp
 from probe.nettests.session import Session

@@ -10,7 +10,7 @@ from typing import Any
 from conftest import PKI
 from loopback.probe_settings import loopback_settings as lab_settings
 
-from apps.stand_ins import Serve
+from nettests.apps.stand_ins import Serve
 from probe.analysis.tor import tor_verdict
 from probe.helper import http11
 from probe.helper.http11 import Incoming, Reply

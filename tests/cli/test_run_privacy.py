@@ -22,8 +22,8 @@ from loopback.background import background
 from loopback.dns_server import Zone
 from loopback.web import respond, serve_http
 from report.spelled import every_spelling
-from test_cli_run import probe_env, run_probe
 
+from cli.test_run import probe_env, run_probe
 from probe.net.own_addresses import interface_addresses, own_candidate
 
 ADDRESSES = sorted({a for a in map(own_candidate, interface_addresses()) if a})
