@@ -2,7 +2,8 @@
 
 Durability is the point: a Ctrl-C, a crash or a ``kill -9`` must keep every measurement that had
 finished, so each line is written whole and flushed to the kernel at once. Against a power cut,
-the file is also fsynced, at most once a second, so a long run does not pay a disk sync per line.
+the file is also fsynced, at most once a second, so a long run does not pay a disk sync per line;
+that sync runs on a thread of its own, so a slow disk never stalls the event loop that writes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -39,6 +41,8 @@ class JsonlWriter:
         self.path = path
         self.count = 0
         self._synced = time.monotonic()
+        self._syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsync")
+        self._pending: Future[None] | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             free = shutil.disk_usage(path.parent).free
@@ -56,7 +60,7 @@ class JsonlWriter:
             self._file.write(line)
             self._file.flush()
             if time.monotonic() - self._synced >= SYNC_INTERVAL:
-                self._sync()
+                self._sync_soon()
         except OSError as exc:
             raise ResultsError(f"{self.path}: cannot write results: {exc.strerror or exc}") from exc
         self.count += 1
@@ -66,14 +70,23 @@ class JsonlWriter:
         self.write({TRAILER_KEY: trailer})
         self.count -= 1  # not a measurement
 
-    def _sync(self) -> None:
-        os.fsync(self._file.fileno())
+    def _sync_soon(self) -> None:
+        """Start an fsync in the background unless one is still running; an earlier one's
+        failure is raised here (an OSError, as a write's)."""
+        if self._pending is not None:
+            if not self._pending.done():
+                return
+            self._pending.result()
         self._synced = time.monotonic()
+        self._pending = self._syncer.submit(os.fsync, self._file.fileno())
 
     def close(self) -> None:
         # The lines are already with the kernel; a failed sync must not hide the results.
         with contextlib.suppress(OSError):
-            self._sync()
+            if self._pending is not None:
+                self._pending.result()
+            os.fsync(self._file.fileno())
+        self._syncer.shutdown()
         self._file.close()
 
     def __enter__(self) -> Self:
