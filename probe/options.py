@@ -53,6 +53,10 @@ ENV_GEOIP_ASN_ZONE = "PROBE_GEOIP_ASN_ZONE"
 ENV_GEOIP_NAME_ZONE = "PROBE_GEOIP_NAME_ZONE"
 ENV_SYSTEM_DNS = "PROBE_SYSTEM_DNS"
 ENV_YES = "PROBE_YES"
+ENV_COLLECTOR_URL = "PROBE_COLLECTOR_URL"
+ENV_UPLOAD_PROXY = "PROBE_UPLOAD_PROXY"
+ENV_UPLOAD_QUEUE = "PROBE_UPLOAD_QUEUE"
+ENV_STORE = "PROBE_STORE"
 
 _FILE = {"exists": True, "dir_okay": False}
 _SECONDS = {"min": 0.1}
@@ -89,6 +93,28 @@ LISTS_DIR = Option(
     "Folder that holds named lists.",
     env=ENV_LISTS_DIR,
     shown_default="the shipped `targets/`",
+)
+
+COLLECTOR = Option(
+    "collector",
+    str | None,
+    None,
+    "Collector to upload to (OONI collector protocol), e.g. https://collector.example/.",
+    ("--collector",),
+    env=ENV_COLLECTOR_URL,
+    shown_default="none (upload is opt-in)",
+    limits={"metavar": "URL"},
+)
+UPLOAD_PROXY = Option(
+    "upload_proxy",
+    str | None,
+    None,
+    "Send uploads through this proxy, e.g. socks5://127.0.0.1:9050 (Tor): the collector "
+    "then does not learn your address.",
+    ("--upload-proxy",),
+    env=ENV_UPLOAD_PROXY,
+    shown_default="none (direct)",
+    limits={"metavar": "URL"},
 )
 
 RUN_OPTIONS: tuple[Option, ...] = (
@@ -256,6 +282,15 @@ RUN_OPTIONS: tuple[Option, ...] = (
         "Continue an interrupted run: skip targets already in FILE and append to it.",
         limits={"dir_okay": False},
     ),
+    Option(
+        "upload",
+        bool,
+        False,
+        "Send the run's measurements to --collector once written (and what earlier runs "
+        "left queued); see docs/collector.md.",
+    ),
+    COLLECTOR,
+    UPLOAD_PROXY,
 )
 BY_NAME: Mapping[str, Option] = {option.name: option for option in RUN_OPTIONS}
 

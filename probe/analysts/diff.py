@@ -7,7 +7,7 @@ folder of several runs), its latest measurement stands for it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -122,14 +122,19 @@ class DiffResult:
 
 def read_side(paths: Sequence[Path]) -> Side:
     runs = RunIndex()
-    targets: dict[tuple[str, str], TargetResult] = {}
     files = list(paths)
-    for result in load_targets(files, runs):
+    return side_of(load_targets(files, runs), runs, files, ", ".join(map(str, files)))
+
+
+def side_of(results: Iterable[TargetResult], runs: RunIndex, files: list[Path], name: str) -> Side:
+    """One side from streamed results (files or a store); ``runs`` fills while they stream."""
+    targets: dict[tuple[str, str], TargetResult] = {}
+    for result in results:
         kept = targets.get(result.key)
         if kept is None or result.measurement_start_time >= kept.measurement_start_time:
             targets[result.key] = result
     if not targets:
-        raise DiffError(f"{', '.join(map(str, files))}: no measurements")
+        raise DiffError(f"{name}: no measurements")
     return Side(files, runs.ordered(), targets)
 
 

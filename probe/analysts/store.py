@@ -20,7 +20,8 @@ from probe.analysts.loading import load_targets, measurement_files
 SOURCE_COLUMN = "source_file"
 
 
-def _duckdb_type(arrow: pa.DataType) -> str:
+def duckdb_type(arrow: pa.DataType) -> str:
+    """The DuckDB column type of an export column (the collector's store shares it)."""
     if pa.types.is_timestamp(arrow):
         return "TIMESTAMPTZ"
     if pa.types.is_boolean(arrow):
@@ -32,7 +33,7 @@ def _duckdb_type(arrow: pa.DataType) -> str:
 
 def _table_ddl() -> str:
     columns = [
-        f"{field.name} {_duckdb_type(field.type)}{'' if field.nullable else ' NOT NULL'}"
+        f"{field.name} {duckdb_type(field.type)}{'' if field.nullable else ' NOT NULL'}"
         for field in SCHEMA
     ]
     columns.append(f"{SOURCE_COLUMN} VARCHAR NOT NULL")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,8 +113,13 @@ class RunSummary:
 
 def summarize_runs(paths: Sequence[Path]) -> RunSummary:
     index = RunIndex()
+    return summarize_results(load_targets(paths, index), index)
+
+
+def summarize_results(results: Iterable[TargetResult], index: RunIndex) -> RunSummary:
+    """The summary of streamed results (files or a store); ``index`` fills while they stream."""
     summary = RunSummary()
-    for result in load_targets(paths, index):
+    for result in results:
         summary.outcomes[result.report_id][result.outcome] += 1
         summary.by_category[result.category or NO_CATEGORY][result.outcome] += 1
         summary.timeline[result.input][result.report_id] = result.outcome

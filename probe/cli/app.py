@@ -7,6 +7,7 @@ import typer
 from probe import __version__
 from probe.cli.analyze import analyze
 from probe.cli.certs import certs
+from probe.cli.collector import collector_app
 from probe.cli.db import db
 from probe.cli.diff import diff
 from probe.cli.export import export
@@ -16,6 +17,7 @@ from probe.cli.lists import lists
 from probe.cli.report import report
 from probe.cli.run import run
 from probe.cli.tests import tests
+from probe.cli.upload import upload
 
 app = typer.Typer(
     name="probe",
@@ -32,8 +34,10 @@ app.command()(certs)
 app.command()(diff)
 app.command()(report)
 app.command()(export)
+app.command()(upload)
 app.add_typer(db, name="db")
 app.add_typer(helper_app, name="helper")
+app.add_typer(collector_app, name="collector")
 app.add_typer(lab_app, name="lab")
 
 

@@ -11,8 +11,9 @@ import typer
 from rich.console import Console
 from rich.panel import Panel
 
-CONSENT_VERSION = 2
-"""Raised whenever the notice says something new: 2 names the third-party controls."""
+CONSENT_VERSION = 3
+"""Raised whenever the notice says something new: 2 names the third-party controls, 3 explains
+what ``--upload`` sends and to whom."""
 
 NOTICE = """\
 [bold]Before you measure, please read this.[/]
@@ -35,7 +36,11 @@ NOTICE = """\
 • [bold]What is stored.[/] The results file records what your network showed for each site and
   your network's provider (ASN) and country. It never stores your IP address: the address is
   looked up only to find your provider and is scrubbed from everything saved.
-• [bold]Sharing.[/] Nothing is uploaded. The results stay on this computer unless you share them.
+• [bold]Sharing.[/] Nothing is uploaded unless you add --upload. Then every measurement, as
+  saved (without your IP address), goes to the collector you name with --collector; it is
+  kept on this computer until the collector confirms it, and may become public data. The
+  collector sees your IP address like any server, unless you send through a proxy such as Tor
+  with --upload-proxy socks5://127.0.0.1:9050. Without --upload, the results stay here.
 """
 
 

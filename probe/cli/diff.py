@@ -22,7 +22,9 @@ from probe.analysts.diff import (
     row_json,
 )
 from probe.analysts.loading import TargetResult
+from probe.cli.store_options import ASN, CC, SINCE, STORE, UNTIL, without_store
 from probe.report.jsonl import ResultsError
+from probe.store.errors import StoreError
 
 _STYLES = {
     "newly blocked": "bold red",
@@ -108,9 +110,45 @@ def _print_json(result: DiffResult, rows: list[DiffRow]) -> None:
     out.write("\n]}\n")
 
 
+def _diff_store(
+    spec: str,
+    old: str,
+    new: str,
+    asns: list[str],
+    ccs: list[str],
+    days: tuple[str | None, str | None],
+) -> DiffResult:
+    """Both sides read from one store: each side is an ASN or a day range."""
+    from probe.analysts.diff import compare, side_of
+    from probe.analysts.loading import RunIndex
+    from probe.cli.store_options import filters, reading
+    from probe.store.query import load_stored, side_filters
+
+    common = filters(asns, ccs, *days)
+    sides = []
+    with reading(spec) as storage:
+        for name, selector in (("OLD", old), ("NEW", new)):
+            runs = RunIndex()
+            chosen = side_filters(selector, common)
+            results = load_stored(storage, chosen, runs)
+            sides.append(side_of(results, runs, [], f"{name} {selector} in {spec}"))
+    return compare(*sides)
+
+
 def diff(
-    old: Path = typer.Argument(..., help="Older results: a JSONL file or a folder of them."),
-    new: Path = typer.Argument(..., help="Newer results (or another ISP's): file or folder."),
+    old: str = typer.Argument(
+        ...,
+        help="Older results: a JSONL file or a folder of them; with --store, an ASN (AS9198), "
+        "a UTC day or a range DAY..DAY.",
+    ),
+    new: str = typer.Argument(
+        ..., help="Newer results (or another ISP's): file or folder; with --store, as OLD."
+    ),
+    store: str | None = STORE,
+    asn: list[str] = ASN,
+    cc: list[str] = CC,
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
     only_changes: bool = typer.Option(False, "--only-changes", help="Hide unchanged targets."),
     category: str | None = typer.Option(
         None, "--category", metavar="CODE", help="Only targets of this category (e.g. NEWS)."
@@ -123,8 +161,12 @@ def diff(
     """Compare verdicts of two runs target by target. Exit 0: no change, 1: changes, 2: error."""
     console = Console()
     try:
-        result = diff_paths([old], [new])
-    except ResultsError as exc:
+        if without_store(store, asn, cc, since, until):
+            result = diff_paths([Path(old)], [Path(new)])
+        else:
+            assert store is not None
+            result = _diff_store(store, old, new, asn, cc, (since, until))
+    except (ResultsError, StoreError) as exc:
         raise fail(exc) from exc
     rows = [
         row

@@ -11,7 +11,10 @@ from rich.console import Console
 from probe.analysts.extra import missing_extra
 from probe.analysts.loading import load_targets
 from probe.cli.diff import fail
+from probe.cli.report import CATEGORY
+from probe.cli.store_options import ASN, CC, SINCE, STORE, UNTIL, filters, reading, without_store
 from probe.report.jsonl import ResultsError
+from probe.store.errors import StoreError
 
 
 class ExportFormat(StrEnum):
@@ -20,9 +23,17 @@ class ExportFormat(StrEnum):
 
 
 def export(
-    files: list[Path] = typer.Argument(..., help="Results files or folders of them."),
+    files: list[Path] = typer.Argument(
+        None, help="Results files or folders of them (or give --store)."
+    ),
     fmt: ExportFormat = typer.Option(..., "--format", help="csv or parquet."),
     output: Path = typer.Option(..., "--output", "-o", help="File to write."),
+    store: str | None = STORE,
+    asn: list[str] = ASN,
+    cc: list[str] = CC,
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
+    category: list[str] = CATEGORY,
 ) -> None:
     """Write a flat table (time, network, input, verdict, evidence) for spreadsheets and SQL."""
     try:
@@ -31,8 +42,18 @@ def export(
         raise fail(missing_extra(exc, "probe export")) from exc
     writer = write_csv if fmt is ExportFormat.CSV else write_parquet
     try:
-        count = writer(load_targets(files), output)
-    except (ResultsError, OSError) as exc:
+        if without_store(store, asn, cc, since, until, *category):
+            if not files:
+                raise fail("give results files or folders, or --store")
+            count = writer(load_targets(files), output)
+        else:
+            assert store is not None
+            from probe.store.query import load_stored
+
+            chosen = filters(asn, cc, since, until, categories=tuple(category))
+            with reading(store) as storage:
+                count = writer(load_stored(storage, chosen), output)
+    except (ResultsError, StoreError, OSError) as exc:
         output.unlink(missing_ok=True)
         raise fail(exc) from exc
     Console().print(f"{count} measurements written to {output}", highlight=False)

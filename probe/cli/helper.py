@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import resource
 import ssl
-import sys
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from probe.cli.options import CA_BUNDLE
+from probe.cli.serving import (
+    configure_logging,
+    listening_url,
+    quiet_loop_errors,
+    raise_descriptor_limit,
+    server_tls,
+)
 from probe.helper.config import HelperConfig
 from probe.helper.server import admission, start
 from probe.net.bogons import parse_exemptions
@@ -34,40 +38,10 @@ def _helper() -> None:
     """Run the control test helper (OONI web_connectivity protocol)."""
 
 
-def _server_tls(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
-    if cert is None and key is None:
-        return None
-    if cert is None or key is None:
-        raise typer.BadParameter("--tls-cert and --tls-key go together")
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    return context
-
-
-def _quiet_loop_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """asyncio's default handler prints transport details; keep only what went wrong."""
-    exc = context.get("exception")
-    logging.getLogger("probe.helper").warning(
-        "%s%s", context.get("message", "event loop error"), f": {type(exc).__name__}" if exc else ""
-    )
-
-
-def _raise_descriptor_limit() -> None:
-    """Use the whole hard RLIMIT_NOFILE: the soft default (often 1,024) is what slow clients
-    exhaust first, and the helper sizes its connection limits from it."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != hard:
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
 async def _serve(config: HelperConfig, host: str, port: int, tls: ssl.SSLContext | None) -> None:
-    asyncio.get_running_loop().set_exception_handler(_quiet_loop_errors)
+    asyncio.get_running_loop().set_exception_handler(quiet_loop_errors)
     server, _ = await start(config, host, port, tls)
-    bound = server.sockets[0].getsockname()
-    scheme = "https" if tls else "http"
-    shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
-    typer.echo(f"helper listening on {scheme}://{shown}:{bound[1]}/", err=True)
+    typer.echo(f"helper listening on {listening_url(server, tls)}", err=True)
     async with server:
         await server.serve_forever()
 
@@ -107,7 +81,7 @@ def serve(
     ),
 ) -> None:
     """Answer control requests on POST / until interrupted."""
-    _raise_descriptor_limit()
+    raise_descriptor_limit()
     try:
         host, port = split_hostport(listen, 8080)
         config = HelperConfig(
@@ -120,15 +94,11 @@ def serve(
             deadline=deadline,
         )
         admission(config)  # fails here, as a usage error, when RLIMIT_NOFILE is too low
-        tls = _server_tls(tls_cert, tls_key)
+        tls = server_tls(tls_cert, tls_key)
     except (ValueError, ssl.SSLError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(verbose, debug)
     if allow_private:
         logging.getLogger("probe.helper").warning("--allow-private: SSRF guard is off")
     with contextlib.suppress(KeyboardInterrupt):

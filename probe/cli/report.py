@@ -14,7 +14,9 @@ from probe.analysts.extra import missing_extra
 from probe.analysts.outcomes import Outcome
 from probe.analysts.summary import TIMELINE_ROWS, RunSummary, summarize_runs
 from probe.cli.diff import fail
+from probe.cli.store_options import ASN, CC, SINCE, STORE, UNTIL, without_store
 from probe.report.jsonl import ResultsError
+from probe.store.errors import StoreError
 
 _GLYPHS = {
     Outcome.OK: ("ok", "green"),
@@ -64,8 +66,39 @@ def print_summary(console: Console, summary: RunSummary, max_rows: int) -> None:
         console.print(f"{len(rows) - max_rows} more blocked measurements: use --html or --max-rows")
 
 
+CATEGORY = typer.Option(
+    [], "--category", metavar="CODE", help="With --store: only this category (repeatable)."
+)
+
+
+def _store_summary(
+    spec: str,
+    asns: list[str],
+    ccs: list[str],
+    days: tuple[str | None, str | None],
+    categories: list[str],
+) -> RunSummary:
+    from probe.analysts.loading import RunIndex
+    from probe.analysts.summary import summarize_results
+    from probe.cli.store_options import filters, reading
+    from probe.store.query import load_stored
+
+    chosen = filters(asns, ccs, *days, categories=tuple(categories))
+    index = RunIndex()
+    with reading(spec) as storage:
+        return summarize_results(load_stored(storage, chosen, index), index)
+
+
 def report(
-    files: list[Path] = typer.Argument(..., help="Results files or folders of them."),
+    files: list[Path] = typer.Argument(
+        None, help="Results files or folders of them (or give --store)."
+    ),
+    store: str | None = STORE,
+    asn: list[str] = ASN,
+    cc: list[str] = CC,
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
+    category: list[str] = CATEGORY,
     html: Path | None = typer.Option(None, "--html", help="Write a self-contained HTML report."),
     title: str = typer.Option("probe report", "--title", help="Title of the HTML report."),
     max_rows: int = typer.Option(50, "--max-rows", min=0, help="Blocked rows in the terminal."),
@@ -78,10 +111,16 @@ def report(
     except ImportError as exc:
         raise fail(missing_extra(exc, "probe report --html")) from exc
     try:
-        summary = summarize_runs(files)
+        if without_store(store, asn, cc, since, until, *category):
+            if not files:
+                raise fail("give results files or folders, or --store")
+            summary = summarize_runs(files)
+        else:
+            assert store is not None
+            summary = _store_summary(store, asn, cc, (since, until), category)
         if html is not None:
             html.write_text(render_html(summary, title), encoding="utf-8")
-    except (ResultsError, OSError) as exc:
+    except (ResultsError, StoreError, OSError) as exc:
         raise fail(exc) from exc
     if html is None:
         print_summary(console, summary, max_rows)

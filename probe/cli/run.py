@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from probe.cli.consent import ensure_consent
 from probe.cli.options import declared
 from probe.cli.run_summary import print_run, slim
+from probe.cli.upload import check_upload, upload_run
 from probe.control.attempts import never_answered
 from probe.interception import CertificateFileError
 from probe.nettests.messaging.endpoints import DataFileError
@@ -76,6 +77,7 @@ def run(**values: Any) -> None:
     try:
         options = run_options(values)
         selection = select(options)
+        check_upload(values["upload"], values["collector"], values["upload_proxy"])
     except (ValueError, CertificateFileError, DataFileError, UsageError) as exc:
         raise _fail(err, exc, EXIT_USAGE) from exc
     ensure_consent(values["yes"], sys.stdin.isatty(), err)
@@ -93,6 +95,15 @@ def run(**values: Any) -> None:
         listed = ", ".join(f"{address} ({failure})" for address, failure in missing.items())
         shown.note(f"no usable answer from {listed}: verdicts that needed them stay "
                    "undetermined (see docs/helper.md)")  # fmt: skip
+    if values["upload"] and values["collector"]:
+        upload_run(
+            outcome.path,
+            values["collector"],
+            values["upload_proxy"],
+            values["ca_bundle"],
+            err,
+            send=not outcome.interrupted,
+        )
     if outcome.interrupted:
         err.print(f"[yellow]interrupted:[/] {outcome.kept} measurements kept in {outcome.path}")
         raise typer.Exit(EXIT_INTERRUPTED)

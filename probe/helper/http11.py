@@ -17,7 +17,7 @@ import logging
 import resource
 import ssl
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from typing import Final
 
@@ -40,6 +40,8 @@ class Incoming:
     target: str
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    peer: str = ""
+    """The client's address, for per-client limits (the collector's); never to be logged."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,8 @@ async def start(
     tls: ssl.SSLContext | None = None,
     admission: Admission | None = None,
 ) -> asyncio.Server:
-    """Listen on ``host:port`` (0 picks a free port). Client addresses are never read or logged.
+    """Listen on ``host:port`` (0 picks a free port). Client addresses are never logged; the
+    handler sees one only in ``Incoming.peer``, for per-client limits.
 
     Without ``admission``: the head has the whole ``read_timeout``, and clients get half the
     descriptors, half of those for pending connections.
@@ -206,6 +209,7 @@ async def _serve_one(
                 request = await _receive_head(conn, reader, ticket)
             incoming = await _receive_body(conn, reader, request, max_body)
         ticket.received()
+        incoming = replace(incoming, peer=_peer(writer))
         reply = await handler(incoming)
     except _Refused as exc:
         reply = error_reply(exc.status)
@@ -273,6 +277,11 @@ async def _receive_body(
             )
         else:  # ConnectionClosed mid-body
             raise _Refused(HTTPStatus.BAD_REQUEST)
+
+
+def _peer(writer: asyncio.StreamWriter) -> str:
+    peername = writer.get_extra_info("peername")
+    return str(peername[0]) if isinstance(peername, tuple) and peername else ""
 
 
 def _header(headers: Sequence[tuple[bytes, bytes]], name: bytes) -> bytes | None:

@@ -7,6 +7,7 @@ file and /etc/netns entry whatever happens. ``down_all`` finds leftovers by name
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import signal
@@ -64,8 +65,12 @@ class _Daemon:
 class Lab:
     """The namespaces, servers and rules for one scenario. Build with ``running``."""
 
-    def __init__(self, scenario: Scenario, lists_dir: Path | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, lists_dir: Path | None = None, store: str | None = None
+    ) -> None:
         self.scenario = scenario
+        self.store = store
+        """The lab collector's ``--store``; None: a DuckDB file in the lab's work folder."""
         self.names = topology.Names.fresh()
         self.workdir = RUN_DIR / self.names.prefix
         listed = [*sites.list_domains(scenario, lists_dir), *standins.domains()]
@@ -88,8 +93,9 @@ class Lab:
         return path if self.scenario.rules_for("tls-mitm") else None
 
     def helper_env(self) -> dict[str, str]:
-        """The control helper runs in the internet namespace, as one deployed abroad would."""
-        return options.environment({"helper": plan.HELPER_URL})
+        """The control helper and the collector run in the internet namespace, as ones
+        deployed abroad would."""
+        return options.environment({"helper": plan.HELPER_URL, "collector": plan.COLLECTOR_URL})
 
     def environment(self) -> dict[str, str]:
         """What the client's commands get, so a plain ``probe run`` measures the lab."""
@@ -153,7 +159,9 @@ class Lab:
         doh_pem, doh_key = pki.write_server(wd / "doh", web_root, plan.HONEST_RESOLVER)
         conf = wd / "unbound.conf"
         conf.write_text(
-            resolvers.honest_conf(wd, self.addresses, self.addresses6, doh_pem, doh_key)
+            resolvers.honest_conf(
+                wd, self.addresses, self.addresses6, doh_pem, doh_key, self.scenario.network
+            )
         )
         self._spawn("honest-resolver", "internet", ["unbound", "-d", "-c", str(conf)])
         nginx_conf = web.write_sites(
@@ -167,6 +175,20 @@ class Lab:
             "--tls-cert", str(helper_pem), "--tls-key", str(helper_key),
             "--resolver", plan.HONEST_RESOLVER, "--ca-bundle", str(self.web_root_pem),
             "--bogon-exempt", ",".join(plan.LAB_RANGES), "--max-inflight", "1024",
+        ])  # fmt: skip
+        if importlib.util.find_spec("duckdb") is not None:  # the collector extra is installed
+            self._start_collector(wd, web_root)
+        if shutil.which("microsocks"):
+            self._spawn("socks", "internet", ["microsocks", "-i", plan.SOCKS, "-p",
+                                              str(plan.SOCKS_PORT)])  # fmt: skip
+
+    def _start_collector(self, wd: Path, web_root: pki.Authority) -> None:
+        collector_pem, collector_key = pki.write_server(wd / "collector", web_root, plan.COLLECTOR)
+        store = self.store or f"duckdb:{wd / 'collector.duckdb'}"
+        self._spawn("collector", "internet", [
+            sys.executable, "-m", "probe", "collector", "serve", "--store", store,
+            "--listen", f"{plan.COLLECTOR}:443", "-v",
+            "--tls-cert", str(collector_pem), "--tls-key", str(collector_key),
         ])  # fmt: skip
 
     def _start_censor(self) -> None:
@@ -232,6 +254,8 @@ class Lab:
                 }
             },
             "helper": {f"{plan.HELPER}:{plan.HELPER_PORT}"},
+            "collector": {f"{plan.COLLECTOR}:443"},
+            "socks": {f"{plan.SOCKS}:{plan.SOCKS_PORT}"},
             "mitm": {f"0.0.0.0:{plan.MITM_PORT}"},
         }
         want["blockpage"] = {f"0.0.0.0:{port}" for port in self._blockpage_ports.values()}
@@ -337,10 +361,12 @@ def _signals_unwind() -> Iterator[None]:
 
 
 @contextmanager
-def running(scenario: Scenario, lists_dir: Path | None = None) -> Iterator[Lab]:
+def running(
+    scenario: Scenario, lists_dir: Path | None = None, store: str | None = None
+) -> Iterator[Lab]:
     requirements.require_root()
     requirements.check(scenario)
-    lab = Lab(scenario, lists_dir)
+    lab = Lab(scenario, lists_dir, store)
     with _signals_unwind():
         try:
             lab.start()

@@ -37,6 +37,13 @@ HELPER_PORT = 443
 HELPER_URL = f"https://{HELPER}/"
 """The control helper, on the uncensored side like a helper deployed abroad, over HTTPS as
 OONI's are (so a censor that resets every TLS handshake cuts it off too)."""
+COLLECTOR = "198.51.100.81"
+COLLECTOR_URL = f"https://{COLLECTOR}/"
+"""The collector, deployed abroad like the helper, over HTTPS as bk-003 requires."""
+SOCKS = "198.51.100.82"
+SOCKS_PORT = 1080
+SOCKS_URL = f"socks5://{SOCKS}:{SOCKS_PORT}"
+"""microsocks, a real SOCKS5 server, standing in for a Tor client's exit for --upload-proxy."""
 WEB_NET = "203.0.113.0/24"
 """Routed as local in the internet namespace, so every address in it reaches nginx."""
 WEB_POOL = tuple(f"203.0.113.{i}" for i in range(10, 251))

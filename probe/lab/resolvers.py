@@ -14,21 +14,26 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from probe.lab import plan
-from probe.lab.scenario import Scenario
+from probe.lab.scenario import Network, Scenario
 
 TTL = 60
-LAB_ASN = 64500
-"""A documentation ASN (RFC 5398): the lab's ISP."""
 GEOIP_MYADDR = f"o-o.myaddr.lab@{plan.HONEST_RESOLVER}"
 GEOIP_ASN_ZONE = "origin.asn.lab"
 GEOIP_NAME_ZONE = "asn.lab"
 _CLIENT_REVERSED = ".".join(reversed(plan.CLIENT.split(".")))
-GEOIP_TXT = (
-    (GEOIP_MYADDR.partition("@")[0], plan.CLIENT),
-    (f"{_CLIENT_REVERSED}.{GEOIP_ASN_ZONE}", f"{LAB_ASN} | 192.0.2.0/24 | KZ | lab | 2016-01-01"),
-    (f"AS{LAB_ASN}.{GEOIP_NAME_ZONE}", f"{LAB_ASN} | KZ | lab | 2016-01-01 | LAB-ISP Lab ISP, KZ"),
-)
-"""What the probe's DNS geolocation (Team Cymru style) finds for the client: a Kazakh lab ISP."""
+
+
+def geoip_txt(network: Network) -> tuple[tuple[str, str], ...]:
+    """What the probe's DNS geolocation (Team Cymru style) finds for the client: the
+    scenario's ISP (a Kazakh lab ISP, AS64500, unless ``[lab]`` says otherwise)."""
+    asn, cc = network.asn, network.cc
+    return (
+        (GEOIP_MYADDR.partition("@")[0], plan.CLIENT),
+        (f"{_CLIENT_REVERSED}.{GEOIP_ASN_ZONE}", f"{asn} | 192.0.2.0/24 | {cc} | lab | 2016-01-01"),
+        (f"AS{asn}.{GEOIP_NAME_ZONE}", f"{asn} | {cc} | lab | 2016-01-01 | {network.name}"),
+    )
+
+
 RPZ_ZONE = "rpz.lab."
 
 
@@ -57,6 +62,7 @@ def honest_conf(
     addresses6: Mapping[str, str],
     doh_pem: Path,
     doh_key: Path,
+    network: Network,
 ) -> str:
     lines = _server(
         workdir, [f"{plan.HONEST_RESOLVER}@53", f"{plan.HONEST_RESOLVER}@443"], "iterator"
@@ -69,7 +75,9 @@ def honest_conf(
     ]
     lines += [f'  local-data: "{d}. {TTL} IN A {a}"' for d, a in sorted(addresses.items())]
     lines += [f'  local-data: "{d}. {TTL} IN AAAA {a}"' for d, a in sorted(addresses6.items())]
-    lines += [f"  local-data: '{name}. {TTL} IN TXT \"{text}\"'" for name, text in GEOIP_TXT]
+    lines += [
+        f"  local-data: '{name}. {TTL} IN TXT \"{text}\"'" for name, text in geoip_txt(network)
+    ]
     lines += ["remote-control:", "  control-enable: no"]
     return "\n".join(lines) + "\n"
 

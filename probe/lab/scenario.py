@@ -54,7 +54,17 @@ DEFAULT_INJECT_ADDRESS = "203.0.113.1"
 """Where injected answers point by default: a lab address nothing listens on."""
 
 _TOP_KEYS = frozenset(
-    {"name", "description", "serve_lists", "latency", "client_ipv6", "site", "rule", "expect"}
+    {
+        "name",
+        "description",
+        "serve_lists",
+        "latency",
+        "client_ipv6",
+        "lab",
+        "site",
+        "rule",
+        "expect",
+    }
 )
 _SITE_KEYS = frozenset(
     {"domain", "down", "redirect", "title", "body_bytes", "echo_client", "cdn", "ipv6"}
@@ -115,6 +125,18 @@ class Expect:
 
 
 @dataclass(frozen=True)
+class Network:
+    """Who the lab's geoip stand-in says the client is: ``[lab] asn``, ``cc``, ``network``.
+
+    Two scenarios with different ASNs stand for two ISPs, e.g. for a diff from a store."""
+
+    asn: int = 64500
+    """A documentation ASN (RFC 5398) unless the scenario names a real ISP's, e.g. 9198."""
+    cc: str = "KZ"
+    name: str = "LAB-ISP Lab ISP, KZ"
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     description: str
@@ -126,6 +148,7 @@ class Scenario:
     rules: tuple[Rule, ...]
     expects: tuple[Expect, ...]
     source: Path
+    network: Network = Network()
 
     def rules_for(self, *actions: str) -> list[Rule]:
         return [r for r in self.rules if r.action in actions]
@@ -209,7 +232,27 @@ def parse(data: dict[str, Any], path: Path) -> Scenario:
         rules=rules,
         expects=expects,
         source=path,
+        network=_network(data.get("lab", {}), where.at("lab")),
     )
+
+
+_LAB_KEYS = frozenset({"asn", "cc", "network"})
+
+
+def _network(table: Any, where: _Where) -> Network:
+    if not isinstance(table, dict):
+        raise where.error("must be a table")
+    _no_unknown(table, _LAB_KEYS, where)
+    asn = table.get("asn", Network.asn)
+    if not isinstance(asn, int) or isinstance(asn, bool) or not 0 < asn < 2**32:
+        raise where.error("'asn' must be a number such as 9198")
+    cc = _str(table, "cc", where, Network.cc)
+    if not re.fullmatch(r"[A-Z]{2}", cc):
+        raise where.error("'cc' must be a two-letter country code such as KZ")
+    name = _str(table, "network", where, f"AS{asn} Lab ISP, {cc}")
+    if '"' in name or "\\" in name or "|" in name:
+        raise where.error("'network' may not hold quotes, backslashes or |")
+    return Network(asn, cc, name)
 
 
 def _check_ipv4_only(sites: tuple[Site, ...], rules: tuple[Rule, ...], where: _Where) -> None:

@@ -115,6 +115,8 @@ def build(names: Names, client_ipv6: bool = True) -> None:
         f"addr add {plan.INTERNET_CENSOR_SIDE}/30 dev eth0", "link set eth0 up",
         f"addr add {plan.HONEST_RESOLVER}/32 dev lo",
         f"addr add {plan.HELPER}/32 dev lo",
+        f"addr add {plan.COLLECTOR}/32 dev lo",
+        f"addr add {plan.SOCKS}/32 dev lo",
         f"route add local {plan.WEB_NET} dev lo",
         f"route add 192.0.2.0/24 via {plan.CENSOR_INTERNET_SIDE}",
         f"addr add {plan.INTERNET6_CENSOR_SIDE}/64 dev eth0 nodad",

@@ -351,7 +351,8 @@ def test_first_run_without_a_terminal_explains_and_asks_for_yes(tmp_path: Path) 
     env = {**NOWHERE, "PROBE_YES": ""}
     result = run_probe(["run", "--url", "https://example.test/"], env, tmp_path)
     assert result.returncode == 2
-    assert "Nothing is uploaded." in result.stderr
+    assert "Nothing is uploaded unless you add --upload." in result.stderr
+    assert "--upload-proxy" in result.stderr
     assert "0.th.ooni.org" in result.stderr and "--helper none" in result.stderr
     assert "--yes" in result.stderr
     consent = tmp_path / "config" / "probe" / "consent.json"
@@ -390,6 +391,10 @@ def test_first_run_without_a_terminal_explains_and_asks_for_yes(tmp_path: Path) 
     )
     assert again.returncode == 0, again.stderr
     assert "informed consent" not in again.stderr
+    # A consent given to an older notice (before --upload existed) is asked again.
+    consent.write_text(json.dumps({"version": CONSENT_VERSION - 1, "date": "2026-01-01"}))
+    stale = run_probe(["run", "--url", "https://example.test/"], env, tmp_path)
+    assert stale.returncode == 2 and "--upload" in stale.stderr
 
 
 def test_tor_test_runs_once_and_private_bridges_never_reach_any_output(

@@ -154,6 +154,10 @@ def test_full_example_loads(tmp_path: Path) -> None:
         ('name = "x"\n[[site]]\ndomain = "a.kz"\ndown = true\nipv6 = true',
          "site[1]: a site that is down is served nowhere: drop 'ipv6'"),
         ('name = "x"\nlatency = "fast"', "'latency' must look like"),
+        ('name = "x"\n[lab]\nasn = "AS9198"', "lab: 'asn' must be a number such as 9198"),
+        ('name = "x"\n[lab]\ncc = "kz"', "lab: 'cc' must be a two-letter country code"),
+        ('name = "x"\n[lab]\nregion = "Almaty"', "lab: unknown key 'region' (allowed: asn, cc,"),
+        ('name = "x"\n[lab]\nnetwork = "A|B"', "lab: 'network' may not hold"),
         ('name = "x"\nsite = 3', "'site' must be an array of tables"),
         ('description = "no name"', "missing key 'name'"),
         ('name = "x"\nname = "y"', "not valid TOML"),
@@ -238,3 +242,16 @@ def test_dual_stack_cdn_and_client_ipv6_keys(tmp_path: Path) -> None:
     assert loaded.client_ipv6 is False
     assert loaded.sites == (Site("a.kz", cdn=True, ipv6=True),)
     assert _load(tmp_path, 'name = "x"').client_ipv6 is True
+
+
+def test_lab_network_sets_what_the_geoip_stand_in_answers(tmp_path: Path) -> None:
+    from probe.lab.resolvers import geoip_txt
+
+    path = tmp_path / "isp.toml"
+    path.write_text('name = "isp"\n[lab]\nasn = 206026\nnetwork = "KAR-TEL-AS"\n')
+    network = scenario.load(path).network
+    answers = dict(geoip_txt(network))
+    assert answers["AS206026.asn.lab"] == "206026 | KZ | lab | 2016-01-01 | KAR-TEL-AS"
+    assert answers["2.2.0.192.origin.asn.lab"].startswith("206026 | 192.0.2.0/24 | KZ")
+    (tmp_path / "default.toml").write_text('name = "d"\n')
+    assert scenario.load(tmp_path / "default.toml").network.asn == 64500

@@ -1,0 +1,1 @@
+"""The collector: receives measurements from probes over OONI's collector protocol."""

@@ -1,0 +1,1 @@
+"""The shared measurement store: what the collector writes and the analysts query."""
