@@ -102,6 +102,9 @@ def ip6tables(scenario: Scenario, addresses6: Mapping[str, str]) -> str:
 
 def _filter(rule: Rule, addresses: Mapping[str, str], v6: bool) -> list[str]:
     tcp = "-A FORWARD -i eth0 -p tcp"
+    if rule.probability is not None:
+        # The trigger packet opens the flow's verdict once, so a random match on it picks flows.
+        tcp += f" -m statistic --mode random --probability {rule.probability}"
     reset = "-j REJECT --reject-with tcp-reset"
     match rule.action:
         case "ip-drop":

@@ -27,14 +27,14 @@ _RULE_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "dns-inject": (frozenset({"domains"}), frozenset({"address"})),
     "ip-drop": (frozenset(), frozenset({"domains", "addresses"})),
     "ip-reset": (frozenset(), frozenset({"domains", "addresses"})),
-    "sni-reset": (frozenset({"domains"}), frozenset()),
-    "sni-drop": (frozenset({"domains"}), frozenset()),
-    "host-reset": (frozenset({"domains"}), frozenset()),
-    "host-drop": (frozenset({"domains"}), frozenset()),
+    "sni-reset": (frozenset({"domains"}), frozenset({"probability"})),
+    "sni-drop": (frozenset({"domains"}), frozenset({"probability"})),
+    "host-reset": (frozenset({"domains"}), frozenset({"probability"})),
+    "host-drop": (frozenset({"domains"}), frozenset({"probability"})),
     "http-blockpage": (frozenset({"domains"}), frozenset({"body"})),
     "tls-mitm": (frozenset({"domains"}), frozenset()),
     "throttle": (frozenset({"rate"}), frozenset({"domains", "addresses"})),
-    "tls-reset": (frozenset(), frozenset({"domains", "addresses"})),
+    "tls-reset": (frozenset(), frozenset({"domains", "addresses", "probability"})),
     "shutdown": (frozenset(), frozenset()),
 }
 ACTIONS = tuple(_RULE_KEYS)
@@ -100,6 +100,8 @@ class Rule:
     address: str | None = None
     rate: str | None = None
     body: str | None = None
+    probability: float | None = None
+    """The share of triggering flows the rule fires on (None: every one)."""
 
 
 @dataclass(frozen=True)
@@ -408,6 +410,13 @@ def _rule(table: dict[str, Any], where: _Where) -> Rule:
     if "domains" in table and not domains:
         raise where.error("'domains' is empty")
     address = _str(table, "address", where) if "address" in table else None
+    probability = table.get("probability")
+    if probability is not None and (
+        isinstance(probability, bool)
+        or not isinstance(probability, (int, float))
+        or not 0 < probability <= 1
+    ):
+        raise where.error(f"'probability' must be a number in (0, 1], not {probability!r}")
     return Rule(
         action=action,
         domains=domains,
@@ -417,6 +426,7 @@ def _rule(table: dict[str, Any], where: _Where) -> Rule:
         address=_answer(address, where) if address is not None else None,
         rate=rate,
         body=_str(table, "body", where) if "body" in table else None,
+        probability=float(probability) if probability is not None else None,
     )
 
 

@@ -255,3 +255,38 @@ def test_lab_network_sets_what_the_geoip_stand_in_answers(tmp_path: Path) -> Non
     assert answers["2.2.0.192.origin.asn.lab"].startswith("206026 | 192.0.2.0/24 | KZ")
     (tmp_path / "default.toml").write_text('name = "d"\n')
     assert scenario.load(tmp_path / "default.toml").network.asn == 64500
+
+
+def _one_rule(tmp_path: Path, rule: str) -> scenario.Scenario:
+    path = tmp_path / "s.toml"
+    path.write_text(
+        'name = "p"\n[[site]]\ndomain = "a.example"\n[[rule]]\n' + rule, encoding="utf-8"
+    )
+    return scenario.load(path)
+
+
+def test_probability_fires_a_trigger_rule_on_a_share_of_flows(tmp_path: Path) -> None:
+    from probe.lab import censor
+
+    loaded = _one_rule(
+        tmp_path, 'action = "sni-reset"\ndomains = ["a.example"]\nprobability = 0.5\n'
+    )
+    assert loaded.rules[0].probability == 0.5
+    rules = censor.iptables(loaded, {}, {})
+    assert "--mode random --probability 0.5" in rules
+    assert "statistic" not in censor.iptables(
+        _one_rule(tmp_path, 'action = "sni-reset"\ndomains = ["a.example"]\n'), {}, {}
+    )
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "true", '"half"'])
+def test_probability_outside_0_1_is_named(tmp_path: Path, value: str) -> None:
+    with pytest.raises(LabError, match="'probability' must be a number"):
+        _one_rule(
+            tmp_path, f'action = "sni-drop"\ndomains = ["a.example"]\nprobability = {value}\n'
+        )
+
+
+def test_probability_is_refused_where_it_has_no_meaning(tmp_path: Path) -> None:
+    with pytest.raises(LabError, match="key 'probability' is not valid for action 'dns-drop'"):
+        _one_rule(tmp_path, 'action = "dns-drop"\ndomains = ["a.example"]\nprobability = 0.5\n')
