@@ -124,6 +124,13 @@ def _filter(rule: Rule, addresses: Mapping[str, str], v6: bool) -> list[str]:
             return [f"{tcp} {_string(host_pattern(d))} {reset}" for d in rule.domains]
         case "host-drop":
             return [f"{tcp} {_string(host_pattern(d))} -j LAB_DROPFLOW" for d in rule.domains]
+        case "freeze":
+            # Past ``bytes`` from the server, every further packet of the flow is dropped.
+            count = f"-m connbytes --connbytes {rule.bytes}: --connbytes-dir reply"
+            count += " --connbytes-mode bytes"
+            return [
+                f"-A FORWARD -p tcp -s {a} {count} -j DROP" for a in _addresses(rule, addresses, v6)
+            ]
         case "shutdown":
             return ["-A INPUT -i eth0 -j DROP", "-A FORWARD -j DROP"]
     return []

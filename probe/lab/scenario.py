@@ -35,11 +35,12 @@ _RULE_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "tls-mitm": (frozenset({"domains"}), frozenset()),
     "throttle": (frozenset({"rate"}), frozenset({"domains", "addresses"})),
     "tls-reset": (frozenset(), frozenset({"domains", "addresses", "probability"})),
+    "freeze": (frozenset(), frozenset({"domains", "addresses", "bytes"})),
     "shutdown": (frozenset(), frozenset()),
 }
 ACTIONS = tuple(_RULE_KEYS)
 ADDRESS_ACTIONS = frozenset(
-    {"ip-drop", "ip-reset", "tls-reset", "throttle", "tls-mitm", "http-blockpage"}
+    {"ip-drop", "ip-reset", "tls-reset", "throttle", "tls-mitm", "http-blockpage", "freeze"}
 )
 """Actions enforced by destination address, so their domains get an address of their own."""
 IPV4_ONLY_ACTIONS = frozenset({"throttle", "tls-mitm", "http-blockpage"})
@@ -100,6 +101,8 @@ class Rule:
     address: str | None = None
     rate: str | None = None
     body: str | None = None
+    bytes: int = 16384
+    """``freeze``: how many bytes the server's side of a flow carries before it stalls."""
     probability: float | None = None
     """The share of triggering flows the rule fires on (None: every one)."""
 
@@ -401,7 +404,9 @@ def _rule(table: dict[str, Any], where: _Where) -> Rule:
     for key in sorted(required):
         if key not in table:
             raise where.error(f"action '{action}' needs key '{key}'")
-    if action in ("ip-drop", "ip-reset") and not ({"domains", "addresses"} & table.keys()):
+    if action in ("ip-drop", "ip-reset", "freeze") and not (
+        {"domains", "addresses"} & table.keys()
+    ):
         raise where.error(f"action '{action}' needs 'domains' or 'addresses'")
     rate = _str(table, "rate", where) if "rate" in table else None
     if rate is not None and not _RATE.fullmatch(rate):
@@ -417,8 +422,12 @@ def _rule(table: dict[str, Any], where: _Where) -> Rule:
         or not 0 < probability <= 1
     ):
         raise where.error(f"'probability' must be a number in (0, 1], not {probability!r}")
+    size = table.get("bytes", 16384)
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise where.error(f"'bytes' must be a positive whole number, not {size!r}")
     return Rule(
         action=action,
+        bytes=size,
         domains=domains,
         addresses=tuple(
             _address(a, where, "addresses") for a in _str_list(table, "addresses", where)

@@ -290,3 +290,13 @@ def test_probability_outside_0_1_is_named(tmp_path: Path, value: str) -> None:
 def test_probability_is_refused_where_it_has_no_meaning(tmp_path: Path) -> None:
     with pytest.raises(LabError, match="key 'probability' is not valid for action 'dns-drop'"):
         _one_rule(tmp_path, 'action = "dns-drop"\ndomains = ["a.example"]\nprobability = 0.5\n')
+
+
+def test_freeze_defaults_to_16_kib_and_needs_targets(tmp_path: Path) -> None:
+    assert (
+        _one_rule(tmp_path, 'action = "freeze"\ndomains = ["a.example"]\n').rules[0].bytes == 16384
+    )
+    with pytest.raises(LabError, match="needs 'domains' or 'addresses'"):
+        _one_rule(tmp_path, 'action = "freeze"\n')
+    with pytest.raises(LabError, match="'bytes' must be a positive whole number"):
+        _one_rule(tmp_path, 'action = "freeze"\ndomains = ["a.example"]\nbytes = 0\n')
