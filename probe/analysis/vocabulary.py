@@ -164,6 +164,7 @@ NOT_EVIDENCE: Final = frozenset(
         errors.DNS_REPLY_MALFORMED,
         errors.HTTP_TOO_MANY_REDIRECTS,
         errors.HTTP_INVALID_REDIRECT,
+        errors.BOGON_ADDRESS_REFUSED,
     }
 )
 """Failures that say the exchange went wrong but not how a censor would have done it."""

@@ -7,10 +7,11 @@ raw answers (with TTLs and rcode) are what DNS-consistency analysis needs later.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import socket
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Final
 
 import dns.asyncquery
 import dns.flags
@@ -27,6 +28,11 @@ _RCODE_FAILURES = {
     dns.rcode.REFUSED: errors.DNS_REFUSED,
     dns.rcode.SERVFAIL: errors.DNS_SERVER_FAILURE,
 }
+
+
+MAX_ANSWERS: Final = 64
+"""Answers stored per query (and late answers per query): a reply with 3,000 records must not
+make a huge line. Analysis needs the set of addresses, and real names have a handful."""
 
 
 @dataclass(frozen=True)
@@ -67,13 +73,17 @@ class Query:
             "engine": self.engine,
             "resolver_address": self.resolver_address,
             "failure": self.failure,
-            "answers": [a.as_ooni() for a in self.answers],
+            "answers": [a.as_ooni() for a in self.answers[:MAX_ANSWERS]],
             "x_rcode": self.rcode,
             "t0": round(self.t0, 6),
             "t": round(self.t, 6),
             **self.extra,
-            **({"x_late_answers": list(self.late)} if self.late else {}),
+            **({"x_late_answers": self.late[:MAX_ANSWERS]} if self.late else {}),
+            **({"x_answers_truncated": True} if self.truncated() else {}),
         }
+
+    def truncated(self) -> bool:
+        return len(self.answers) > MAX_ANSWERS or len(self.late) > MAX_ANSWERS
 
 
 def system_resolver() -> str | None:
@@ -171,10 +181,16 @@ class Exchange(asyncio.DatagramProtocol):
             self.first_at = now
             self.first.set_result(message)
             return
+        room = MAX_ANSWERS + 1 - len(self.late)  # one past the cap shows the cut
         self.late.extend(
-            Answer(dns.rdatatype.to_text(r.rdtype), _rdata_text(d), r.ttl).as_ooni()
-            for r in message.answer
-            for d in r
+            itertools.islice(
+                (
+                    Answer(dns.rdatatype.to_text(r.rdtype), _rdata_text(d), r.ttl).as_ooni()
+                    for r in message.answer
+                    for d in r
+                ),
+                max(0, room),
+            )
         )
 
     def error_received(self, exc: Exception) -> None:

@@ -43,6 +43,8 @@ DNS_REPLY_MALFORMED: Final = "dns_reply_malformed"
 HTTP_PROTOCOL_ERROR: Final = "http_protocol_error"
 HTTP_TOO_MANY_REDIRECTS: Final = "http_too_many_redirects"
 HTTP_INVALID_REDIRECT: Final = "http_invalid_redirect_location"
+BOGON_ADDRESS_REFUSED: Final = "bogon_address_refused"
+"""A hop whose host is an IP literal the bogon filter refuses (a redirect to a router page)."""
 
 # OpenSSL X509_V_ERR_* codes whose meaning is "no trusted issuer".
 _UNKNOWN_AUTHORITY_CODES: Final = frozenset({2, 18, 19, 20, 21})

@@ -10,11 +10,34 @@ import asyncio
 import base64
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import httpcore
 
 from probe.net import content, errors
+
+MAX_HEADER_VALUE: Final = 4096
+"""Characters of one response header value stored; a longer one is cut."""
+MAX_HEAD: Final = 16384
+"""Characters of response header names and values stored per response; later headers are
+dropped. A hostile server's 100 KiB head, on every hop, must not make a multi-MB line."""
+
+
+def stored_headers(
+    headers: tuple[tuple[str, str], ...],
+) -> tuple[tuple[tuple[str, str], ...], bool]:
+    """The headers to store, within the caps above, and whether anything was cut."""
+    kept: list[tuple[str, str]] = []
+    budget = MAX_HEAD
+    cut = False
+    for name, value in headers:
+        if len(value) > MAX_HEADER_VALUE:
+            value, cut = value[:MAX_HEADER_VALUE], True
+        budget -= len(name) + len(value)
+        if budget < 0:
+            return tuple(kept), True
+        kept.append((name, value))
+    return tuple(kept), cut
 
 
 @dataclass(frozen=True)
@@ -50,7 +73,8 @@ class Request:
     t0: float
     t: float
 
-    def as_ooni(self) -> dict[str, Any]:
+    def as_ooni(self, body_limit: int | None = None) -> dict[str, Any]:
+        """OONI's request record; ``body_limit`` stores less of the body than was read."""
         record: dict[str, Any] = {
             "failure": self.failure,
             "request": {
@@ -70,17 +94,21 @@ class Request:
         }
         if self.response is not None:
             r = self.response
+            headers, headers_cut = stored_headers(r.headers)
+            body = r.body if body_limit is None else r.body[:body_limit]
             record["response"] = {
                 "code": r.code,
-                "headers": dict(r.headers),
-                "headers_list": [list(h) for h in r.headers],
-                "body": body_field(r.body),
-                "body_is_truncated": r.body_is_truncated,
-                "x_body_length": len(r.body),
+                "headers": dict(headers),
+                "headers_list": [list(h) for h in headers],
+                "body": body_field(body),
+                "body_is_truncated": r.body_is_truncated or len(body) < len(r.body),
+                "x_body_length": len(body),
                 "x_body_wire_length": r.wire_length,
                 "x_content_decoded": list(r.codings),
                 "x_transfer_seconds": round(r.transfer_seconds, 6),
             }
+            if headers_cut:
+                record["response"]["x_headers_truncated"] = True
             if r.decoding_failure is not None:
                 record["response"]["x_content_decoding_failure"] = r.decoding_failure
         return record
@@ -106,17 +134,18 @@ async def get(
     """One GET with a total time budget, so a trickling server cannot hold the run."""
     loop = asyncio.get_running_loop()
     t0 = loop.time() - t_zero
-    parsed = httpcore.URL(url)
-    origin = httpcore.Origin(parsed.scheme, parsed.host, parsed.port or _default_port(parsed))
-    connection = httpcore.AsyncHTTP11Connection(origin=origin, stream=stream)
-    request = httpcore.Request(b"GET", parsed, headers=list(headers))
     received: list[bytes] = []
     response: Response | None = None
     failure: str | None = None
     status = 0
     raw_headers: tuple[tuple[str, str], ...] = ()
     first_byte = t0
+    connection: httpcore.AsyncHTTP11Connection | None = None
     try:
+        parsed = httpcore.URL(url)  # a URL httpcore refuses is this request's failure
+        origin = httpcore.Origin(parsed.scheme, parsed.host, parsed.port or _default_port(parsed))
+        connection = httpcore.AsyncHTTP11Connection(origin=origin, stream=stream)
+        request = httpcore.Request(b"GET", parsed, headers=list(headers))
         async with asyncio.timeout(timeout):
             raw = await connection.handle_async_request(request)
             first_byte = loop.time() - t_zero
@@ -133,7 +162,10 @@ async def get(
     except Exception as exc:  # any failure is a measurement result
         failure = errors.classify(exc)
     finally:
-        await connection.aclose()
+        if connection is not None:
+            await connection.aclose()
+        else:
+            await stream.aclose()
     t = loop.time() - t_zero
     if status:
         response = _response(status, raw_headers, b"".join(received), body_cap, t - first_byte)

@@ -15,6 +15,7 @@ from probe.net.names import is_ip_literal
 from probe.nettests.app_control import Unreached, ask
 from probe.nettests.messaging.checks import RESOLVE, new_observations, resolve, run_check
 from probe.nettests.messaging.endpoints import app_checks, override
+from probe.nettests.resolution import skipped_keys
 from probe.nettests.session import Session
 
 ENDPOINTS_FIELD = "app_endpoints"
@@ -47,7 +48,7 @@ async def measure_app(app: str, session: Session, keys_of: KeysOf) -> dict[str, 
         "tcp_connect": obs.tcp_connect,
         "tls_handshakes": obs.tls_handshakes,
         "requests": obs.requests,
-        "x_skipped_bogons": obs.skipped_bogons,
+        **skipped_keys(obs.skipped_bogons),
         "x_endpoints": results,
         "x_control": control,
         "x_controls": tried,
