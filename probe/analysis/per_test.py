@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from probe.analysis.apps import APP_VERDICTS, app_keys, app_verdict
+from probe.analysis.legacy import upgraded
 from probe.analysis.observations import Record
 from probe.analysis.options import AnalysisOptions
 from probe.analysis.verdict import Analysis, analyse, undetermined, verdict_keys
@@ -55,8 +56,9 @@ def name_of(measurement: Record) -> str:
 
 
 def analyse_test(measurement: Record, options: AnalysisOptions, known: bool) -> Judged:
+    """Judge ``measurement``; one written by an older probe is read with today's keys."""
     name = name_of(measurement)
     judge = ANALYSES.get(name)
     if judge is None:
         return Judged(verdict_keys(undetermined(f"no analysis for {name}")))
-    return judge(measurement, options, known)
+    return judge(upgraded(measurement), options, known)

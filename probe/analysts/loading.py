@@ -109,7 +109,8 @@ def _field(record: dict[str, Any], name: str) -> str:
 def summarize(record: dict[str, Any], path: Path) -> TargetResult:
     """Keep the verdict and a short evidence summary of one measurement."""
     keys = record["test_keys"]
-    target = record.get("input")
+    # A test whose targets are built in has input null (df-000); probe 0.1 wrote "".
+    target = "" if record.get("input", "") is None else record.get("input")
     test_name = record.get("test_name")
     if not isinstance(target, str) or not isinstance(test_name, str):
         raise ResultsError(f"{path}: a measurement has no input or test_name")

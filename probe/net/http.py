@@ -14,7 +14,7 @@ from typing import Any
 
 import httpcore
 
-from probe.net import content, errors
+from probe.net import content, errors, events
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class Request:
 
     def as_ooni(self) -> dict[str, Any]:
         record: dict[str, Any] = {
+            "network": "tcp",
+            "address": self.address,
             "failure": self.failure,
             "request": {
                 "method": "GET",
@@ -64,7 +66,6 @@ class Request:
                 "x_transport": "tcp",
             },
             "response": {"body": None, "code": 0, "headers": {}, "headers_list": []},
-            "x_address": self.address,
             "t0": round(self.t0, 6),
             "t": round(self.t, 6),
         }
@@ -106,6 +107,7 @@ async def get(
     """One GET with a total time budget, so a trickling server cannot hold the run."""
     loop = asyncio.get_running_loop()
     t0 = loop.time() - t_zero
+    events.note(events.HTTP_TRANSACTION_START, address, None, loop.time())
     parsed = httpcore.URL(url)
     origin = httpcore.Origin(parsed.scheme, parsed.host, parsed.port or _default_port(parsed))
     connection = httpcore.AsyncHTTP11Connection(origin=origin, stream=stream)
@@ -134,6 +136,7 @@ async def get(
         failure = errors.classify(exc)
     finally:
         await connection.aclose()
+    events.note(events.HTTP_TRANSACTION_DONE, address, failure, loop.time())
     t = loop.time() - t_zero
     if status:
         response = _response(status, raw_headers, b"".join(received), body_cap, t - first_byte)

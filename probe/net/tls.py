@@ -17,7 +17,7 @@ from typing import Any
 
 import certifi
 
-from probe.net import errors
+from probe.net import errors, events
 from probe.net.chain import presented_chain
 from probe.net.stream import TLSStream
 
@@ -83,7 +83,9 @@ async def handshake(
     """Handshake once on a connected socket; on success the stream stays open for HTTP."""
     loop = asyncio.get_running_loop()
     stream = TLSStream(sock, context, server_name or None)
-    t0 = loop.time() - t_zero
+    started = loop.time()
+    t0 = started - t_zero
+    events.note(events.TLS_HANDSHAKE_START, address, None, started)
     failure: str | None = None
     code: int | None = None
     message: str | None = None
@@ -93,6 +95,7 @@ async def handshake(
         failure, code, message = errors.classify(exc), exc.verify_code, exc.verify_message
     except (OSError, TimeoutError, EOFError) as exc:
         failure = errors.classify(exc)
+    events.note(events.TLS_HANDSHAKE_DONE, address, failure, loop.time())
     obj = stream.ssl_object
     cipher = obj.cipher()
     record = Handshake(

@@ -50,7 +50,7 @@ def recover(path: Path) -> Recovered:
                 # The run goes on, so its run-level result no longer holds; the next one is new.
                 trailer = len(raw) + 1 if number == len(lines) and not tail else 0
                 continue
-            name, url = record["test_name"], record["input"]
+            name, url = record["test_name"], record["input"] or ""
         except (ValueError, KeyError, TypeError) as exc:
             if number == len(lines) and not tail:
                 torn_bytes, torn_line = len(raw) + 1, number  # written but never completed

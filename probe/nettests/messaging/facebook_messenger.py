@@ -9,7 +9,7 @@ from probe.nettests.messaging.checks import RESOLVE
 from probe.nettests.session import Session
 
 TEST_NAME = "facebook_messenger"
-TEST_VERSION = "0.1.0"
+TEST_VERSION = "0.2.1"  # OONI's version of the experiment this follows (docs/data-format.md)
 DESCRIPTION = "Facebook Messenger: its API, MQTT edge, CDN and STUN hosts"
 
 

@@ -9,7 +9,7 @@ from probe.nettests.messaging.checks import CONNECT, RESOLVE
 from probe.nettests.session import Session
 
 TEST_NAME = "telegram"
-TEST_VERSION = "0.1.0"
+TEST_VERSION = "0.3.1"  # OONI's version of the experiment this follows (docs/data-format.md)
 DESCRIPTION = "Telegram: its data-centre addresses on ports 80 and 443, and Telegram Web"
 
 
