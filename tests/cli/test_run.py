@@ -436,7 +436,7 @@ def test_tor_test_runs_once_and_private_bridges_never_reach_any_output(
             bg.loop.call_soon_threadsafe(server.close)
     assert result.returncode == 0, result.stderr
     [record] = [json.loads(line) for line in out.read_text().splitlines()]
-    assert (record["test_name"], record["input"]) == ("tor", "")
+    assert (record["test_name"], record["input"]) == ("tor", None)  # df-000: no input
     keys = record["test_keys"]
     assert keys["or_port_dirauth_total"] == 1 and keys["or_port_dirauth_accessible"] == 1
     assert keys["dir_port_total"] == 1 and keys["dir_port_accessible"] == 1
