@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from probe.analysis.per_test import stored_verdict
 from probe.analysis.results import read_results
 from probe.analysts.evidence import failing_step, mitm_root, resolved_ips
 from probe.analysts.outcomes import Outcome, outcome_of
 from probe.report.jsonl import ResultsError
-
-VERDICT_KEYS = ("blocking", "accessible")
 
 
 class MissingVerdictsError(ResultsError):
@@ -114,14 +113,14 @@ def summarize(record: dict[str, Any], path: Path) -> TargetResult:
     test_name = record.get("test_name")
     if not isinstance(target, str) or not isinstance(test_name, str):
         raise ResultsError(f"{path}: a measurement has no input or test_name")
-    if not isinstance(keys, dict) or any(k not in keys for k in VERDICT_KEYS):
+    stored = stored_verdict(keys) if isinstance(keys, dict) else None
+    if stored is None:
         raise MissingVerdictsError(
             f"{path}: the measurement of {target} has no verdict keys (blocking, accessible); "
             f"run `probe analyze {path} --output {path}` first"
         )
     annotations = record.get("annotations") or {}
-    blocking = keys["blocking"]
-    accessible = keys["accessible"]
+    blocking, accessible = stored
     return TargetResult(
         input=target,
         test_name=sys.intern(test_name),

@@ -48,9 +48,10 @@ class Handshake:
                 {"data": base64.b64encode(der).decode("ascii"), "format": "base64"}
                 for der in self.peer_certificates
             ],
-            "tls_version": self.tls_version,
-            "cipher_suite": self.cipher_suite,
-            "negotiated_protocol": self.negotiated_protocol,
+            # df-006: strings, empty when the handshake did not get that far (as OONI writes).
+            "tls_version": self.tls_version or "",
+            "cipher_suite": self.cipher_suite or "",
+            "negotiated_protocol": self.negotiated_protocol or "",
             "no_tls_verify": self.no_tls_verify,
             "x_verify_code": self.verify_code,
             "x_verify_message": self.verify_message,
