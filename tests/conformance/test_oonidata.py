@@ -9,40 +9,10 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
 from pathlib import Path
 
-import pytest
-
+from conformance.checks import load_with_oonidata
 from conformance.corpus import NETTESTS, Corpus
-
-ROOT = Path(__file__).resolve().parents[2]
-LOADER = Path(__file__).with_name("oonidata_load.py")
-
-
-def oonidata_python() -> Path | None:
-    venv = Path(os.environ.get("PROBE_OONIDATA_VENV", ROOT / ".oonidata-venv"))
-    python = venv / "bin" / "python"
-    return python if python.exists() else None
-
-
-def load_with_oonidata(*paths: Path) -> dict[str, object]:
-    python = oonidata_python()
-    if python is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must build .oonidata-venv (.ci/run) before the tests")
-        pytest.skip("no .oonidata-venv: build it as .ci/run does (docs/conformance.md)")
-    result = subprocess.run(
-        [str(python), str(LOADER), *map(str, paths)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    found: dict[str, object] = json.loads(result.stdout)
-    return found
 
 
 def test_every_nettest_loads_with_the_types_ooni_declares(corpus: Corpus) -> None:
@@ -61,6 +31,6 @@ def test_the_loader_check_finds_a_wrong_type(corpus: Corpus, tmp_path: Path) -> 
     broken.write_text(json.dumps(web) + "\n")
     found = load_with_oonidata(broken)
     assert found["loaded"] == 1
-    assert [f["error"] for f in found["failures"]] == [  # type: ignore[attr-defined]
+    assert [f["error"] for f in found["failures"]] == [
         "WebConnectivity.test_keys.tcp_connect[0].port: '443' is not int"
     ]

@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-
+from conformance.checks import mismatches
 from conformance.corpus import NETTESTS, Corpus
-from conformance.ooni_schema import FAILURE_STRINGS, TEST_KEYS, measurement_schema
+from conformance.ooni_schema import FAILURE_STRINGS, TEST_KEYS
 from probe.net import errors
-
-
-def mismatches(record: dict[str, Any]) -> list[str]:
-    validator = Draft202012Validator(measurement_schema(record["test_name"]))
-    return [_said(record["test_name"], e) for e in validator.iter_errors(record)]
-
-
-def _said(test_name: str, error: ValidationError) -> str:
-    """Where and why: through an ``anyOf`` (a nullable list), the branch that got deepest."""
-    while error.context:
-        error = max(error.context, key=lambda e: len(e.absolute_path))
-    return f"{test_name} {'.'.join(map(str, error.absolute_path))}: {error.message[:200]}"
 
 
 def test_every_nettest_has_a_schema() -> None:
