@@ -55,6 +55,16 @@ def app_checks(app: str, path: Path | None = None) -> list[Check]:
     return checks
 
 
+def _shipped_ca(name: object, where: str) -> Path | None:
+    """``ca = "FILE"``: a PEM file shipped in probe/data, the roots that check validates with."""
+    if name is None:
+        return None
+    shipped = resources.files("probe.data").joinpath(str(name))
+    if not isinstance(name, str) or "/" in name or not shipped.is_file():
+        raise DataFileError(f"{where}: ca must name a PEM file shipped in probe/data")
+    return Path(str(shipped))
+
+
 def _expand(entry: Mapping[str, Any], where: str) -> list[Check]:
     kind = entry.get("kind")
     hosts = entry.get("hosts")
@@ -71,6 +81,7 @@ def _expand(entry: Mapping[str, Any], where: str) -> list[Check]:
     address = entry.get("address")
     if address is not None and not (isinstance(address, str) and is_ip_literal(address)):
         raise DataFileError(f"{where}: address must be an IP address")
+    ca = _shipped_ca(entry.get("ca"), where)
     if kind == "dns":
         ports = [0]
     elif not ports:
@@ -84,6 +95,7 @@ def _expand(entry: Mapping[str, Any], where: str) -> list[Check]:
             path=str(entry.get("path", "/")),
             verify=bool(entry.get("verify", True)),
             address=address,
+            ca=ca,
         )
         for host in hosts
         for port in ports

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import PKI
+from cryptography import x509
 from loopback.probe_settings import loopback_settings as lab_settings
 
 from nettests.apps.stand_ins import Serve
 from probe.analysis.messaging import VERDICTS
 from probe.nettests.messaging import facebook_messenger, signal, telegram, viber, whatsapp
+from probe.nettests.messaging.endpoints import DataFileError, app_checks
 from probe.nettests.session import Session
 
 
@@ -179,3 +183,43 @@ async def test_viber_parts_each_get_a_status(
     )
     assert (keys["x_viber_media_status"], keys["x_viber_media_failure"]) == ("ok", None)
     assert VERDICTS["viber"](keys).how == "web: TCP connect connection_refused"
+
+
+async def test_signal_validates_against_signal_s_own_ca_only(
+    pki: PKI, resolver: str, serve: Serve, tmp_path: Path
+) -> None:
+    """A chain the probe's trust store accepts is refused for Signal: ts-029 pins Signal's CA."""
+    site = await serve(tls=pki.good, body=b"ok")
+    pinned = check("signal", "backend", "https", ["example.test"], [site], ca="signal_ca.pem")
+    keys = await run(signal, pki, resolver, endpoints_file(tmp_path, pinned))
+    assert keys["signal_backend_status"] == "blocked"
+    assert keys["signal_backend_failure"] == "ssl_unknown_authority"
+    trusted = check("signal", "backend", "https", ["example.test"], [site])
+    keys = await run(signal, pki, resolver, endpoints_file(tmp_path, trusted))
+    assert keys["signal_backend_status"] == "ok"
+
+
+def test_signal_checks_ts_029_s_endpoints_with_both_of_its_cas() -> None:
+    checks = app_checks("signal")
+    assert sorted(c.host for c in checks) == [
+        "cdsi.signal.org",
+        "chat.signal.org",
+        "sfu.voip.signal.org",
+        "storage.signal.org",
+    ]
+    assert {c.ca for c in checks} == {checks[0].ca} and checks[0].ca is not None
+    subjects = [
+        x509.load_pem_x509_certificate(pem).subject.rfc4514_string()
+        for pem in re.findall(
+            rb"-----BEGIN .+?-----END CERTIFICATE-----", checks[0].ca.read_bytes(), re.S
+        )
+    ]
+    assert [s.split(",")[0] for s in subjects] == ["CN=TextSecure", "CN=Signal Messenger"]
+
+
+def test_a_ca_outside_the_shipped_data_is_refused(tmp_path: Path) -> None:
+    path = endpoints_file(
+        tmp_path, check("signal", "backend", "https", ["x.test"], [443], ca="../settings.py")
+    )
+    with pytest.raises(DataFileError, match=r"#1: ca must name a PEM file shipped in probe/data"):
+        app_checks("signal", path)
