@@ -49,6 +49,7 @@ class Request:
     response: Response | None
     t0: float
     t: float
+    method: str = "GET"
 
     def as_ooni(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -56,7 +57,7 @@ class Request:
             "address": self.address,
             "failure": self.failure,
             "request": {
-                "method": "GET",
+                "method": self.method,
                 "url": self.url,
                 "headers": dict(self.headers),
                 "headers_list": [list(h) for h in self.headers],
@@ -103,15 +104,17 @@ async def get(
     body_cap: int,
     timeout: float,
     t_zero: float,
+    method: str = "GET",
 ) -> Request:
-    """One GET with a total time budget, so a trickling server cannot hold the run."""
+    """One GET (or another ``method``, with an empty body) with a total time budget, so a
+    trickling server cannot hold the run."""
     loop = asyncio.get_running_loop()
     t0 = loop.time() - t_zero
     events.note(events.HTTP_TRANSACTION_START, address, None, loop.time())
     parsed = httpcore.URL(url)
     origin = httpcore.Origin(parsed.scheme, parsed.host, parsed.port or _default_port(parsed))
     connection = httpcore.AsyncHTTP11Connection(origin=origin, stream=stream)
-    request = httpcore.Request(b"GET", parsed, headers=list(headers))
+    request = httpcore.Request(method.encode("ascii"), parsed, headers=list(headers))
     received: list[bytes] = []
     response: Response | None = None
     failure: str | None = None
@@ -140,7 +143,7 @@ async def get(
     t = loop.time() - t_zero
     if status:
         response = _response(status, raw_headers, b"".join(received), body_cap, t - first_byte)
-    return Request(url, address, headers, failure, response, t0, t)
+    return Request(url, address, headers, failure, response, t0, t, method)
 
 
 def _response(

@@ -49,6 +49,8 @@ class Check:
     address: str | None = None
     """Connect here instead of resolving ``host`` (which stays the SNI and Host)."""
     body_cap: int = APP_BODY_CAP
+    method: str = "GET"
+    """OONI's request for this endpoint: Telegram's data centres are sent POST (ts-020)."""
     ca: Path | None = None
     """Validate against these roots instead of the probe's trust store: the app's own CA, which
     its servers' chains lead to (Signal's)."""
@@ -152,6 +154,7 @@ async def _attempt(check: Check, ip: str, session: Session, obs: Observations) -
         check.body_cap,
         timeouts.http,
         obs.t_zero,
+        check.method,
     )
     obs.requests.append(request.as_ooni())
     if request.failure is not None:
@@ -186,8 +189,9 @@ def url(check: Check) -> str:
 
 
 def _headers(check: Check, session: Session) -> tuple[tuple[str, str], ...]:
-    return (
+    headers = (
         ("Host", _authority(check)),
         ("User-Agent", session.settings.user_agent),
         ("Accept", "*/*"),
     )
+    return headers if check.method == "GET" else (*headers, ("Content-Length", "0"))

@@ -17,6 +17,7 @@ from probe.nettests.messaging.checks import KINDS, Check, Kind
 from probe.settings import Settings
 
 SHIPPED = "app_endpoints.toml"
+METHODS = ("GET", "POST")
 
 
 class DataFileError(ValueError):
@@ -82,6 +83,9 @@ def _expand(entry: Mapping[str, Any], where: str) -> list[Check]:
     if address is not None and not (isinstance(address, str) and is_ip_literal(address)):
         raise DataFileError(f"{where}: address must be an IP address")
     ca = _shipped_ca(entry.get("ca"), where)
+    method = entry.get("method", "GET")
+    if method not in METHODS or (method != "GET" and kind not in ("http", "https")):
+        raise DataFileError(f"{where}: method must be one of {', '.join(METHODS)}, for http(s)")
     if kind == "dns":
         ports = [0]
     elif not ports:
@@ -96,6 +100,7 @@ def _expand(entry: Mapping[str, Any], where: str) -> list[Check]:
             verify=bool(entry.get("verify", True)),
             address=address,
             ca=ca,
+            method=method,
         )
         for host in hosts
         for port in ports

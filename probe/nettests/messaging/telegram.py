@@ -20,7 +20,7 @@ async def measure(input: str, session: Session) -> dict[str, Any]:
 
 def ooni_keys(results: list[Result]) -> dict[str, Any]:
     """ts-020's keys: TCP blocking when no DC accepts a connection, HTTP blocking when none
-    answers a request. The DCs are contacted with GET (OONI uses POST); any answer counts."""
+    answers a request (a POST, as OONI sends; any answer counts)."""
     dcs = by_role(results, "dc")
     web_status, web_failure = all_ok(by_role(results, "web"))
     return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -223,3 +224,29 @@ def test_a_ca_outside_the_shipped_data_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(DataFileError, match=r"#1: ca must name a PEM file shipped in probe/data"):
         app_checks("signal", path)
+
+
+async def test_telegram_data_centres_get_an_empty_post(
+    pki: PKI, resolver: str, servers: list[object], tmp_path: Path
+) -> None:
+    """ts-020: the apps' data centres are sent POST; the stored request says so."""
+    heads: list[bytes] = []
+
+    async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heads.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(on_client, "127.0.0.1", 0)
+    servers.append(server)
+    port = server.sockets[0].getsockname()[1]
+    path = endpoints_file(
+        tmp_path, check("telegram", "dc", "http", ["127.0.0.1"], [port], method="POST")
+    )
+    keys = await run(telegram, pki, resolver, path)
+    assert heads and heads[0].startswith(b"POST / HTTP/1.1\r\n")
+    assert b"\r\nContent-Length: 0\r\n" in heads[0]
+    assert [r["request"]["method"] for r in keys["requests"]] == ["POST"]
+    assert keys["telegram_http_blocking"] is False  # any answer counts, a 404 too
+    assert {c.method for c in app_checks("telegram") if c.role == "dc"} == {"POST"}
