@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from conftest import PKI
 from cryptography import x509
+from loopback import dns_server
+from loopback.dns_server import Zone
 from loopback.probe_settings import loopback_settings as lab_settings
 
 from nettests.apps.stand_ins import Serve
@@ -250,3 +252,34 @@ async def test_telegram_data_centres_get_an_empty_post(
     assert [r["request"]["method"] for r in keys["requests"]] == ["POST"]
     assert keys["telegram_http_blocking"] is False  # any answer counts, a 404 too
     assert {c.method for c in app_checks("telegram") if c.role == "dc"} == {"POST"}
+
+
+@pytest.mark.parametrize(
+    ("announced", "consistent"),
+    [("32934", True), ("15169", False), (None, True)],
+    ids=["facebook-as", "another-as", "as-unknown"],
+)
+async def test_facebook_names_must_resolve_into_facebook_s_as(
+    pki: PKI,
+    serve: Serve,
+    servers: list[object],
+    tmp_path: Path,
+    announced: str | None,
+    consistent: bool,
+) -> None:
+    """ts-019's DNS consistency: an address announced by another AS is inconsistent; one whose
+    AS nobody could tell does not count against the name."""
+    origin = {"TXT": [f"{announced} | 127.0.0.0/8 | US | arin | 2000-01-01"]} if announced else {}
+    zone = Zone({"example.test": ["127.0.0.1"], "1.0.0.127.origin.test": origin})
+    transport, resolver = await dns_server.serve(zone)
+    servers.append(transport)
+    edge = await serve()
+    path = endpoints_file(
+        tmp_path, check("facebook_messenger", "edge", "tcp", ["example.test"], [edge])
+    )
+    settings = lab_settings(pki, resolver, app_endpoints=path, asn_zone="origin.test")
+    keys = await facebook_messenger.measure("", Session(settings))
+    assert keys["x_asns"] == {"127.0.0.1": int(announced) if announced else None}
+    assert keys["facebook_edge_dns_consistent"] is consistent
+    assert keys["facebook_dns_blocking"] is not consistent
+    assert keys["facebook_edge_reachable"] is True
