@@ -109,14 +109,15 @@ def summarize(record: dict[str, Any], path: Path) -> TargetResult:
     """Keep the verdict and a short evidence summary of one measurement."""
     keys = record["test_keys"]
     # A test whose targets are built in has input null (df-000); probe 0.1 wrote "".
-    target = "" if record.get("input", "") is None else record.get("input")
+    target = "" if "input" in record and record["input"] is None else record.get("input")
     test_name = record.get("test_name")
     if not isinstance(target, str) or not isinstance(test_name, str):
         raise ResultsError(f"{path}: a measurement has no input or test_name")
     stored = stored_verdict(keys) if isinstance(keys, dict) else None
     if stored is None:
         raise MissingVerdictsError(
-            f"{path}: the measurement of {target} has no verdict keys (blocking, accessible); "
+            f"{path}: the measurement of {target or test_name} has no verdict keys (blocking and "
+            "accessible, or x_blocking and x_accessible); "
             f"run `probe analyze {path} --output {path}` first"
         )
     annotations = record.get("annotations") or {}
