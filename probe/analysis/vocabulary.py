@@ -116,7 +116,7 @@ _NEGATIVE_DNS = (
     errors.DNS_NXDOMAIN,
     errors.DNS_NO_ANSWER,
     errors.DNS_REFUSED,
-    errors.DNS_SERVER_FAILURE,
+    errors.DNS_SERVFAIL,
     errors.DNS_SERVER_MISBEHAVING,
     errors.DNS_NON_RECOVERABLE,
 )
@@ -184,7 +184,12 @@ def is_local(failure: str | None) -> bool:
 
 
 def is_probe_bug(failure: str | None) -> bool:
-    return failure is not None and failure.startswith(errors.UNKNOWN_FAILURE)
+    """An ``unknown_failure`` the probe did not write on purpose (``errors.KNOWN_UNKNOWNS``)."""
+    return (
+        failure is not None
+        and failure.startswith(errors.UNKNOWN_FAILURE)
+        and failure not in errors.KNOWN_UNKNOWNS
+    )
 
 
 def no_network(failures: Iterable[object]) -> bool:

@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from probe.analysis.observations import mapping
+from probe.analysis.per_test import stored_verdict
 from probe.analysis.results import read_results
 from probe.analysts.evidence import failing_step, mitm_root, resolved_ips
 from probe.analysts.outcomes import Outcome, outcome_of
 from probe.report.jsonl import ResultsError
 from probe.report.lines import Skipped
-
-VERDICT_KEYS = ("blocking", "accessible")
 
 
 class MissingVerdictsError(ResultsError):
@@ -111,16 +110,18 @@ def _field(record: dict[str, Any], name: str) -> str:
 def summarize(record: dict[str, Any], path: Path) -> TargetResult:
     """Keep the verdict and a short evidence summary of one measurement."""
     keys = mapping(record["test_keys"])
+    # A test whose targets are built in has input null (df-000); probe 0.1 wrote "".
     target = _string(record.get("input")) or ""
     test_name = _field(record, "test_name")
-    if any(k not in keys for k in VERDICT_KEYS):
+    stored = stored_verdict(keys)
+    if stored is None:
         raise MissingVerdictsError(
-            f"{path}: the measurement of {target} has no verdict keys (blocking, accessible); "
+            f"{path}: the measurement of {target or test_name} has no verdict keys (blocking and "
+            "accessible, or x_blocking and x_accessible); "
             f"run `probe analyze {path} --output {path}` first"
         )
     annotations = mapping(record.get("annotations"))
-    blocking = keys["blocking"]
-    accessible = keys["accessible"]
+    blocking, accessible = stored
     return TargetResult(
         input=target,
         test_name=test_name,

@@ -18,6 +18,8 @@ from probe.net.stream import SocketStream
 # Only these of the probe's headers are replayed, as OONI's helper does: the rest could be
 # used to smuggle credentials or odd requests through the helper.
 FORWARDED_HEADERS: Final = frozenset({"user-agent", "accept", "accept-language"})
+HOP_BY_HOP: Final = frozenset({"connection", "transfer-encoding"})
+"""Headers of the connection, not of the page: oohelperd (Go's HTTP client) never reports them."""
 
 
 async def fetch(
@@ -66,7 +68,8 @@ async def fetch(
             continue
         first: dict[str, str] = {}
         for name, value in response.headers:
-            first.setdefault(name, value)
+            if name.lower() not in HOP_BY_HOP:
+                first.setdefault(name, value)
         return HTTPResult(
             len(response.body),
             http_failure(request.failure),

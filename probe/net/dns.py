@@ -26,7 +26,7 @@ from probe.net.own_addresses import OwnAddresses
 _RCODE_FAILURES = {
     dns.rcode.NXDOMAIN: errors.DNS_NXDOMAIN,
     dns.rcode.REFUSED: errors.DNS_REFUSED,
-    dns.rcode.SERVFAIL: errors.DNS_SERVER_FAILURE,
+    dns.rcode.SERVFAIL: errors.DNS_SERVFAIL,
 }
 
 
@@ -95,6 +95,16 @@ def system_resolver() -> str | None:
     return str(nameservers[0]) if nameservers else None
 
 
+UNKNOWN_RESOLVER_IP = "127.0.0.2"
+"""OONI's ``resolver_ip`` when the engine does not know its resolver."""
+
+
+def resolver_ip(resolver: str | None) -> str:
+    """OONI's ``resolver_ip`` and ``client_resolver``: the address of the resolver the probe
+    asks (``--resolver`` or the system's first nameserver), without its port."""
+    return split_hostport(resolver, 53)[0] if resolver else UNKNOWN_RESOLVER_IP
+
+
 def split_hostport(address: str, default_port: int) -> tuple[str, int]:
     """Parse ``host``, ``host:port`` or ``[v6]:port``."""
     if address.startswith("["):
@@ -109,7 +119,8 @@ def split_hostport(address: str, default_port: int) -> tuple[str, int]:
 async def getaddrinfo(
     hostname: str, timeout: float, t_zero: float, executor: Executor | None = None
 ) -> list[Query]:
-    """Resolve through the OS, split into one A and one AAAA record like OONI's system engine."""
+    """Resolve through the OS: one ``ANY`` query holding the A and AAAA answers, as df-002 says
+    a getaddrinfo lookup is recorded (it is one operation, not two queries)."""
     loop = asyncio.get_running_loop()
     t0 = loop.time() - t_zero
     failure: str | None = None
@@ -129,18 +140,14 @@ async def getaddrinfo(
     except (OSError, TimeoutError, UnicodeError) as exc:
         failure = errors.classify(exc)
     t = loop.time() - t_zero
-    by_type: dict[str, list[Answer]] = {"A": [], "AAAA": []}
+    answers: list[Answer] = []
     for family, *_rest, sockaddr in infos:
-        qtype = "A" if family == socket.AF_INET else "AAAA"
-        answer = Answer(qtype, str(sockaddr[0]), None)
-        if answer not in by_type[qtype]:
-            by_type[qtype].append(answer)
+        answer = Answer("A" if family == socket.AF_INET else "AAAA", str(sockaddr[0]), None)
+        if answer not in answers:
+            answers.append(answer)
     if failure is None and not infos:
         failure = errors.DNS_NO_ANSWER
-    return [
-        Query(hostname, qtype, "getaddrinfo", "", failure, tuple(answers), None, t0, t)
-        for qtype, answers in by_type.items()
-    ]
+    return [Query(hostname, "ANY", "getaddrinfo", "", failure, tuple(answers), None, t0, t)]
 
 
 LATE_SLACK = 0.05

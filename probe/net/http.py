@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import httpcore
 
-from probe.net import content, errors
+from probe.net import content, errors, events
 
 MAX_HEADER_VALUE: Final = 4096
 """Characters of one response header value stored; a longer one is cut."""
@@ -72,13 +72,16 @@ class Request:
     response: Response | None
     t0: float
     t: float
+    method: str = "GET"
 
     def as_ooni(self, body_limit: int | None = None) -> dict[str, Any]:
         """OONI's request record; ``body_limit`` stores less of the body than was read."""
         record: dict[str, Any] = {
+            "network": "tcp",
+            "address": self.address,
             "failure": self.failure,
             "request": {
-                "method": "GET",
+                "method": self.method,
                 "url": self.url,
                 "headers": dict(self.headers),
                 "headers_list": [list(h) for h in self.headers],
@@ -88,7 +91,6 @@ class Request:
                 "x_transport": "tcp",
             },
             "response": {"body": None, "code": 0, "headers": {}, "headers_list": []},
-            "x_address": self.address,
             "t0": round(self.t0, 6),
             "t": round(self.t, 6),
         }
@@ -130,10 +132,13 @@ async def get(
     body_cap: int,
     timeout: float,
     t_zero: float,
+    method: str = "GET",
 ) -> Request:
-    """One GET with a total time budget, so a trickling server cannot hold the run."""
+    """One GET (or another ``method``, with an empty body) with a total time budget, so a
+    trickling server cannot hold the run."""
     loop = asyncio.get_running_loop()
     t0 = loop.time() - t_zero
+    events.note(events.HTTP_TRANSACTION_START, address, None, loop.time())
     received: list[bytes] = []
     response: Response | None = None
     failure: str | None = None
@@ -145,7 +150,7 @@ async def get(
         parsed = httpcore.URL(url)  # a URL httpcore refuses is this request's failure
         origin = httpcore.Origin(parsed.scheme, parsed.host, parsed.port or _default_port(parsed))
         connection = httpcore.AsyncHTTP11Connection(origin=origin, stream=stream)
-        request = httpcore.Request(b"GET", parsed, headers=list(headers))
+        request = httpcore.Request(method.encode("ascii"), parsed, headers=list(headers))
         async with asyncio.timeout(timeout):
             raw = await connection.handle_async_request(request)
             first_byte = loop.time() - t_zero
@@ -166,10 +171,11 @@ async def get(
             await connection.aclose()
         else:
             await stream.aclose()
+    events.note(events.HTTP_TRANSACTION_DONE, address, failure, loop.time())
     t = loop.time() - t_zero
     if status:
         response = _response(status, raw_headers, b"".join(received), body_cap, t - first_byte)
-    return Request(url, address, headers, failure, response, t0, t)
+    return Request(url, address, headers, failure, response, t0, t, method)
 
 
 def _response(

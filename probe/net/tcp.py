@@ -8,7 +8,8 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
-from probe.net import errors
+from probe.net import errors, events
+from probe.net.events import endpoint as endpoint
 from probe.net.own_addresses import OwnAddresses
 
 
@@ -30,11 +31,6 @@ class Connect:
         }
 
 
-def endpoint(ip: str, port: int) -> str:
-    """``ip:port`` with brackets for IPv6, as OONI writes addresses."""
-    return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
-
-
 async def connect(
     ip: str, port: int, timeout: float, t_zero: float, own: OwnAddresses | None = None
 ) -> tuple[Connect, socket.socket | None]:
@@ -49,12 +45,16 @@ async def connect(
     # As browsers do: without it, Nagle holds the HTTP request behind the TLS Finished until an
     # ACK returns, adding a round trip to every measurement.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    t0 = loop.time() - t_zero
+    started = loop.time()
+    t0 = started - t_zero
     try:
         await asyncio.wait_for(loop.sock_connect(sock, (ip, port)), timeout)
     except (OSError, TimeoutError) as exc:
         sock.close()
-        return Connect(ip, port, errors.classify(exc), t0, loop.time() - t_zero), None
+        failure = errors.classify(exc)
+        events.note(events.CONNECT, endpoint(ip, port), failure, started)
+        return Connect(ip, port, failure, t0, loop.time() - t_zero), None
+    events.note(events.CONNECT, endpoint(ip, port), None, started)
     if own is not None:
         own.note_socket(sock)
     return Connect(ip, port, None, t0, loop.time() - t_zero), sock

@@ -16,7 +16,7 @@ from probe.control.doh import doh_queries
 from probe.control.helper_client import HelperAnswer, query_helpers
 from probe.control.redirect import next_url, parse_hop, request_url
 from probe.control.title import extract_title
-from probe.net import dns, errors, http, tcp, tls
+from probe.net import dns, errors, events, http, tcp, tls
 from probe.net.bogons import is_bogon
 from probe.net.names import is_ip_literal, to_ascii
 from probe.net.stream import SocketStream
@@ -28,7 +28,7 @@ REDIRECT_BODY_CAP: Final = 65536
 """Bytes stored of a redirect's body: ten hops of 1 MiB bodies must not make a 10 MB line."""
 
 TEST_NAME = "web_connectivity"
-TEST_VERSION = "0.1.0"
+TEST_VERSION = "0.5.28"  # OONI's version of the experiment this follows (docs/data-format.md)
 
 
 @dataclass
@@ -74,23 +74,30 @@ async def measure(url: str, session: Session) -> dict[str, Any]:
     # with a working helper it would only repeat the helper's own resolution, at a CPU cost.
     helper = bool(session.settings.helper_urls)
     doh = None if helper else asyncio.ensure_future(_doh(url, session, obs.t_zero))
-    try:
-        await _follow(url, session, obs)
-        if obs.failed_endpoint is not None:
-            obs.self_control = await _self_control(*obs.failed_endpoint, session, obs)
-        answer = await obs.control if obs.control else HelperAnswer({}, None, ())
-        if doh is None and (answer.failure is not None or obs.control is None):
-            doh = asyncio.ensure_future(_doh(url, session, obs.t_zero))
-        doh_records, doh_attempts = await doh if doh else ([], [])
-        await _linger(obs)
-    finally:
-        if doh:
-            doh.cancel()
-        if obs.control:
-            obs.control.cancel()
-        for exchange in obs.lingering:
-            exchange.close()
-    keys = obs.test_keys()
+    with events.recording(obs.t_zero) as trace:
+        try:
+            await _follow(url, session, obs)
+            if obs.failed_endpoint is not None:
+                obs.self_control = await _self_control(*obs.failed_endpoint, session, obs)
+            answer = await obs.control if obs.control else HelperAnswer({}, None, ())
+            if doh is None and (answer.failure is not None or obs.control is None):
+                doh = asyncio.ensure_future(_doh(url, session, obs.t_zero))
+            doh_records, doh_attempts = await doh if doh else ([], [])
+            await _linger(obs)
+        finally:
+            if doh:
+                doh.cancel()
+            if obs.control:
+                obs.control.cancel()
+            for exchange in obs.lingering:
+                exchange.close()
+    keys = {
+        "agent": "redirect",
+        "client_resolver": dns.resolver_ip(session.resolver),
+        "socksproxy": None,
+        **obs.test_keys(),
+        "network_events": trace.events,
+    }
     keys["x_doh_queries"] = doh_records
     keys["control"] = answer.response or {}
     keys["control_failure"] = answer.failure

@@ -55,7 +55,8 @@ def recover(path: Path) -> Recovered:
         except LineError as exc:
             raise ResultsError(f"{path}:{number}: {exc}; cannot resume, nothing changed") from exc
         name = record["test_name"]
-        done.add((name, str(record.get("input"))))
+        # A test whose targets are built in has input null (df-000); its job's input is "".
+        done.add((name, str(record.get("input") or "")))
         report_ids.setdefault(name, str(record.get("report_id", "")))
         if started is None and record.get("test_start_time"):
             started = datetime.strptime(record["test_start_time"], TIME_FORMAT)
