@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import socket
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from typing import Any
 
 import httpcore
 
-from probe.net import content, errors
+from probe.net import content, errors, tcp
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,9 @@ async def get(
             await raw.aclose()
     except Exception as exc:  # any failure is a measurement result
         failure = errors.classify(exc)
+        sock = stream.get_extra_info("socket")
+        if isinstance(sock, socket.socket):
+            tcp.abort_on_close(sock)
     finally:
         await connection.aclose()
     t = loop.time() - t_zero

@@ -17,7 +17,7 @@ from typing import Any
 
 import certifi
 
-from probe.net import errors
+from probe.net import errors, tcp
 from probe.net.chain import presented_chain
 from probe.net.stream import TLSStream
 
@@ -110,6 +110,6 @@ async def handshake(
         verify_message=message,
     )
     if failure is not None:
-        sock.close()
+        tcp.abort(sock)
         return record, None
     return record, stream
