@@ -117,6 +117,9 @@ async def get(
     status = 0
     raw_headers: tuple[tuple[str, str], ...] = ()
     first_byte = t0
+    sock = stream.get_extra_info("socket")
+    if isinstance(sock, socket.socket):
+        tcp.abort_on_close(sock)  # httpcore closes the stream itself when the request fails
     try:
         async with asyncio.timeout(timeout):
             raw = await connection.handle_async_request(request)
@@ -133,10 +136,9 @@ async def get(
             await raw.aclose()
     except Exception as exc:  # any failure is a measurement result
         failure = errors.classify(exc)
-        sock = stream.get_extra_info("socket")
-        if isinstance(sock, socket.socket):
-            tcp.abort_on_close(sock)
     finally:
+        if failure is None and isinstance(sock, socket.socket):
+            tcp.abort_on_close(sock, abortive=False)
         await connection.aclose()
     t = loop.time() - t_zero
     if status:

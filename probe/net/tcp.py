@@ -62,13 +62,13 @@ async def connect(
     return Connect(ip, port, None, t0, loop.time() - t_zero), sock
 
 
-def abort_on_close(sock: socket.socket) -> None:
+def abort_on_close(sock: socket.socket, abortive: bool = True) -> None:
     """Make the socket's close abortive (SO_LINGER 0): a RST, and the kernel drops whatever is
-    unsent or unacknowledged. A plain close of a connection whose ClientHello or request went
-    unanswered leaves the kernel retransmitting it, at the normal TTL, long after the
-    measurement (and the probe) ended."""
+    unsent or unacknowledged; or, with ``abortive`` false, graceful again. A plain close of a
+    connection whose ClientHello or request went unanswered leaves the kernel retransmitting it,
+    at the normal TTL, long after the measurement (and the probe) ended."""
     with suppress(OSError):  # already closed or reset: nothing is left to send
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", abortive, 0))
 
 
 def abort(sock: socket.socket) -> None:
