@@ -11,9 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+from probe.analysis import censor_locate
 from probe.analysis.apps import APP_VERDICTS, app_keys, app_verdict
 from probe.analysis.legacy import upgraded
-from probe.analysis.observations import Record
+from probe.analysis.observations import Record, mapping
 from probe.analysis.options import AnalysisOptions
 from probe.analysis.verdict import Analysis, analyse, undetermined, verdict_keys
 
@@ -48,9 +49,21 @@ def _app(measurement: Record, options: AnalysisOptions, known: bool) -> Judged:
     return Judged(app_keys(verdict), line=verdict.line())
 
 
-ANALYSES: Final[Mapping[str, Analyse]] = {WEB: _web, **dict.fromkeys(APP_VERDICTS, _app)}
-"""test_name -> its analysis. The packet tests (dns_injection, censor_locate) have none of their
-own: their observations are judged inside web_connectivity's (``x_packet_tests``)."""
+def _censor_locate(measurement: Record, options: AnalysisOptions, known: bool) -> Judged:
+    keys = mapping(measurement.get("test_keys"))
+    verdict, found = censor_locate.locate_verdict(keys)
+    located = {"x_censor_location": found.as_dict() if found else None}
+    line = censor_locate.summary_line(str(measurement.get("input", "")), verdict, found)
+    return Judged(verdict_keys(verdict) | located, line=line)
+
+
+ANALYSES: Final[Mapping[str, Analyse]] = {
+    WEB: _web,
+    censor_locate.TEST_NAME: _censor_locate,
+    **dict.fromkeys(APP_VERDICTS, _app),
+}
+"""test_name -> its analysis. dns_injection has none of its own: its observations are judged
+inside web_connectivity's (``x_packet_tests``), as censor_locate's are there too."""
 
 
 def name_of(measurement: Record) -> str:

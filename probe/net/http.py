@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import socket
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from typing import Any, Final
 
 import httpcore
 
-from probe.net import content, errors, events
+from probe.net import content, errors, events, tcp
 
 MAX_HEADER_VALUE: Final = 4096
 """Characters of one response header value stored; a longer one is cut."""
@@ -146,6 +147,9 @@ async def get(
     raw_headers: tuple[tuple[str, str], ...] = ()
     first_byte = t0
     connection: httpcore.AsyncHTTP11Connection | None = None
+    sock = stream.get_extra_info("socket")
+    if isinstance(sock, socket.socket):
+        tcp.abort_on_close(sock)  # httpcore closes the stream itself when the request fails
     try:
         parsed = httpcore.URL(url)  # a URL httpcore refuses is this request's failure
         origin = httpcore.Origin(parsed.scheme, parsed.host, parsed.port or _default_port(parsed))
@@ -167,6 +171,8 @@ async def get(
     except Exception as exc:  # any failure is a measurement result
         failure = errors.classify(exc)
     finally:
+        if failure is None and isinstance(sock, socket.socket):
+            tcp.abort_on_close(sock, abortive=False)
         if connection is not None:
             await connection.aclose()
         else:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import struct
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +52,7 @@ async def connect(
     try:
         await asyncio.wait_for(loop.sock_connect(sock, (ip, port)), timeout)
     except (OSError, TimeoutError) as exc:
-        sock.close()
+        abort(sock)
         failure = errors.classify(exc)
         events.note(events.CONNECT, endpoint(ip, port), failure, started)
         return Connect(ip, port, failure, t0, loop.time() - t_zero), None
@@ -58,3 +60,18 @@ async def connect(
     if own is not None:
         own.note_socket(sock)
     return Connect(ip, port, None, t0, loop.time() - t_zero), sock
+
+
+def abort_on_close(sock: socket.socket, abortive: bool = True) -> None:
+    """Make the socket's close abortive (SO_LINGER 0): a RST, and the kernel drops whatever is
+    unsent or unacknowledged; or, with ``abortive`` false, graceful again. A plain close of a
+    connection whose ClientHello or request went unanswered leaves the kernel retransmitting it,
+    at the normal TTL, long after the measurement (and the probe) ended."""
+    with suppress(OSError):  # already closed or reset: nothing is left to send
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", abortive, 0))
+
+
+def abort(sock: socket.socket) -> None:
+    """Close a measurement socket that failed, abortively (:func:`abort_on_close`)."""
+    abort_on_close(sock)
+    sock.close()

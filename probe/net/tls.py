@@ -17,7 +17,7 @@ from typing import Any
 
 import certifi
 
-from probe.net import errors, events
+from probe.net import errors, events, tcp
 from probe.net.chain import presented_chain
 from probe.net.stream import TLSStream
 
@@ -114,6 +114,6 @@ async def handshake(
         verify_message=message,
     )
     if failure is not None:
-        sock.close()
+        tcp.abort(sock)
         return record, None
     return record, stream
