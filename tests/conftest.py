@@ -14,7 +14,7 @@ import os
 import socket
 import ssl
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,6 +147,32 @@ async def servers() -> AsyncIterator[list[object]]:
     for server in started:
         close = server.close
         close()
+
+
+@pytest.fixture
+def refusing_ports() -> Iterator[Callable[[], int]]:
+    """Makes loopback ports that refuse connections until the test ends.
+
+    Each is held by a socket that is bound but never listens: the kernel answers a SYN with a
+    RST, and no server started later in the test can be given the port. A port bound and then
+    released can be (CI once saw a "closed" helper URL answer as the good one)."""
+    held: list[socket.socket] = []
+
+    def make() -> int:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        held.append(sock)
+        return int(sock.getsockname()[1])
+
+    yield make
+    for sock in held:
+        sock.close()
+
+
+@pytest.fixture
+def closed_port(refusing_ports: Callable[[], int]) -> int:
+    """One loopback port that refuses connections for the whole test."""
+    return refusing_ports()
 
 
 @pytest.fixture

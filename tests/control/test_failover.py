@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -29,11 +29,8 @@ from probe.net import errors
 from probe.settings import Settings
 
 
-def closed_url(scheme: str = "http", path: str = "/") -> str:
-    """A loopback URL nothing listens on: connecting to it is refused at once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+def closed_url(port: int, scheme: str = "http", path: str = "/") -> str:
+    """A loopback URL on a port that refuses connections (the ``refusing_ports`` fixture)."""
     return f"{scheme}://127.0.0.1:{port}{path}"
 
 
@@ -50,8 +47,10 @@ def summary(answer: HelperAnswer) -> list[tuple[str, str | None, bool]]:
     return [(a.address, a.failure, a.skipped) for a in answer.attempts]
 
 
-async def test_unreachable_helpers_are_passed_over_and_then_skipped(servers: list[object]) -> None:
-    dead = closed_url()
+async def test_unreachable_helpers_are_passed_over_and_then_skipped(
+    servers: list[object], closed_port: int
+) -> None:
+    dead = closed_url(closed_port)
     good = f"http://127.0.0.1:{await helper_answering(servers, 200, json.dumps(VALID).encode())}/"
     health = Health()
     first = await ask([dead, good], health)
@@ -78,8 +77,10 @@ async def test_a_helper_that_answers_badly_is_not_failed_over_nor_forgotten(
     assert summary(await ask([busy, good], health))[0] == (busy, HTTP_REQUEST_FAILED, False)
 
 
-async def test_every_helper_unreachable_is_the_last_failure_with_every_attempt() -> None:
-    dead = [closed_url(), closed_url("https")]
+async def test_every_helper_unreachable_is_the_last_failure_with_every_attempt(
+    refusing_ports: Callable[[], int],
+) -> None:
+    dead = [closed_url(refusing_ports()), closed_url(refusing_ports(), "https")]
     answer = await ask(dead, Health())
     assert (answer.response, answer.failure) == (None, errors.CONNECTION_REFUSED)
     assert [a.address for a in answer.attempts] == dead
@@ -106,7 +107,7 @@ async def test_a_silent_helper_costs_the_connect_timeout_not_the_exchange_budget
 
 
 async def test_doh_resolvers_are_asked_together_and_unreachable_ones_skipped_later(
-    pki: PKI, servers: list[object]
+    pki: PKI, servers: list[object], closed_port: int
 ) -> None:
     async def handler(incoming: Incoming) -> Reply:
         if incoming.target == "/broken":
@@ -118,7 +119,7 @@ async def test_doh_resolvers_are_asked_together_and_unreachable_ones_skipped_lat
     servers.append(server)
     port = server.sockets[0].getsockname()[1]
     good, broken = f"https://localhost:{port}/dns-query", f"https://localhost:{port}/broken"
-    dead = closed_url("https", "/dns-query")
+    dead = closed_url(closed_port, "https", "/dns-query")
     health = Health()
     async with control_client(pki.bundle, 5.0) as client:
         loop = asyncio.get_running_loop()

@@ -85,12 +85,9 @@ async def test_too_many_redirects(servers: list[object], start_helper: StartHelp
 
 
 async def test_failures_use_oonis_helper_strings(
-    pki: PKI, servers: list[object], start_helper: StartHelper
+    pki: PKI, servers: list[object], start_helper: StartHelper, closed_port: int
 ) -> None:
     port, _ = await target(servers, pki.wrong_name)
-    closed, closed_port = await serve_raw("close")
-    closed.close()
-    await closed.wait_closed()
     helper_url, _ = await start_helper()
     response, _ = await control(helper_url, f"https://example.test:{port}/", [f"127.0.0.1:{port}"])
     handshake = response["tls_handshake"][f"127.0.0.1:{port}"]

@@ -16,21 +16,14 @@ def now() -> float:
     return asyncio.get_running_loop().time()
 
 
-async def closed_port() -> int:
-    server, port = await serve_raw("close")
-    server.close()
-    await server.wait_closed()
-    return port
-
-
-async def test_connect_success_and_refused(servers: list[object]) -> None:
+async def test_connect_success_and_refused(servers: list[object], closed_port: int) -> None:
     server, port = await serve_raw("close")
     servers.append(server)
     record, sock = await tcp.connect("127.0.0.1", port, 2.0, now())
     assert sock is not None
     sock.close()
     assert record.as_ooni()["status"] == {"success": True, "failure": None}
-    record, sock = await tcp.connect("127.0.0.1", await closed_port(), 2.0, now())
+    record, sock = await tcp.connect("127.0.0.1", closed_port, 2.0, now())
     assert sock is None
     assert record.failure == errors.CONNECTION_REFUSED
 

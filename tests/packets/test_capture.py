@@ -82,13 +82,6 @@ def resetting() -> Iterator[int]:
     yield from _server(_reset)
 
 
-@pytest.fixture
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])  # released: nothing listens there now
-
-
 def test_an_answered_exchange_shows_syn_ack_data_and_fin(answering: int) -> None:
     with Capture(LOOPBACK) as capture:
         seen = exchange(capture, answering, b"hi", TIMING, ttl=5)

@@ -66,12 +66,3 @@ def serve(servers: list[object]) -> Serve:
         return port
 
     return start
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A loopback port nobody listens on (bound then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
