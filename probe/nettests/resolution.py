@@ -20,13 +20,14 @@ async def lookups(
     timeout = session.settings.timeouts.dns
     pending: list[Awaitable[list[dns.Query]]] = []
     if session.settings.system_dns:
-        pending.append(dns.getaddrinfo(host, timeout, t_zero, session.executor))
+        pending.append(dns.getaddrinfo(host, timeout, t_zero, session.executor, session.backend))
     if session.resolver:
         resolver = session.resolver
 
         async def direct(qtype: str) -> list[dns.Query]:
-            own = session.own_addresses
-            return [await dns.udp_query(host, qtype, resolver, timeout, t_zero, lingering, own)]
+            own, backend = session.own_addresses, session.backend
+            query = dns.udp_query(host, qtype, resolver, timeout, t_zero, lingering, own, backend)
+            return [await query]
 
         pending += [direct("A"), direct("AAAA")]
     return [q for result in await asyncio.gather(*pending) for q in result]

@@ -28,7 +28,7 @@ async def test_connect_success_and_refused(servers: list[object]) -> None:
     servers.append(server)
     record, sock = await tcp.connect("127.0.0.1", port, 2.0, now())
     assert sock is not None
-    sock.close()
+    await sock.aclose()
     assert record.as_ooni()["status"] == {"success": True, "failure": None}
     record, sock = await tcp.connect("127.0.0.1", await closed_port(), 2.0, now())
     assert sock is None

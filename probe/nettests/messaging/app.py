@@ -14,7 +14,8 @@ from typing import Any
 from probe.net import events
 from probe.net.names import is_ip_literal
 from probe.nettests.app_control import Unreached, ask
-from probe.nettests.messaging.checks import RESOLVE, new_observations, resolve, run_check
+from probe.nettests.chain import RESOLVE
+from probe.nettests.messaging.checks import new_observations, resolve, run_check
 from probe.nettests.messaging.endpoints import app_checks, override
 from probe.nettests.resolution import skipped_keys
 from probe.nettests.session import Session

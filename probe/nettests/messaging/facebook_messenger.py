@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from probe.net.geoip import asn_of
+from probe.nettests.chain import RESOLVE
 from probe.nettests.messaging.app import Result, by_role, measure_app
-from probe.nettests.messaging.checks import RESOLVE
 from probe.nettests.session import Session
 
 TEST_NAME = "facebook_messenger"

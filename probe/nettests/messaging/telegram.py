@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from probe.nettests.chain import CONNECT, RESOLVE
 from probe.nettests.messaging.app import Result, all_ok, by_role, measure_app
-from probe.nettests.messaging.checks import CONNECT, RESOLVE
 from probe.nettests.session import Session
 
 TEST_NAME = "telegram"
