@@ -7,6 +7,7 @@ slow target only ever occupies one worker. Results are handed over as each job f
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from probe.report.scrub import Scrubber
 
 Sink = Callable[[dict[str, Any]], None]
 WEB = "web_connectivity"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,9 @@ async def measure(
         if session.settings.packet_tests and job.nettest.name == WEB:
             test_keys = await _with_packet_tests(job.input, test_keys, session, analysis)
     except Exception as exc:  # a bug on one target must not cost the volunteer the whole run
+        log.error(
+            "%s failed on one target: %s", job.nettest.name, type(exc).__name__, exc_info=True
+        )
         test_keys = {"x_failure": unknown_failure(exc)}
     category = job.target.category_code if job.target else ""
     url = job.target.url if job.target else None

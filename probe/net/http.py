@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from typing import Final
@@ -17,6 +18,8 @@ import httpcore
 from probe.net import content, errors, events
 from probe.net.records import HTTPRequest, HTTPRequestPart, HTTPResponsePart, Tor
 from probe.net.stream import Stream
+
+log = logging.getLogger(__name__)
 
 MAX_HEADER_VALUE: Final = 4096
 """Characters of one response header value stored; a longer one is cut."""
@@ -172,6 +175,8 @@ async def get(
             await raw.aclose()
     except Exception as exc:  # any failure is a measurement result
         failure = errors.classify(exc)
+        if errors.is_unexpected(failure):
+            log.debug("HTTP exchange failed unexpectedly: %s", failure, exc_info=True)
     finally:
         if failure is None:
             stream.linger(abortive=False)
