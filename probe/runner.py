@@ -22,7 +22,7 @@ from probe.net.own_addresses import OwnAddresses
 from probe.nettests.registry import Nettest
 from probe.nettests.session import Session
 from probe.pipeline.options import RunOptions
-from probe.report.envelope import RunInfo, measurement
+from probe.report.envelope import Envelope, RunInfo, measurement
 from probe.report.scrub import Scrubber
 
 Sink = Callable[[dict[str, Any]], None]
@@ -70,7 +70,9 @@ async def run(
         queue.put_nowait(job)
     # getaddrinfo blocks a thread; the default pool (cores + 4) would cap real parallelism.
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="getaddrinfo") as pool:
-        session = Session(options.settings, executor=pool, own_addresses=own)
+        session = Session(
+            options.settings, executor=pool, own_addresses=own, backend=options.backend
+        )
 
         async def worker() -> None:
             while not queue.empty():
@@ -89,9 +91,7 @@ async def run(
             await session.aclose()
 
 
-async def measure(
-    job: Job, session: Session, info: RunInfo, analysis: AnalysisOptions
-) -> dict[str, Any]:
+async def measure(job: Job, session: Session, info: RunInfo, analysis: AnalysisOptions) -> Envelope:
     loop = asyncio.get_running_loop()
     started = datetime.now(UTC)
     t0 = loop.time()

@@ -68,6 +68,16 @@ class Fetch:
 
 
 @dataclass(frozen=True)
+class Plan:
+    """What an attempt does on each address: connect to ``port``, handshake when ``secure``,
+    send ``request`` when given (else close once connected)."""
+
+    port: int
+    secure: TLS | None = None
+    request: Fetch | None = None
+
+
+@dataclass(frozen=True)
 class Outcome:
     """How far an attempt on one address got: ``operation`` names the step that failed."""
 
@@ -129,41 +139,25 @@ async def fetch(stream: Stream, request: Fetch, session: Session, steps: Steps) 
     )
 
 
-async def attempt(
-    ip: str,
-    port: int,
-    secure: TLS | None,
-    request: Fetch | None,
-    session: Session,
-    steps: Steps,
-) -> Outcome:
-    """The whole chain on one address: open, then send ``request`` (or just close)."""
-    outcome, stream = await open_stream(ip, port, secure, session, steps)
+async def attempt(ip: str, plan: Plan, session: Session, steps: Steps) -> Outcome:
+    """The whole chain on one address, as ``plan`` says."""
+    outcome, stream = await open_stream(ip, plan.port, plan.secure, session, steps)
     if stream is None:
         return outcome
-    if request is None:
+    if plan.request is None:
         await stream.aclose()
         return outcome
-    sent = await fetch(stream, request, session, steps)
+    sent = await fetch(stream, plan.request, session, steps)
     steps.requests.append(sent.as_ooni())
     if sent.failure is not None:
         return Outcome(sent.failure, HTTP_ROUND_TRIP, outcome.address)
     return outcome
 
 
-async def first_success(
-    ips: list[str],
-    port: int,
-    secure: TLS | None,
-    request: Fetch | None,
-    session: Session,
-    steps: Steps,
-) -> Outcome:
+async def first_success(ips: list[str], plan: Plan, session: Session, steps: Steps) -> Outcome:
     """Attempt every address at once: the first (in ``ips`` order) that worked, else the
     failure that got furthest."""
-    outcomes = await asyncio.gather(
-        *(attempt(ip, port, secure, request, session, steps) for ip in ips)
-    )
+    outcomes = await asyncio.gather(*(attempt(ip, plan, session, steps) for ip in ips))
     for outcome in outcomes:
         if outcome.failure is None:
             return outcome

@@ -261,7 +261,7 @@ async def _self_control(
     headers = _request_headers(neutral, port, scheme, session.settings)
     request = chain.Fetch(f"{scheme}://{headers[0][1]}/", headers, session.settings.body_cap)
     steps = Steps(obs.t_zero)
-    await chain.attempt(ip, port, secure, request, session, steps)
+    await chain.attempt(ip, chain.Plan(port, secure, request), session, steps)
     return SelfControl(server_name=neutral, host=neutral, **steps.as_ooni())
 
 

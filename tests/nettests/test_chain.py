@@ -83,7 +83,7 @@ async def test_attempt_records_every_step_in_the_steps_it_is_given() -> None:
     steps = chain.Steps(0.0)
     secure = chain.TLS("app.test", session.tls_context)
     request = chain.Fetch("https://app.test/", (("Host", "app.test"),), 1024)
-    outcome = await chain.attempt(A, 443, secure, request, session, steps)
+    outcome = await chain.attempt(A, chain.Plan(443, secure, request), session, steps)
     assert outcome == chain.Outcome(None, None, f"{A}:443")
     assert [len(steps.tcp_connect), len(steps.tls_handshakes)] == [1, 1]
     assert steps.requests[0]["response"]["code"] == 204

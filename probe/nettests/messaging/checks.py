@@ -11,7 +11,7 @@ import asyncio
 import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal, TypedDict
 
 from probe.net import errors, tls
 from probe.net.names import is_ip_literal
@@ -76,22 +76,34 @@ async def resolve(host: str, session: Session, obs: Observations) -> list[str]:
     return obs.resolved[host]
 
 
-async def run_check(check: Check, session: Session, obs: Observations) -> dict[str, Any]:
+class EndpointResult(TypedDict):
+    """One entry of ``x_endpoints``: how far a check got (``failed_operation``) and why."""
+
+    role: str
+    hostname: str
+    port: int | None
+    kind: str
+    address: str | None
+    failure: str | None
+    failed_operation: str | None
+
+
+async def run_check(check: Check, session: Session, obs: Observations) -> EndpointResult:
     """Run one check, appending its raw steps to ``obs``; returns its result record."""
     if check.address is not None:
         addresses = [check.address]
     else:
         addresses = await resolve(check.host, session, obs)
     outcome = await _attempts(check, addresses, session, obs)
-    return {
-        "role": check.role,
-        "hostname": check.host,
-        "port": check.port if check.kind != "dns" else None,
-        "kind": check.kind,
-        "address": outcome.address,
-        "failure": outcome.failure,
-        "failed_operation": outcome.operation,
-    }
+    return EndpointResult(
+        role=check.role,
+        hostname=check.host,
+        port=check.port if check.kind != "dns" else None,
+        kind=check.kind,
+        address=outcome.address,
+        failure=outcome.failure,
+        failed_operation=outcome.operation,
+    )
 
 
 async def _attempts(
@@ -108,7 +120,8 @@ async def _attempts(
     request = None
     if check.kind in ("http", "https"):
         request = chain.Fetch(url(check), _headers(check, session), check.body_cap, check.method)
-    return await chain.first_success(addresses, check.port, secure, request, session, obs)
+    plan = chain.Plan(check.port, secure, request)
+    return await chain.first_success(addresses, plan, session, obs)
 
 
 def _context(check: Check, session: Session) -> ssl.SSLContext:
