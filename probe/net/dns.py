@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import socket
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
@@ -24,6 +25,8 @@ from probe.net import errors
 from probe.net.backend import SOCKETS, NetworkBackend
 from probe.net.own_addresses import OwnAddresses
 from probe.net.records import DNSAnswer, DNSQuery
+
+log = logging.getLogger(__name__)
 
 _RCODE_FAILURES = {
     dns.rcode.NXDOMAIN: errors.DNS_NXDOMAIN,
@@ -258,12 +261,14 @@ async def udp_query(
             lingering.append(exchange)
             keep = True
     except Exception as exc:  # every failure is data here, never a crash
+        if errors.is_unexpected(failure := errors.classify(exc)):
+            log.debug("DNS query failed unexpectedly: %s", failure, exc_info=True)
         return Query(
             hostname,
             qtype,
             "udp",
             f"{host}:{port}",
-            errors.classify(exc),
+            failure,
             (),
             None,
             t0,
