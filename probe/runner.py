@@ -96,7 +96,7 @@ async def measure(job: Job, session: Session, info: RunInfo, analysis: AnalysisO
     started = datetime.now(UTC)
     t0 = loop.time()
     try:
-        test_keys = await job.nettest.measure(job.input, session)
+        test_keys = dict(await job.nettest.measure(job.input, session))
         if session.settings.packet_tests and job.nettest.name == WEB:
             test_keys = await _with_packet_tests(job.input, test_keys, session, analysis)
     except Exception as exc:  # a bug on one target must not cost the volunteer the whole run

@@ -19,11 +19,17 @@ from probe.control.title import extract_title
 from probe.net import dns, errors, events, tcp, tls
 from probe.net.bogons import is_bogon
 from probe.net.names import is_ip_literal, to_ascii
-from probe.net.records import DNSQuery
+from probe.net.records import DNSQuery, NetworkEvent
 from probe.net.stream import Stream
 from probe.nettests import chain
 from probe.nettests.chain import StepLists, Steps
-from probe.nettests.resolution import contactable, lookups, skip_bogon, skipped_keys
+from probe.nettests.resolution import (
+    SkippedBogons,
+    contactable,
+    lookups,
+    skip_bogon,
+    skipped_keys,
+)
 from probe.nettests.session import CONTROL_TIMEOUT, Session
 from probe.settings import Settings
 
@@ -32,6 +38,23 @@ REDIRECT_BODY_CAP: Final = 65536
 
 TEST_NAME = "web_connectivity"
 TEST_VERSION = "0.5.28"  # OONI's version of the experiment this follows (docs/data-format.md)
+
+
+class WebConnectivityKeys(StepLists, SkippedBogons):
+    """web_connectivity's ``test_keys`` (docs/data-format.md), as the nettest writes them."""
+
+    agent: str
+    client_resolver: str
+    socksproxy: None
+    queries: list[DNSQuery]
+    x_redirects_exhausted: bool
+    x_failure: str | None
+    x_self_control: SelfControl | dict[str, Any]
+    network_events: list[NetworkEvent]
+    x_doh_queries: list[DNSQuery]
+    control: dict[str, Any]
+    control_failure: str | None
+    x_controls: list[dict[str, Any]]
 
 
 class SelfControl(StepLists):
@@ -60,18 +83,8 @@ class _Observations(Steps):
     failure: str | None = None
     """A failure of the measurement as a whole, not of one step."""
 
-    def test_keys(self) -> dict[str, Any]:
-        return {
-            "queries": [q.as_ooni() for q in self.queries],
-            **self.as_ooni(),
-            **skipped_keys(self.skipped_bogons),
-            "x_redirects_exhausted": self.redirects_exhausted,
-            "x_failure": self.failure,
-            "x_self_control": self.self_control or {},
-        }
 
-
-async def measure(url: str, session: Session) -> dict[str, Any]:
+async def measure(url: str, session: Session) -> WebConnectivityKeys:
     """Measure one URL and return its ``test_keys``."""
     obs = _Observations(asyncio.get_running_loop().time())
     # DoH is the DNS control when there is no helper, and the fallback when the helper fails:
@@ -95,18 +108,22 @@ async def measure(url: str, session: Session) -> dict[str, Any]:
                 obs.control.cancel()
             for exchange in obs.lingering:
                 exchange.close()
-    keys = {
-        "agent": "redirect",
-        "client_resolver": dns.resolver_ip(session.resolver),
-        "socksproxy": None,
-        **obs.test_keys(),
-        "network_events": trace.events,
-    }
-    keys["x_doh_queries"] = doh_records
-    keys["control"] = answer.response or {}
-    keys["control_failure"] = answer.failure
-    keys["x_controls"] = [a.as_json() for a in (*answer.attempts, *doh_attempts)]
-    return keys
+    return WebConnectivityKeys(
+        agent="redirect",
+        client_resolver=dns.resolver_ip(session.resolver),
+        socksproxy=None,
+        queries=[q.as_ooni() for q in obs.queries],
+        **obs.as_ooni(),
+        **skipped_keys(obs.skipped_bogons),
+        x_redirects_exhausted=obs.redirects_exhausted,
+        x_failure=obs.failure,
+        x_self_control=obs.self_control or {},
+        network_events=trace.events,
+        x_doh_queries=doh_records,
+        control=answer.response or {},
+        control_failure=answer.failure,
+        x_controls=[a.as_json() for a in (*answer.attempts, *doh_attempts)],
+    )
 
 
 async def _linger(obs: _Observations) -> None:
