@@ -57,6 +57,7 @@ ENV_COLLECTOR_URL = "PROBE_COLLECTOR_URL"
 ENV_UPLOAD_PROXY = "PROBE_UPLOAD_PROXY"
 ENV_UPLOAD_QUEUE = "PROBE_UPLOAD_QUEUE"
 ENV_STORE = "PROBE_STORE"
+ENV_LOG_LEVEL = "PROBE_LOG_LEVEL"
 
 _FILE = {"exists": True, "dir_okay": False}
 _SECONDS = {"min": 0.1}
@@ -235,6 +236,14 @@ RUN_OPTIONS: tuple[Option, ...] = (
     Option("timeout_tls", float, 10.0, "TLS handshake timeout, seconds.", limits=_SECONDS),
     Option("timeout_http", float, 10.0, "Total HTTP budget per request.", limits=_SECONDS),
     Option("no_progress", bool, False, "No progress bar."),
+    Option(
+        "log_level",
+        str,
+        "warning",
+        "The probe's own log on stderr: debug, info, warning or error (addresses masked).",
+        env=ENV_LOG_LEVEL,
+        shown_default="warning",
+    ),
     Option(
         "geoip",
         bool,

@@ -7,6 +7,7 @@ slow target only ever occupies one worker. Results are handed over as each job f
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,11 +22,13 @@ from probe.net.own_addresses import OwnAddresses
 from probe.nettests.registry import Nettest
 from probe.nettests.session import Session
 from probe.pipeline.options import RunOptions
-from probe.report.envelope import RunInfo, measurement
+from probe.report.envelope import Envelope, RunInfo, measurement
 from probe.report.scrub import Scrubber
 
 Sink = Callable[[dict[str, Any]], None]
 WEB = "web_connectivity"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,9 @@ async def run(
         queue.put_nowait(job)
     # getaddrinfo blocks a thread; the default pool (cores + 4) would cap real parallelism.
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="getaddrinfo") as pool:
-        session = Session(options.settings, executor=pool, own_addresses=own)
+        session = Session(
+            options.settings, executor=pool, own_addresses=own, backend=options.backend
+        )
 
         async def worker() -> None:
             while not queue.empty():
@@ -86,17 +91,18 @@ async def run(
             await session.aclose()
 
 
-async def measure(
-    job: Job, session: Session, info: RunInfo, analysis: AnalysisOptions
-) -> dict[str, Any]:
+async def measure(job: Job, session: Session, info: RunInfo, analysis: AnalysisOptions) -> Envelope:
     loop = asyncio.get_running_loop()
     started = datetime.now(UTC)
     t0 = loop.time()
     try:
-        test_keys = await job.nettest.measure(job.input, session)
+        test_keys = dict(await job.nettest.measure(job.input, session))
         if session.settings.packet_tests and job.nettest.name == WEB:
             test_keys = await _with_packet_tests(job.input, test_keys, session, analysis)
     except Exception as exc:  # a bug on one target must not cost the volunteer the whole run
+        log.error(
+            "%s failed on one target: %s", job.nettest.name, type(exc).__name__, exc_info=True
+        )
         test_keys = {"x_failure": unknown_failure(exc)}
     category = job.target.category_code if job.target else ""
     url = job.target.url if job.target else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from probe.analysis.app_keys import summary_keys
 from probe.analysis.messaging import VERDICTS, AppVerdict
 from probe.analysis.tor import tor_verdict
 from probe.analysis.verdict import Verdict, verdict_keys
@@ -25,10 +26,13 @@ def app_verdict(measurement: Mapping[str, Any]) -> AppVerdict | None:
     app is undetermined, with what failed: an endpoint that is down, renumbered or (in the lab)
     simply absent must never be called censorship.
     """
-    judge = APP_VERDICTS.get(str(measurement.get("test_name")))
+    name = str(measurement.get("test_name"))
+    judge = APP_VERDICTS.get(name)
     if judge is None:
         return None
     keys = measurement.get("test_keys")
+    if isinstance(keys, Mapping):
+        keys = {**keys, **summary_keys(name, keys)}
     verdict = judge(keys)
     if verdict.status != AppStatus.BLOCKED:
         return verdict

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from probe.analysis import censor_locate
+from probe.analysis.app_keys import summary_keys
 from probe.analysis.apps import APP_VERDICTS, app_keys, app_verdict
 from probe.analysis.legacy import upgraded
 from probe.analysis.observations import Record, mapping
@@ -28,7 +29,8 @@ X_VERDICT_KEYS: Final = ("x_blocking", "x_accessible")
 @dataclass(frozen=True)
 class Judged:
     keys: dict[str, Any]
-    """The analysis keys to merge into ``test_keys``."""
+    """The analysis keys to merge into ``test_keys`` (for an app test, its OONI summary keys
+    too: ``probe.analysis.app_keys``)."""
     web: Analysis | None = None
     """web_connectivity's whole analysis, which the run-level pass reads."""
     line: str | None = None
@@ -46,7 +48,8 @@ def _web(measurement: Record, options: AnalysisOptions, known: bool) -> Judged:
 def _app(measurement: Record, options: AnalysisOptions, known: bool) -> Judged:
     verdict = app_verdict(measurement)
     assert verdict is not None  # the table names only tests APP_VERDICTS knows
-    return Judged(app_keys(verdict), line=verdict.line())
+    summary = summary_keys(name_of(measurement), measurement.get("test_keys"))
+    return Judged(summary | app_keys(verdict), line=verdict.line())
 
 
 def _censor_locate(measurement: Record, options: AnalysisOptions, known: bool) -> Judged:

@@ -62,10 +62,12 @@ def analyze_measurement(
 
 
 def merge(measurement: Record, analysis_keys: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``measurement`` whose ``test_keys`` carry exactly these analysis keys."""
+    """A copy of ``measurement`` whose ``test_keys`` carry exactly these analysis keys; any
+    other key given (an app's OONI summary keys) is added where the measurement lacks it."""
     raw = {k: v for k, v in mapping(measurement.get("test_keys")).items() if k not in ANALYSIS_KEYS}
     ordered = {k: analysis_keys[k] for k in ANALYSIS_KEYS if k in analysis_keys}
-    return {**measurement, "test_keys": raw | ordered}
+    derived = {k: v for k, v in analysis_keys.items() if k not in ANALYSIS_KEYS and k not in raw}
+    return {**measurement, "test_keys": raw | derived | ordered}
 
 
 @dataclass

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from probe.cli.consent import ensure_consent
+from probe.cli.logs import start_logging
 from probe.cli.options import declared
 from probe.cli.run_summary import print_run, slim
 from probe.cli.upload import check_upload, upload_run
@@ -75,6 +76,7 @@ def run(**values: Any) -> None:
     """
     err = Console(stderr=True)
     try:
+        start_logging(values["log_level"])
         options = run_options(values)
         selection = select(options)
         check_upload(values["upload"], values["collector"], values["upload_proxy"])

@@ -13,7 +13,7 @@ from probe.helper.failures import DNS_LOOKUP_ERROR, UNKNOWN_ERROR, http_failure
 from probe.helper.guard import allowed
 from probe.helper.steps import Lookups, dial
 from probe.net import http, tcp
-from probe.net.stream import SocketStream
+from probe.net.stream import Stream
 
 # Only these of the probe's headers are replayed, as OONI's helper does: the rest could be
 # used to smuggle credentials or odd requests through the helper.
@@ -82,7 +82,7 @@ async def fetch(
 
 async def _open(
     addrs: list[str], port: int, sni: str | None, context: ssl.SSLContext, lookups: Lookups
-) -> tuple[SocketStream | None, str, str | None]:
+) -> tuple[Stream | None, str, str | None]:
     """The first address that connects (and handshakes); else the last failure."""
     failure: str | None = None
     for ip in addrs:

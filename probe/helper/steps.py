@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from probe.helper.config import HelperConfig
 from probe.net import dns, tcp, tls
 from probe.net.names import is_ip_literal
-from probe.net.stream import SocketStream
+from probe.net.stream import Stream
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,14 @@ async def dial(
     context: ssl.SSLContext,
     config: HelperConfig,
     t_zero: float,
-) -> tuple[tcp.Connect, tls.Handshake | None, SocketStream | None]:
+) -> tuple[tcp.Connect, tls.Handshake | None, Stream | None]:
     """Connect, and handshake when ``server_name`` is given; the stream is open on success."""
-    connect, sock = await tcp.connect(ip, port, config.timeouts.tcp, t_zero)
-    if sock is None:
+    connect, raw = await tcp.connect(ip, port, config.timeouts.tcp, t_zero)
+    if raw is None:
         return connect, None, None
     if server_name is None:
-        return connect, None, SocketStream(sock)
+        return connect, None, raw
     handshake, stream = await tls.handshake(
-        sock, tcp.endpoint(ip, port), server_name, context, config.timeouts.tls, t_zero
+        raw, tcp.endpoint(ip, port), server_name, context, config.timeouts.tls, t_zero
     )
     return connect, handshake, stream

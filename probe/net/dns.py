@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import socket
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
@@ -21,7 +22,11 @@ import dns.rdatatype
 import dns.resolver
 
 from probe.net import errors
+from probe.net.backend import SOCKETS, NetworkBackend
 from probe.net.own_addresses import OwnAddresses
+from probe.net.records import DNSAnswer, DNSQuery
+
+log = logging.getLogger(__name__)
 
 _RCODE_FAILURES = {
     dns.rcode.NXDOMAIN: errors.DNS_NXDOMAIN,
@@ -41,9 +46,15 @@ class Answer:
     value: str
     ttl: int | None
 
-    def as_ooni(self) -> dict[str, Any]:
-        key = {"A": "ipv4", "AAAA": "ipv6"}.get(self.answer_type, "hostname")
-        return {"answer_type": self.answer_type, key: self.value, "ttl": self.ttl}
+    def as_ooni(self) -> DNSAnswer:
+        record = DNSAnswer(answer_type=self.answer_type, ttl=self.ttl)
+        if self.answer_type == "A":
+            record["ipv4"] = self.value
+        elif self.answer_type == "AAAA":
+            record["ipv6"] = self.value
+        else:
+            record["hostname"] = self.value
+        return record
 
 
 @dataclass(frozen=True)
@@ -59,28 +70,33 @@ class Query:
     rcode: str | None = None
     t0: float = 0.0
     t: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
-    late: list[dict[str, Any]] = field(default_factory=list)
+    truncated_reply: bool = False
+    """The UDP reply was truncated and the query was repeated over TCP."""
+    late: list[DNSAnswer] = field(default_factory=list)
     """Answers of further replies to the same query, after the first (see ``Exchange``)."""
 
     def addresses(self) -> list[str]:
         return [a.value for a in self.answers if a.answer_type in ("A", "AAAA")]
 
-    def as_ooni(self) -> dict[str, Any]:
-        return {
-            "hostname": self.hostname,
-            "query_type": self.query_type,
-            "engine": self.engine,
-            "resolver_address": self.resolver_address,
-            "failure": self.failure,
-            "answers": [a.as_ooni() for a in self.answers[:MAX_ANSWERS]],
-            "x_rcode": self.rcode,
-            "t0": round(self.t0, 6),
-            "t": round(self.t, 6),
-            **self.extra,
-            **({"x_late_answers": self.late[:MAX_ANSWERS]} if self.late else {}),
-            **({"x_answers_truncated": True} if self.truncated() else {}),
-        }
+    def as_ooni(self) -> DNSQuery:
+        record = DNSQuery(
+            hostname=self.hostname,
+            query_type=self.query_type,
+            engine=self.engine,
+            resolver_address=self.resolver_address,
+            failure=self.failure,
+            answers=[a.as_ooni() for a in self.answers[:MAX_ANSWERS]],
+            x_rcode=self.rcode,
+            t0=round(self.t0, 6),
+            t=round(self.t, 6),
+        )
+        if self.truncated_reply:
+            record["x_truncated"] = True
+        if self.late:
+            record["x_late_answers"] = self.late[:MAX_ANSWERS]
+        if self.truncated():
+            record["x_answers_truncated"] = True
+        return record
 
     def truncated(self) -> bool:
         return len(self.answers) > MAX_ANSWERS or len(self.late) > MAX_ANSWERS
@@ -117,32 +133,26 @@ def split_hostport(address: str, default_port: int) -> tuple[str, int]:
 
 
 async def getaddrinfo(
-    hostname: str, timeout: float, t_zero: float, executor: Executor | None = None
+    hostname: str,
+    timeout: float,
+    t_zero: float,
+    executor: Executor | None = None,
+    backend: NetworkBackend = SOCKETS,
 ) -> list[Query]:
     """Resolve through the OS: one ``ANY`` query holding the A and AAAA answers, as df-002 says
     a getaddrinfo lookup is recorded (it is one operation, not two queries)."""
     loop = asyncio.get_running_loop()
     t0 = loop.time() - t_zero
     failure: str | None = None
-    infos: list[Any] = []
+    infos: list[tuple[int, str]] = []
     try:
-        infos = await asyncio.wait_for(
-            loop.run_in_executor(
-                executor,
-                socket.getaddrinfo,
-                hostname,
-                None,
-                socket.AF_UNSPEC,
-                socket.SOCK_STREAM,
-            ),
-            timeout,
-        )
+        infos = await asyncio.wait_for(backend.getaddrinfo(hostname, executor), timeout)
     except (OSError, TimeoutError, UnicodeError) as exc:
         failure = errors.classify(exc)
     t = loop.time() - t_zero
     answers: list[Answer] = []
-    for family, *_rest, sockaddr in infos:
-        answer = Answer("A" if family == socket.AF_INET else "AAAA", str(sockaddr[0]), None)
+    for family, address in infos:
+        answer = Answer("A" if family == socket.AF_INET else "AAAA", address, None)
         if answer not in answers:
             answers.append(answer)
     if failure is None and not infos:
@@ -166,7 +176,7 @@ class Exchange(asyncio.DatagramProtocol):
         self.source = source
         self.t_zero = t_zero
         self.first: asyncio.Future[dns.message.Message] = asyncio.get_running_loop().create_future()
-        self.late: list[dict[str, Any]] = []
+        self.late: list[DNSAnswer] = []
         self.sent_at = 0.0
         self.first_at = 0.0
         self.transport: asyncio.DatagramTransport | None = None
@@ -222,6 +232,7 @@ async def udp_query(
     t_zero: float,
     lingering: list[Exchange] | None = None,
     own: OwnAddresses | None = None,
+    backend: NetworkBackend = SOCKETS,
 ) -> Query:
     """Ask one resolver directly; falls back to TCP only when the UDP reply is truncated.
 
@@ -233,43 +244,44 @@ async def udp_query(
     host, port = split_hostport(resolver, 53)
     t0 = loop.time() - t_zero
     request = dns.message.make_query(hostname, qtype)
-    extra: dict[str, Any] = {}
+    truncated_reply = False
     exchange = Exchange(request, host, t_zero)
     keep = False
     try:
-        await loop.create_datagram_endpoint(lambda: exchange, remote_addr=(host, port))
-        assert exchange.transport is not None
+        exchange.transport = await backend.open_datagram(exchange, (host, port))
         if own is not None:
             own.add([str(exchange.transport.get_extra_info("sockname")[0])])
         exchange.sent_at = loop.time()
         exchange.transport.sendto(request.to_wire())
         response = await asyncio.wait_for(asyncio.shield(exchange.first), timeout)
         if response.flags & dns.flags.TC:
-            extra["x_truncated"] = True
+            truncated_reply = True
             response = await dns.asyncquery.tcp(request, host, timeout=timeout, port=port)
         elif lingering is not None:
             lingering.append(exchange)
             keep = True
     except Exception as exc:  # every failure is data here, never a crash
+        if errors.is_unexpected(failure := errors.classify(exc)):
+            log.debug("DNS query failed unexpectedly: %s", failure, exc_info=True)
         return Query(
             hostname,
             qtype,
             "udp",
             f"{host}:{port}",
-            errors.classify(exc),
+            failure,
             (),
             None,
             t0,
             loop.time() - t_zero,
-            extra,
+            truncated_reply,
         )
     finally:
         if not keep:
             exchange.close()
     query = from_message(
-        hostname, qtype, "udp", f"{host}:{port}", response, t0, loop.time() - t_zero, extra
+        hostname, qtype, "udp", f"{host}:{port}", response, t0, loop.time() - t_zero
     )
-    return replace(query, late=exchange.late)
+    return replace(query, truncated_reply=truncated_reply, late=exchange.late)
 
 
 def from_message(
@@ -280,7 +292,6 @@ def from_message(
     response: dns.message.Message,
     t0: float,
     t: float,
-    extra: dict[str, Any] | None = None,
 ) -> Query:
     """Turn a parsed reply into a query record; shared by every engine that speaks DNS wire."""
     rcode = response.rcode()
@@ -304,7 +315,6 @@ def from_message(
         dns.rcode.to_text(rcode),
         t0,
         t,
-        extra or {},
     )
 
 

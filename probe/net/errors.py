@@ -105,6 +105,11 @@ def classify(exc: BaseException) -> str:
     return unknown_failure(exc)
 
 
+def is_unexpected(failure: str) -> bool:
+    """Whether ``failure`` names an exception nothing knows (a bug), not a network outcome."""
+    return failure.startswith(f"{UNKNOWN_FAILURE}: ") and failure not in KNOWN_UNKNOWNS
+
+
 def unknown_failure(exc: BaseException) -> str:
     """The failure string of an exception nothing knows: a bug to report, never evidence."""
     return f"{UNKNOWN_FAILURE}: {type(exc).__name__}: {exc}"

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+
+from probe.net.records import NetworkEvent
 
 CONNECT = "connect"
 READ = "read"
@@ -33,7 +34,7 @@ class Trace:
     """The events of one measurement; times are seconds since ``t_zero`` (the loop's clock)."""
 
     t_zero: float
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[NetworkEvent] = field(default_factory=list)
 
     def add(
         self,
@@ -44,15 +45,15 @@ class Trace:
         t: float,
         num_bytes: int | None = None,
     ) -> None:
-        event: dict[str, Any] = {
-            "address": address,
-            "failure": failure,
-            "operation": operation,
-            "proto": "tcp",
-            "t0": round(t0 - self.t_zero, 6),
-            "t": round(t - self.t_zero, 6),
-            "tags": [],
-        }
+        event = NetworkEvent(
+            address=address,
+            failure=failure,
+            operation=operation,
+            proto="tcp",
+            t0=round(t0 - self.t_zero, 6),
+            t=round(t - self.t_zero, 6),
+            tags=[],
+        )
         if num_bytes is not None:
             event["num_bytes"] = num_bytes
         self.events.append(event)

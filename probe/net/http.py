@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import socket
+import logging
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import httpcore
 
-from probe.net import content, errors, events, tcp
+from probe.net import content, errors, events
+from probe.net.records import HTTPRequest, HTTPRequestPart, HTTPResponsePart, Tor
+from probe.net.stream import Stream
+
+log = logging.getLogger(__name__)
 
 MAX_HEADER_VALUE: Final = 4096
 """Characters of one response header value stored; a longer one is cut."""
@@ -75,45 +79,48 @@ class Request:
     t: float
     method: str = "GET"
 
-    def as_ooni(self, body_limit: int | None = None) -> dict[str, Any]:
+    def as_ooni(self, body_limit: int | None = None) -> HTTPRequest:
         """OONI's request record; ``body_limit`` stores less of the body than was read."""
-        record: dict[str, Any] = {
-            "network": "tcp",
-            "address": self.address,
-            "failure": self.failure,
-            "request": {
-                "method": self.method,
-                "url": self.url,
-                "headers": dict(self.headers),
-                "headers_list": [list(h) for h in self.headers],
-                "body": "",
-                "body_is_truncated": False,
-                "tor": {"is_tor": False, "exit_ip": None, "exit_name": None},
-                "x_transport": "tcp",
-            },
-            "response": {"body": None, "code": 0, "headers": {}, "headers_list": []},
-            "t0": round(self.t0, 6),
-            "t": round(self.t, 6),
-        }
-        if self.response is not None:
-            r = self.response
-            headers, headers_cut = stored_headers(r.headers)
-            body = r.body if body_limit is None else r.body[:body_limit]
-            record["response"] = {
-                "code": r.code,
-                "headers": dict(headers),
-                "headers_list": [list(h) for h in headers],
-                "body": body_field(body),
-                "body_is_truncated": r.body_is_truncated or len(body) < len(r.body),
-                "x_body_length": len(body),
-                "x_body_wire_length": r.wire_length,
-                "x_content_decoded": list(r.codings),
-                "x_transfer_seconds": round(r.transfer_seconds, 6),
-            }
-            if headers_cut:
-                record["response"]["x_headers_truncated"] = True
-            if r.decoding_failure is not None:
-                record["response"]["x_content_decoding_failure"] = r.decoding_failure
+        return HTTPRequest(
+            network="tcp",
+            address=self.address,
+            failure=self.failure,
+            request=HTTPRequestPart(
+                method=self.method,
+                url=self.url,
+                headers=dict(self.headers),
+                headers_list=[list(h) for h in self.headers],
+                body="",
+                body_is_truncated=False,
+                tor=Tor(is_tor=False, exit_ip=None, exit_name=None),
+                x_transport="tcp",
+            ),
+            response=self._response(body_limit),
+            t0=round(self.t0, 6),
+            t=round(self.t, 6),
+        )
+
+    def _response(self, body_limit: int | None) -> HTTPResponsePart:
+        if self.response is None:
+            return HTTPResponsePart(body=None, code=0, headers={}, headers_list=[])
+        r = self.response
+        headers, headers_cut = stored_headers(r.headers)
+        body = r.body if body_limit is None else r.body[:body_limit]
+        record = HTTPResponsePart(
+            code=r.code,
+            headers=dict(headers),
+            headers_list=[list(h) for h in headers],
+            body=body_field(body),
+            body_is_truncated=r.body_is_truncated or len(body) < len(r.body),
+            x_body_length=len(body),
+            x_body_wire_length=r.wire_length,
+            x_content_decoded=list(r.codings),
+            x_transfer_seconds=round(r.transfer_seconds, 6),
+        )
+        if headers_cut:
+            record["x_headers_truncated"] = True
+        if r.decoding_failure is not None:
+            record["x_content_decoding_failure"] = r.decoding_failure
         return record
 
 
@@ -126,7 +133,7 @@ def body_field(body: bytes) -> str | dict[str, str]:
 
 
 async def get(
-    stream: httpcore.AsyncNetworkStream,
+    stream: Stream,
     url: str,
     address: str,
     headers: tuple[tuple[str, str], ...],
@@ -147,9 +154,7 @@ async def get(
     raw_headers: tuple[tuple[str, str], ...] = ()
     first_byte = t0
     connection: httpcore.AsyncHTTP11Connection | None = None
-    sock = stream.get_extra_info("socket")
-    if isinstance(sock, socket.socket):
-        tcp.abort_on_close(sock)  # httpcore closes the stream itself when the request fails
+    stream.linger(abortive=True)  # httpcore closes the stream itself when the request fails
     try:
         parsed = httpcore.URL(url)  # a URL httpcore refuses is this request's failure
         origin = httpcore.Origin(parsed.scheme, parsed.host, parsed.port or _default_port(parsed))
@@ -170,9 +175,11 @@ async def get(
             await raw.aclose()
     except Exception as exc:  # any failure is a measurement result
         failure = errors.classify(exc)
+        if errors.is_unexpected(failure):
+            log.debug("HTTP exchange failed unexpectedly: %s", failure, exc_info=True)
     finally:
-        if failure is None and isinstance(sock, socket.socket):
-            tcp.abort_on_close(sock, abortive=False)
+        if failure is None:
+            stream.linger(abortive=False)
         if connection is not None:
             await connection.aclose()
         else:

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import socket
 import ssl
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import certifi
 
-from probe.net import errors, events, tcp
-from probe.net.chain import presented_chain
-from probe.net.stream import TLSStream
+from probe.net import errors, events
+from probe.net.records import PeerCertificate, TLSHandshake
+from probe.net.stream import RawStream, TLSStream
 
 ALPN = ("http/1.1",)
 
@@ -39,25 +37,25 @@ class Handshake:
     verify_code: int | None = None
     verify_message: str | None = None
 
-    def as_ooni(self) -> dict[str, Any]:
-        return {
-            "address": self.address,
-            "server_name": self.server_name,
-            "failure": self.failure,
-            "peer_certificates": [
-                {"data": base64.b64encode(der).decode("ascii"), "format": "base64"}
+    def as_ooni(self) -> TLSHandshake:
+        return TLSHandshake(
+            address=self.address,
+            server_name=self.server_name,
+            failure=self.failure,
+            peer_certificates=[
+                PeerCertificate(data=base64.b64encode(der).decode("ascii"), format="base64")
                 for der in self.peer_certificates
             ],
             # df-006: strings, empty when the handshake did not get that far (as OONI writes).
-            "tls_version": self.tls_version or "",
-            "cipher_suite": self.cipher_suite or "",
-            "negotiated_protocol": self.negotiated_protocol or "",
-            "no_tls_verify": self.no_tls_verify,
-            "x_verify_code": self.verify_code,
-            "x_verify_message": self.verify_message,
-            "t0": round(self.t0, 6),
-            "t": round(self.t, 6),
-        }
+            tls_version=self.tls_version or "",
+            cipher_suite=self.cipher_suite or "",
+            negotiated_protocol=self.negotiated_protocol or "",
+            no_tls_verify=self.no_tls_verify,
+            x_verify_code=self.verify_code,
+            x_verify_message=self.verify_message,
+            t0=round(self.t0, 6),
+            t=round(self.t, 6),
+        )
 
 
 @lru_cache(maxsize=8)
@@ -74,16 +72,16 @@ def client_context(
 
 
 async def handshake(
-    sock: socket.socket,
+    raw: RawStream,
     address: str,
     server_name: str,
     context: ssl.SSLContext,
     timeout: float,
     t_zero: float,
 ) -> tuple[Handshake, TLSStream | None]:
-    """Handshake once on a connected socket; on success the stream stays open for HTTP."""
+    """Handshake once on a connected stream; on success the TLS stream stays open for HTTP."""
     loop = asyncio.get_running_loop()
-    stream = TLSStream(sock, context, server_name or None)
+    stream = raw.wrap_tls(context, server_name or None)
     started = loop.time()
     t0 = started - t_zero
     events.note(events.TLS_HANDSHAKE_START, address, None, started)
@@ -96,17 +94,19 @@ async def handshake(
         failure, code, message = errors.classify(exc), exc.verify_code, exc.verify_message
     except (OSError, TimeoutError, EOFError) as exc:
         failure = errors.classify(exc)
+    except BaseException:  # cancelled mid-handshake: the connection must not outlive the task
+        stream.abort()
+        raise
     events.note(events.TLS_HANDSHAKE_DONE, address, failure, loop.time())
-    obj = stream.ssl_object
-    cipher = obj.cipher()
+    state = stream.state()
     record = Handshake(
         address=address,
         server_name=server_name,
         failure=failure,
-        peer_certificates=tuple(presented_chain(obj)),
-        tls_version=cipher[1] if cipher else None,
-        cipher_suite=cipher[0] if cipher else None,
-        negotiated_protocol=obj.selected_alpn_protocol() if failure is None else None,
+        peer_certificates=state.peer_certificates,
+        tls_version=state.tls_version,
+        cipher_suite=state.cipher_suite,
+        negotiated_protocol=state.negotiated_protocol if failure is None else None,
         no_tls_verify=context.verify_mode == ssl.CERT_NONE,
         t0=t0,
         t=loop.time() - t_zero,
@@ -114,6 +114,6 @@ async def handshake(
         verify_message=message,
     )
     if failure is not None:
-        tcp.abort(sock)
+        stream.abort()
         return record, None
     return record, stream

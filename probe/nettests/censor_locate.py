@@ -66,6 +66,7 @@ async def measure(url: str, session: Session) -> dict[str, Any]:
             session.settings.timeouts.dns,
             time.monotonic(),
             own=session.own_addresses,
+            backend=session.backend,
         )
         keys["queries"].append(query.as_ooni())
         addresses = [a.value for a in query.answers if a.answer_type == "A"]

@@ -23,6 +23,7 @@ from dns.message import Message
 from probe.net import dns, errors
 from probe.net.names import is_ip_literal, to_ascii
 from probe.net.raw.dns_responses import Replies, all_replies
+from probe.net.records import DNSQuery
 from probe.nettests.session import Session
 
 TEST_NAME = "dns_injection"
@@ -72,9 +73,7 @@ def _ask(server: str, name: str, window: float) -> tuple[str, Replies]:
     return f"{host}:{port}", all_replies(host, port, name, QUERY_TYPE, window)
 
 
-def _query(
-    name: str, address: str, replies: Replies, window: float, t_zero: float
-) -> dict[str, Any]:
+def _query(name: str, address: str, replies: Replies, window: float, t_zero: float) -> DNSQuery:
     """The df-002 record of the first reply; later replies' answers go to ``x_late_answers``."""
     t0 = replies.sent - t_zero
     if not replies.replies:

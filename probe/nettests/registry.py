@@ -7,7 +7,7 @@ without a list). Suites name the tests a list implies: ``--list kz`` also runs T
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -16,7 +16,8 @@ from probe.nettests import dns_injection, tor, web_connectivity
 from probe.nettests.messaging import facebook_messenger, signal, telegram, viber, whatsapp
 from probe.nettests.session import Session
 
-Measure = Callable[[str, Session], Awaitable[dict[str, Any]]]
+Measure = Callable[[str, Session], Awaitable[Mapping[str, Any]]]
+"""A test's measure function: its ``test_keys`` (typed where the test declares them)."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections.abc import Awaitable
-from typing import Any, Final
+from typing import Final, NotRequired, TypedDict
 
 from probe.net import dns
 from probe.net.bogons import is_bogon
@@ -20,13 +20,14 @@ async def lookups(
     timeout = session.settings.timeouts.dns
     pending: list[Awaitable[list[dns.Query]]] = []
     if session.settings.system_dns:
-        pending.append(dns.getaddrinfo(host, timeout, t_zero, session.executor))
+        pending.append(dns.getaddrinfo(host, timeout, t_zero, session.executor, session.backend))
     if session.resolver:
         resolver = session.resolver
 
         async def direct(qtype: str) -> list[dns.Query]:
-            own = session.own_addresses
-            return [await dns.udp_query(host, qtype, resolver, timeout, t_zero, lingering, own)]
+            own, backend = session.own_addresses, session.backend
+            query = dns.udp_query(host, qtype, resolver, timeout, t_zero, lingering, own, backend)
+            return [await query]
 
         pending += [direct("A"), direct("AAAA")]
     return [q for result in await asyncio.gather(*pending) for q in result]
@@ -59,10 +60,14 @@ def skip_bogon(address: str, skipped: list[str]) -> None:
         skipped.append(address)
 
 
-def skipped_keys(skipped: list[str]) -> dict[str, Any]:
+class SkippedBogons(TypedDict):
+    x_skipped_bogons: list[str]
+    x_skipped_bogons_truncated: NotRequired[bool]
+
+
+def skipped_keys(skipped: list[str]) -> SkippedBogons:
     """``x_skipped_bogons``, capped, and ``x_skipped_bogons_truncated`` when the cap cut it."""
-    cut = len(skipped) > MAX_SKIPPED_BOGONS
-    return {
-        "x_skipped_bogons": skipped[:MAX_SKIPPED_BOGONS],
-        **({"x_skipped_bogons_truncated": True} if cut else {}),
-    }
+    keys = SkippedBogons(x_skipped_bogons=skipped[:MAX_SKIPPED_BOGONS])
+    if len(skipped) > MAX_SKIPPED_BOGONS:
+        keys["x_skipped_bogons_truncated"] = True
+    return keys

@@ -11,6 +11,7 @@ import httpx
 from probe.control.attempts import Health
 from probe.control.transport import control_client
 from probe.net import dns, tls
+from probe.net.backend import SOCKETS, NetworkBackend
 from probe.net.own_addresses import OwnAddresses
 from probe.settings import Settings
 
@@ -27,6 +28,8 @@ class Session:
     resolver: str | None = None
     own_addresses: OwnAddresses = field(default_factory=OwnAddresses)
     """Where the net layer records the local address of each socket; read by the scrubber."""
+    backend: NetworkBackend = SOCKETS
+    """What every step connects through: the real network, or a scripted one in tests."""
     tls_context: ssl.SSLContext = field(init=False)
     control_client: httpx.AsyncClient | None = field(init=False, default=None)
     """One pooled client for the helper and DoH, so controls cost no extra handshakes."""

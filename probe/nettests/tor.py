@@ -20,11 +20,8 @@ from urllib.parse import urlsplit
 
 from probe.net import events
 from probe.nettests.app_control import Unreached, ask
+from probe.nettests.chain import CONNECT, HTTP_ROUND_TRIP, RESOLVE, TLS_HANDSHAKE
 from probe.nettests.messaging.checks import (
-    CONNECT,
-    HTTP_ROUND_TRIP,
-    RESOLVE,
-    TLS_HANDSHAKE,
     Check,
     Kind,
     new_observations,

@@ -16,11 +16,20 @@ from probe.control.doh import doh_queries
 from probe.control.helper_client import HelperAnswer, query_helpers
 from probe.control.redirect import next_url, parse_hop, request_url
 from probe.control.title import extract_title
-from probe.net import dns, errors, events, http, tcp, tls
+from probe.net import dns, errors, events, tcp, tls
 from probe.net.bogons import is_bogon
 from probe.net.names import is_ip_literal, to_ascii
-from probe.net.stream import SocketStream
-from probe.nettests.resolution import contactable, lookups, skip_bogon, skipped_keys
+from probe.net.records import DNSQuery, NetworkEvent
+from probe.net.stream import Stream
+from probe.nettests import chain
+from probe.nettests.chain import StepLists, Steps
+from probe.nettests.resolution import (
+    SkippedBogons,
+    contactable,
+    lookups,
+    skip_bogon,
+    skipped_keys,
+)
 from probe.nettests.session import CONTROL_TIMEOUT, Session
 from probe.settings import Settings
 
@@ -31,17 +40,37 @@ TEST_NAME = "web_connectivity"
 TEST_VERSION = "0.5.28"  # OONI's version of the experiment this follows (docs/data-format.md)
 
 
+class WebConnectivityKeys(StepLists, SkippedBogons):
+    """web_connectivity's ``test_keys`` (docs/data-format.md), as the nettest writes them."""
+
+    agent: str
+    client_resolver: str
+    socksproxy: None
+    queries: list[DNSQuery]
+    x_redirects_exhausted: bool
+    x_failure: str | None
+    x_self_control: SelfControl | dict[str, Any]
+    network_events: list[NetworkEvent]
+    x_doh_queries: list[DNSQuery]
+    control: dict[str, Any]
+    control_failure: str | None
+    x_controls: list[dict[str, Any]]
+
+
+class SelfControl(StepLists):
+    """``x_self_control``: the failed exchange repeated with a neutral SNI and Host."""
+
+    server_name: str
+    host: str
+
+
 @dataclass
-class _Observations:
-    t_zero: float
+class _Observations(Steps):
     queries: list[dns.Query] = field(default_factory=list)
     lingering: list[dns.Exchange] = field(default_factory=list)
-    tcp_connect: list[dict[str, Any]] = field(default_factory=list)
-    tls_handshakes: list[dict[str, Any]] = field(default_factory=list)
-    requests: list[dict[str, Any]] = field(default_factory=list)
     skipped_bogons: list[str] = field(default_factory=list)
     resolved: dict[str, list[str]] = field(default_factory=dict)
-    self_control: dict[str, Any] = field(default_factory=dict)
+    self_control: SelfControl | None = None
     control: asyncio.Task[HelperAnswer] | None = None
     failed_endpoint: tuple[str, int, str] | None = None
     """(ip, port, scheme) where a connection opened but TLS or HTTP then failed."""
@@ -54,20 +83,8 @@ class _Observations:
     failure: str | None = None
     """A failure of the measurement as a whole, not of one step."""
 
-    def test_keys(self) -> dict[str, Any]:
-        return {
-            "queries": [q.as_ooni() for q in self.queries],
-            "tcp_connect": self.tcp_connect,
-            "tls_handshakes": self.tls_handshakes,
-            "requests": self.requests,
-            **skipped_keys(self.skipped_bogons),
-            "x_redirects_exhausted": self.redirects_exhausted,
-            "x_failure": self.failure,
-            "x_self_control": self.self_control,
-        }
 
-
-async def measure(url: str, session: Session) -> dict[str, Any]:
+async def measure(url: str, session: Session) -> WebConnectivityKeys:
     """Measure one URL and return its ``test_keys``."""
     obs = _Observations(asyncio.get_running_loop().time())
     # DoH is the DNS control when there is no helper, and the fallback when the helper fails:
@@ -91,18 +108,22 @@ async def measure(url: str, session: Session) -> dict[str, Any]:
                 obs.control.cancel()
             for exchange in obs.lingering:
                 exchange.close()
-    keys = {
-        "agent": "redirect",
-        "client_resolver": dns.resolver_ip(session.resolver),
-        "socksproxy": None,
-        **obs.test_keys(),
-        "network_events": trace.events,
-    }
-    keys["x_doh_queries"] = doh_records
-    keys["control"] = answer.response or {}
-    keys["control_failure"] = answer.failure
-    keys["x_controls"] = [a.as_json() for a in (*answer.attempts, *doh_attempts)]
-    return keys
+    return WebConnectivityKeys(
+        agent="redirect",
+        client_resolver=dns.resolver_ip(session.resolver),
+        socksproxy=None,
+        queries=[q.as_ooni() for q in obs.queries],
+        **obs.as_ooni(),
+        **skipped_keys(obs.skipped_bogons),
+        x_redirects_exhausted=obs.redirects_exhausted,
+        x_failure=obs.failure,
+        x_self_control=obs.self_control or {},
+        network_events=trace.events,
+        x_doh_queries=doh_records,
+        control=answer.response or {},
+        control_failure=answer.failure,
+        x_controls=[a.as_json() for a in (*answer.attempts, *doh_attempts)],
+    )
 
 
 async def _linger(obs: _Observations) -> None:
@@ -121,9 +142,7 @@ DOH_QUERY_TYPES = ("A",)
 answer is what consistency needs; the helper's DNS control covers every family."""
 
 
-async def _doh(
-    url: str, session: Session, t_zero: float
-) -> tuple[list[dict[str, Any]], list[Attempt]]:
+async def _doh(url: str, session: Session, t_zero: float) -> tuple[list[DNSQuery], list[Attempt]]:
     """The uncensored view of the target's name, fetched while the probe resolves it."""
     host = urlsplit(url).hostname
     if not host or is_ip_literal(host) or not session.settings.doh_urls:
@@ -187,14 +206,9 @@ async def _follow(url: str, session: Session, obs: _Observations) -> None:
         stream, address = await _connect(host, port, scheme, addresses, session, obs)
         if stream is None:
             break
-        request = await http.get(
-            stream,
-            wire_url,
-            address,
-            _request_headers(host, port, scheme, settings),
-            settings.body_cap,
-            settings.timeouts.http,
-            obs.t_zero,
+        headers = _request_headers(host, port, scheme, settings)
+        request = await chain.fetch(
+            stream, chain.Fetch(wire_url, headers, settings.body_cap), session, obs
         )
         response = request.response
         location = response.header("location") if response else None
@@ -236,85 +250,36 @@ async def _connect(
     addresses: list[str],
     session: Session,
     obs: _Observations,
-) -> tuple[SocketStream | None, str]:
+) -> tuple[Stream | None, str]:
     """Connect (and for https, handshake) to every address at once; keep the first that works."""
     sni = "" if is_ip_literal(host) else host
+    secure = chain.TLS(sni, session.tls_context) if scheme == "https" else None
     first_handshake = len(obs.tls_handshakes)
-    attempts = await asyncio.gather(
-        *(_connect_one(ip, port, scheme, sni, session, obs) for ip in addresses)
-    )
-    if not any(attempts):
+    stream, address = await chain.open_first(addresses, port, secure, session, obs)
+    if stream is None:
         failed = [h for h in obs.tls_handshakes[first_handshake:] if h["failure"]]
         if failed:
             obs.failed(*_split_endpoint(failed[0]["address"]), scheme)
-    chosen: tuple[SocketStream | None, str] = (None, "")
-    for ip, stream in zip(addresses, attempts, strict=True):
-        if stream is None:
-            continue
-        if chosen[0] is None:
-            chosen = (stream, tcp.endpoint(ip, port))
-        else:
-            await stream.aclose()
-    return chosen
-
-
-async def _connect_one(
-    ip: str, port: int, scheme: str, sni: str, session: Session, obs: _Observations
-) -> SocketStream | None:
-    timeouts = session.settings.timeouts
-    record, sock = await tcp.connect(ip, port, timeouts.tcp, obs.t_zero, session.own_addresses)
-    obs.tcp_connect.append(record.as_ooni())
-    if sock is None:
-        return None
-    if scheme != "https":
-        return SocketStream(sock)
-    hs, stream = await tls.handshake(
-        sock, tcp.endpoint(ip, port), sni, session.tls_context, timeouts.tls, obs.t_zero
-    )
-    obs.tls_handshakes.append(hs.as_ooni())
-    return stream
+    return stream, address
 
 
 async def _self_control(
     ip: str, port: int, scheme: str, session: Session, obs: _Observations
-) -> dict[str, Any]:
+) -> SelfControl:
     """Repeat the failed exchange to the same address with a neutral SNI and Host.
 
     If the neutral exchange works where the real one was reset or stalled, the trigger was the
     name (SNI or Host), not the address: the distinction Hyperquack and CenTrace draw.
     """
     neutral = session.settings.neutral_host
-    timeouts = session.settings.timeouts
-    result: dict[str, Any] = {
-        "server_name": neutral,
-        "host": neutral,
-        "tls_handshakes": [],
-        "requests": [],
-    }
-    record, sock = await tcp.connect(ip, port, timeouts.tcp, obs.t_zero, session.own_addresses)
-    result["tcp_connect"] = [record.as_ooni()]
-    if sock is None:
-        return result
-    stream: SocketStream | None = SocketStream(sock)
+    secure = None
     if scheme == "https":
-        context = tls.client_context(session.settings.ca_bundle, verify=False)
-        hs, stream = await tls.handshake(
-            sock, tcp.endpoint(ip, port), neutral, context, timeouts.tls, obs.t_zero
-        )
-        result["tls_handshakes"].append(hs.as_ooni())
-    if stream is not None:
-        headers = _request_headers(neutral, port, scheme, session.settings)
-        request = await http.get(
-            stream,
-            f"{scheme}://{headers[0][1]}/",
-            tcp.endpoint(ip, port),
-            headers,
-            session.settings.body_cap,
-            timeouts.http,
-            obs.t_zero,
-        )
-        result["requests"].append(request.as_ooni())
-    return result
+        secure = chain.TLS(neutral, tls.client_context(session.settings.ca_bundle, verify=False))
+    headers = _request_headers(neutral, port, scheme, session.settings)
+    request = chain.Fetch(f"{scheme}://{headers[0][1]}/", headers, session.settings.body_cap)
+    steps = Steps(obs.t_zero)
+    await chain.attempt(ip, chain.Plan(port, secure, request), session, steps)
+    return SelfControl(server_name=neutral, host=neutral, **steps.as_ooni())
 
 
 def _split_endpoint(address: str) -> tuple[str, int]:

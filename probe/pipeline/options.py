@@ -15,6 +15,7 @@ from typing import Any
 from probe.analysis import AnalysisOptions, OptionFlags
 from probe.control.defaults import parse_doh_urls, parse_helper_urls
 from probe.interception.roots import user_roots
+from probe.net.backend import SOCKETS, NetworkBackend
 from probe.net.bogons import parse_exemptions
 from probe.net.geoip import Endpoints
 from probe.nettests import tor
@@ -37,6 +38,9 @@ class RunOptions:
     """None: no network lookup, the run stores AS0/ZZ."""
     secrets: tuple[str, ...] = ()
     """Private bridge addresses and keys, scrubbed from every output."""
+    backend: NetworkBackend = SOCKETS
+    """What every step connects through: the real network (no flag changes it), or in tests
+    a scripted one (``probe.net.scripted``)."""
 
 
 def run_options(values: Mapping[str, Any]) -> RunOptions:

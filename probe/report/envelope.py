@@ -6,7 +6,7 @@ import platform
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from probe import SOFTWARE_NAME, __version__
 from probe.control.attempts import envelope_test_helpers
@@ -66,6 +66,41 @@ class RunInfo:
             object.__setattr__(self, "report_id", rid)
 
 
+class Annotations(TypedDict):
+    engine_name: str
+    engine_version: str
+    platform: str
+    architecture: str
+    x_engine_version: str
+    x_list: str
+    category_code: NotRequired[str]
+
+
+class Envelope(TypedDict):
+    """df-000: one line of the results file. ``test_keys`` is the nettest's own (its records are
+    typed where they are built, ``probe.net.records``) plus the analysis keys."""
+
+    annotations: Annotations
+    data_format_version: str
+    input: str | None
+    measurement_start_time: str
+    probe_asn: str
+    probe_cc: str
+    probe_ip: str
+    probe_network_name: str
+    report_id: str
+    resolver_asn: str
+    resolver_ip: str
+    software_name: str
+    software_version: str
+    test_keys: dict[str, Any]
+    test_name: str
+    test_runtime: float
+    test_helpers: dict[str, Any]
+    test_start_time: str
+    test_version: str
+
+
 def measurement(
     run: RunInfo,
     url: str | None,
@@ -74,36 +109,36 @@ def measurement(
     test_keys: dict[str, Any],
     category_code: str = "",
     resolver: str | None = None,
-) -> dict[str, Any]:
+) -> Envelope:
     """One line of the results file; ``url`` is None for a test whose targets are built in."""
-    annotations = {
-        "engine_name": SOFTWARE_NAME,
-        "engine_version": OONI_ENGINE_LEVEL,
-        "platform": platform.system().lower(),
-        "architecture": architecture(platform.machine()),
-        "x_engine_version": __version__,
-        "x_list": run.list_name,
-    }
+    annotations = Annotations(
+        engine_name=SOFTWARE_NAME,
+        engine_version=OONI_ENGINE_LEVEL,
+        platform=platform.system().lower(),
+        architecture=architecture(platform.machine()),
+        x_engine_version=__version__,
+        x_list=run.list_name,
+    )
     if category_code:
         annotations["category_code"] = category_code
-    return {
-        "annotations": annotations,
-        "data_format_version": DATA_FORMAT_VERSION,
-        "input": url,
-        "measurement_start_time": ooni_time(started),
-        "probe_asn": run.probe_asn,
-        "probe_cc": run.probe_cc,
-        "probe_ip": PROBE_IP,
-        "probe_network_name": run.probe_network_name,
-        "report_id": run.report_id,
-        "resolver_asn": "AS0",
-        "resolver_ip": resolver_ip(resolver),
-        "software_name": SOFTWARE_NAME,
-        "software_version": __version__,
-        "test_keys": test_keys,
-        "test_name": run.test_name,
-        "test_runtime": round(runtime, 6),
-        "test_helpers": envelope_test_helpers(test_keys.get("x_controls") or []),
-        "test_start_time": ooni_time(run.started),
-        "test_version": run.test_version,
-    }
+    return Envelope(
+        annotations=annotations,
+        data_format_version=DATA_FORMAT_VERSION,
+        input=url,
+        measurement_start_time=ooni_time(started),
+        probe_asn=run.probe_asn,
+        probe_cc=run.probe_cc,
+        probe_ip=PROBE_IP,
+        probe_network_name=run.probe_network_name,
+        report_id=run.report_id,
+        resolver_asn="AS0",
+        resolver_ip=resolver_ip(resolver),
+        software_name=SOFTWARE_NAME,
+        software_version=__version__,
+        test_keys=test_keys,
+        test_name=run.test_name,
+        test_runtime=round(runtime, 6),
+        test_helpers=envelope_test_helpers(test_keys.get("x_controls") or []),
+        test_start_time=ooni_time(run.started),
+        test_version=run.test_version,
+    )

@@ -9,14 +9,13 @@ what the server reads next: end of stream after a FIN, a reset after an abortive
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
 from conftest import PKI
 
 from probe.net import errors, http, tcp, tls
-from probe.net.stream import SocketStream
+from probe.net.backend import SocketStream
 
 Ending = asyncio.Future[str]
 
@@ -46,27 +45,27 @@ async def silent() -> AsyncIterator[tuple[int, Ending]]:
     server.close()
 
 
-async def _connected(port: int) -> socket.socket:
-    _, sock = await tcp.connect("127.0.0.1", port, 2.0, now())
-    assert sock is not None
-    return sock
+async def _connected(port: int) -> SocketStream:
+    _, stream = await tcp.connect("127.0.0.1", port, 2.0, now())
+    assert isinstance(stream, SocketStream)
+    return stream
 
 
 async def test_a_timed_out_tls_handshake_resets_the_connection(
     silent: tuple[int, Ending], pki: PKI
 ) -> None:
     port, ending = silent
-    sock = await _connected(port)
+    raw = await _connected(port)
     context = tls.client_context(pki.bundle)
-    record, stream = await tls.handshake(sock, "x", "example.test", context, 0.3, now())
+    record, stream = await tls.handshake(raw, "x", "example.test", context, 0.3, now())
     assert (record.failure, stream) == (errors.GENERIC_TIMEOUT, None)
     assert await asyncio.wait_for(ending, 2) == "rst"
-    assert sock.fileno() == -1
+    assert raw.sock.fileno() == -1
 
 
 async def test_a_timed_out_http_request_resets_the_connection(silent: tuple[int, Ending]) -> None:
     port, ending = silent
-    stream = SocketStream(await _connected(port))
+    stream = await _connected(port)
     url = f"http://127.0.0.1:{port}/"
     request = await http.get(stream, url, "x", (("Host", "example.test"),), 1000, 0.3, now())
     assert request.failure == errors.GENERIC_TIMEOUT
@@ -76,7 +75,7 @@ async def test_a_timed_out_http_request_resets_the_connection(silent: tuple[int,
 async def test_a_finished_measurement_still_closes_gracefully(silent: tuple[int, Ending]) -> None:
     """Only failures are aborted: a connection the measurement is done with says goodbye."""
     port, ending = silent
-    stream = SocketStream(await _connected(port))
+    stream = await _connected(port)
     await stream.write(b"x")
     await stream.aclose()
     assert await asyncio.wait_for(ending, 2) == "fin"

@@ -72,8 +72,8 @@ NETNS_SCRIPT = textwrap.dedent(
         for family, host in ((socket.AF_INET, "192.0.2.5"), (socket.AF_INET6, "2001:db8::5")):
             server = await asyncio.start_server(lambda r, w: w.close(), host, 0, family=family)
             port = server.sockets[0].getsockname()[1]
-            _, sock = await tcp.connect(host, port, 2.0, 0.0, own)
-            sock.close()
+            _, stream = await tcp.connect(host, port, 2.0, 0.0, own)
+            await stream.aclose()
             server.close()
         await dns.udp_query("x.test", "A", "203.0.113.7:9", 0.2, 0.0, own=own)
         print(",".join(sorted(own.snapshot())))

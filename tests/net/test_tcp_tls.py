@@ -21,7 +21,7 @@ async def test_connect_success_and_refused(servers: list[object], closed_port: i
     servers.append(server)
     record, sock = await tcp.connect("127.0.0.1", port, 2.0, now())
     assert sock is not None
-    sock.close()
+    await sock.aclose()
     assert record.as_ooni()["status"] == {"success": True, "failure": None}
     record, sock = await tcp.connect("127.0.0.1", closed_port, 2.0, now())
     assert sock is None

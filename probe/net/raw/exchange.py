@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from probe.net import errors
+from probe.net.backend import abort
 from probe.net.raw.capture import Capture, Flow, Segment, TimeExceeded
-from probe.net.tcp import abort, endpoint
+from probe.net.tcp import endpoint
 
 
 @dataclass(frozen=True)

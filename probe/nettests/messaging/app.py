@@ -1,20 +1,20 @@
-"""What every messaging nettest shares: run the app's checks, then summarise them OONI's way.
+"""What every messaging nettest shares: run the app's checks and store how far each got.
 
-The per-app OONI keys (``whatsapp_endpoints_status``, ``telegram_tcp_blocking``…) are plain
-summaries of the stored per-endpoint results (``x_endpoints``), so an analyst can always recompute
-them; verdicts live in ``probe.analysis.messaging``.
+Only observations are stored (``x_endpoints``, the OONI step lists, the control's answer). The
+per-app OONI keys (``whatsapp_endpoints_status``, ``telegram_tcp_blocking``…) are judgements of
+them, derived in ``probe.analysis.app_keys`` and written by the pipeline beside the verdict.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from probe.net import events
 from probe.net.names import is_ip_literal
 from probe.nettests.app_control import Unreached, ask
-from probe.nettests.messaging.checks import RESOLVE, new_observations, resolve, run_check
+from probe.nettests.chain import RESOLVE
+from probe.nettests.messaging.checks import new_observations, resolve, run_check
 from probe.nettests.messaging.endpoints import app_checks, override
 from probe.nettests.resolution import skipped_keys
 from probe.nettests.session import Session
@@ -22,11 +22,8 @@ from probe.nettests.session import Session
 ENDPOINTS_FIELD = "app_endpoints"
 """The Settings field naming a replacement for the shipped app_endpoints.toml."""
 
-Result = dict[str, Any]
-KeysOf = Callable[[list[Result]], dict[str, Any]]
 
-
-async def measure_app(app: str, session: Session, keys_of: KeysOf) -> dict[str, Any]:
+async def measure_app(app: str, session: Session) -> dict[str, Any]:
     """Measure every endpoint of ``app`` at once and return its ``test_keys``."""
     checks = app_checks(app, override(session.settings, ENDPOINTS_FIELD))
     obs = new_observations()
@@ -59,29 +56,4 @@ async def measure_app(app: str, session: Session, keys_of: KeysOf) -> dict[str, 
         "x_endpoints": results,
         "x_control": control,
         "x_controls": tried,
-        **keys_of(results),
     }
-
-
-def by_role(results: Sequence[Result], role: str) -> list[Result]:
-    return [r for r in results if r["role"] == role]
-
-
-def all_ok(results: Sequence[Result]) -> tuple[str | None, str | None]:
-    """OONI's status for a part that needs every endpoint: ("ok"|"blocked", first failure).
-
-    None when the part was not measured (a replacement data file may leave it out).
-    """
-    if not results:
-        return None, None
-    failures = [r["failure"] for r in results if r["failure"] is not None]
-    return ("blocked", failures[0]) if failures else ("ok", None)
-
-
-def any_ok(results: Sequence[Result]) -> tuple[str | None, str | None]:
-    """OONI's status for a part where one working endpoint is enough."""
-    if not results:
-        return None, None
-    if any(r["failure"] is None for r in results):
-        return "ok", None
-    return "blocked", results[0]["failure"]

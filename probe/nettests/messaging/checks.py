@@ -11,23 +11,18 @@ import asyncio
 import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal, TypedDict
 
-from probe.net import errors, http, tcp, tls
+from probe.net import errors, tls
 from probe.net.names import is_ip_literal
-from probe.net.stream import SocketStream
+from probe.net.records import DNSQuery
+from probe.nettests import chain
+from probe.nettests.chain import RESOLVE, Outcome, Steps
 from probe.nettests.resolution import contactable, lookups
 from probe.nettests.session import Session
 
 Kind = Literal["dns", "tcp", "tls", "http", "https"]
 KINDS: tuple[Kind, ...] = ("dns", "tcp", "tls", "http", "https")
-
-# OONI's operation names (netxlite), ordered by how far a check got before failing.
-RESOLVE = "resolve"
-CONNECT = "connect"
-TLS_HANDSHAKE = "tls_handshake"
-HTTP_ROUND_TRIP = "http_round_trip"
-_DEPTH = {RESOLVE: 0, CONNECT: 1, TLS_HANDSHAKE: 2, HTTP_ROUND_TRIP: 3}
 
 DNS_BOGON = "dns_bogon_error"
 """OONI's name for answers that are all private or reserved addresses (never contacted)."""
@@ -56,22 +51,11 @@ class Check:
     its servers' chains lead to (Signal's)."""
 
 
-@dataclass(frozen=True)
-class Outcome:
-    failure: str | None
-    operation: str | None
-    address: str | None = None
-
-
 @dataclass
-class Observations:
+class Observations(Steps):
     """The OONI lists that a set of checks fills, and the names already resolved."""
 
-    t_zero: float
-    queries: list[dict[str, Any]] = field(default_factory=list)
-    tcp_connect: list[dict[str, Any]] = field(default_factory=list)
-    tls_handshakes: list[dict[str, Any]] = field(default_factory=list)
-    requests: list[dict[str, Any]] = field(default_factory=list)
+    queries: list[DNSQuery] = field(default_factory=list)
     skipped_bogons: list[str] = field(default_factory=list)
     resolved: dict[str, list[str]] = field(default_factory=dict)
 
@@ -92,22 +76,34 @@ async def resolve(host: str, session: Session, obs: Observations) -> list[str]:
     return obs.resolved[host]
 
 
-async def run_check(check: Check, session: Session, obs: Observations) -> dict[str, Any]:
+class EndpointResult(TypedDict):
+    """One entry of ``x_endpoints``: how far a check got (``failed_operation``) and why."""
+
+    role: str
+    hostname: str
+    port: int | None
+    kind: str
+    address: str | None
+    failure: str | None
+    failed_operation: str | None
+
+
+async def run_check(check: Check, session: Session, obs: Observations) -> EndpointResult:
     """Run one check, appending its raw steps to ``obs``; returns its result record."""
     if check.address is not None:
         addresses = [check.address]
     else:
         addresses = await resolve(check.host, session, obs)
     outcome = await _attempts(check, addresses, session, obs)
-    return {
-        "role": check.role,
-        "hostname": check.host,
-        "port": check.port if check.kind != "dns" else None,
-        "kind": check.kind,
-        "address": outcome.address,
-        "failure": outcome.failure,
-        "failed_operation": outcome.operation,
-    }
+    return EndpointResult(
+        role=check.role,
+        hostname=check.host,
+        port=check.port if check.kind != "dns" else None,
+        kind=check.kind,
+        address=outcome.address,
+        failure=outcome.failure,
+        failed_operation=outcome.operation,
+    )
 
 
 async def _attempts(
@@ -117,49 +113,15 @@ async def _attempts(
         return Outcome(_dns_failure(check.host, obs), RESOLVE)
     if check.kind == "dns":
         return Outcome(None, None)
-    outcomes = await asyncio.gather(*(_attempt(check, ip, session, obs) for ip in addresses))
-    for outcome in outcomes:
-        if outcome.failure is None:
-            return outcome
-    return max(outcomes, key=lambda o: _DEPTH[o.operation or RESOLVE])
-
-
-async def _attempt(check: Check, ip: str, session: Session, obs: Observations) -> Outcome:
-    timeouts = session.settings.timeouts
-    address = tcp.endpoint(ip, check.port)
-    record, sock = await tcp.connect(
-        ip, check.port, timeouts.tcp, obs.t_zero, session.own_addresses
-    )
-    obs.tcp_connect.append(record.as_ooni())
-    if sock is None:
-        return Outcome(record.failure, CONNECT, address)
-    stream = SocketStream(sock)
+    secure = None
     if check.kind in ("tls", "https"):
         sni = "" if is_ip_literal(check.host) else check.host
-        hs, tls_stream = await tls.handshake(
-            sock, address, sni, _context(check, session), timeouts.tls, obs.t_zero
-        )
-        obs.tls_handshakes.append(hs.as_ooni())
-        if tls_stream is None:
-            return Outcome(hs.failure, TLS_HANDSHAKE, address)
-        stream = tls_stream
-    if check.kind in ("tcp", "tls"):
-        await stream.aclose()
-        return Outcome(None, None, address)
-    request = await http.get(
-        stream,
-        url(check),
-        address,
-        _headers(check, session),
-        check.body_cap,
-        timeouts.http,
-        obs.t_zero,
-        check.method,
-    )
-    obs.requests.append(request.as_ooni())
-    if request.failure is not None:
-        return Outcome(request.failure, HTTP_ROUND_TRIP, address)
-    return Outcome(None, None, address)
+        secure = chain.TLS(sni, _context(check, session))
+    request = None
+    if check.kind in ("http", "https"):
+        request = chain.Fetch(url(check), _headers(check, session), check.body_cap, check.method)
+    plan = chain.Plan(check.port, secure, request)
+    return await chain.first_success(addresses, plan, session, obs)
 
 
 def _context(check: Check, session: Session) -> ssl.SSLContext:

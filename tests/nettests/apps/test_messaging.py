@@ -15,6 +15,7 @@ from loopback.dns_server import Zone
 from loopback.probe_settings import loopback_settings as lab_settings
 
 from nettests.apps.stand_ins import Serve
+from probe.analysis.app_keys import summary_keys
 from probe.analysis.messaging import VERDICTS
 from probe.nettests.messaging import facebook_messenger, signal, telegram, viber, whatsapp
 from probe.nettests.messaging.endpoints import DataFileError, app_checks
@@ -28,10 +29,11 @@ def endpoints_file(tmp_path: Path, text: str) -> Path:
 
 
 async def run(module: Any, pki: PKI, resolver: str, path: Path) -> dict[str, Any]:
+    """The measurement's keys with the OONI summary keys the pipeline adds from them."""
     keys: dict[str, Any] = await module.measure(
         "", Session(lab_settings(pki, resolver, app_endpoints=path))
     )
-    return keys
+    return keys | summary_keys(module.TEST_NAME, keys)
 
 
 def check(app: str, role: str, kind: str, hosts: list[str], ports: list[int], **extra: Any) -> str:
@@ -279,6 +281,7 @@ async def test_facebook_names_must_resolve_into_facebook_s_as(
     )
     settings = lab_settings(pki, resolver, app_endpoints=path, asn_zone="origin.test")
     keys = await facebook_messenger.measure("", Session(settings))
+    keys |= summary_keys(facebook_messenger.TEST_NAME, keys)
     assert keys["x_asns"] == {"127.0.0.1": int(announced) if announced else None}
     assert keys["facebook_edge_dns_consistent"] is consistent
     assert keys["facebook_dns_blocking"] is not consistent

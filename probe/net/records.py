@@ -1,0 +1,132 @@
+"""The OONI records the network steps write, typed: mypy then catches a misspelt key.
+
+Each is built in one place (the step's ``as_ooni``) and stays a plain dict at the JSON boundary,
+so a record is written and read back as it always was (docs/data-format.md names the keys).
+"""
+
+from __future__ import annotations
+
+from typing import NotRequired, TypedDict
+
+
+class TCPStatus(TypedDict):
+    success: bool
+    failure: str | None
+
+
+class TCPConnect(TypedDict):
+    """df-005."""
+
+    ip: str
+    port: int
+    status: TCPStatus
+    t0: float
+    t: float
+
+
+class PeerCertificate(TypedDict):
+    data: str
+    format: str
+
+
+class TLSHandshake(TypedDict):
+    """df-006, with the verification result the probe adds."""
+
+    address: str
+    server_name: str
+    failure: str | None
+    peer_certificates: list[PeerCertificate]
+    tls_version: str
+    cipher_suite: str
+    negotiated_protocol: str
+    no_tls_verify: bool
+    x_verify_code: int | None
+    x_verify_message: str | None
+    t0: float
+    t: float
+
+
+class DNSAnswer(TypedDict):
+    """One answer of df-002: ``ipv4``, ``ipv6`` or ``hostname`` by its type."""
+
+    answer_type: str
+    ttl: int | None
+    ipv4: NotRequired[str]
+    ipv6: NotRequired[str]
+    hostname: NotRequired[str]
+
+
+class DNSQuery(TypedDict):
+    """df-002."""
+
+    hostname: str
+    query_type: str
+    engine: str
+    resolver_address: str
+    failure: str | None
+    answers: list[DNSAnswer]
+    x_rcode: str | None
+    t0: float
+    t: float
+    x_truncated: NotRequired[bool]
+    x_late_answers: NotRequired[list[DNSAnswer]]
+    x_answers_truncated: NotRequired[bool]
+
+
+class Tor(TypedDict):
+    is_tor: bool
+    exit_ip: str | None
+    exit_name: str | None
+
+
+class HTTPRequestPart(TypedDict):
+    method: str
+    url: str
+    headers: dict[str, str]
+    headers_list: list[list[str]]
+    body: str
+    body_is_truncated: bool
+    tor: Tor
+    x_transport: str
+
+
+class HTTPResponsePart(TypedDict):
+    """The response of df-001; ``code`` 0 and no ``x_`` keys when none arrived."""
+
+    code: int
+    headers: dict[str, str]
+    headers_list: list[list[str]]
+    body: str | dict[str, str] | None
+    body_is_truncated: NotRequired[bool]
+    x_body_length: NotRequired[int]
+    x_body_wire_length: NotRequired[int]
+    x_content_decoded: NotRequired[list[str]]
+    x_transfer_seconds: NotRequired[float]
+    x_headers_truncated: NotRequired[bool]
+    x_content_decoding_failure: NotRequired[str]
+    x_title: NotRequired[str | None]
+
+
+class HTTPRequest(TypedDict):
+    """df-001."""
+
+    network: str
+    address: str
+    failure: str | None
+    request: HTTPRequestPart
+    response: HTTPResponsePart
+    t0: float
+    t: float
+
+
+class NetworkEvent(TypedDict):
+    """df-008."""
+
+    address: str
+    failure: str | None
+    operation: str
+    proto: str
+    t0: float
+    t: float
+    tags: list[str]
+    num_bytes: NotRequired[int]
