@@ -96,7 +96,7 @@ async def measure(url: str, session: Session) -> dict[str, Any]:
         "client_resolver": dns.resolver_ip(session.resolver),
         "socksproxy": None,
         **obs.test_keys(),
-        "network_events": trace.events,
+        **trace.keys(),
     }
     keys["x_doh_queries"] = doh_records
     keys["control"] = answer.response or {}
