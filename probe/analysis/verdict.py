@@ -25,7 +25,6 @@ from probe.analysis.observations import (
     Hop,
     Outcome,
     Record,
-    body_length,
     dns_failure,
     dns_failures,
     failure_of,
@@ -39,7 +38,8 @@ from probe.analysis.observations import (
 )
 from probe.analysis.options import OPTIONS_KEY, AnalysisOptions
 from probe.analysis.packets import packet_findings
-from probe.analysis.throttle import throttled
+from probe.analysis.stall import Stall, neutral_volume, rate, stall_of
+from probe.analysis.throttle import RATIO, throttled
 from probe.analysis.vocabulary import (
     ADDRESS_TECHNIQUES,
     CERTIFICATE_FAILURES,
@@ -454,15 +454,9 @@ def _http(ctx: _Context) -> Verdict:
     host, address = ctx.outcome.hop.host, str(request.get("address", ""))
     if failure in CERTIFICATE_FAILURES:  # OONI stores a failed handshake in the request too
         return _certificate(ctx, address, failure)
-    if status_code(request) > 0 and failure == errors.GENERIC_TIMEOUT:
-        what = f"the body stalled after {body_length(request)} bytes ({failure})"
-        if ctx.controls.neutral_request(address) is not None:
-            return blocked(
-                Technique.THROTTLE,
-                Blocking.HTTP_FAILURE,
-                f"{what}; same IP with Host {ctx.controls.neutral_host} answered",
-            )
-        return _outside(ctx, what, Technique.THROTTLE, Blocking.HTTP_FAILURE)
+    stall = stall_of(ctx.keys, request)
+    if stall is not None:
+        return _stall(ctx, stall, f"{stall.sentence()}, with Host {host} at {address}", address)
     how = {
         errors.CONNECTION_RESET: "RST after the HTTP request",
         errors.EOF_ERROR: "connection closed after the HTTP request",
@@ -473,6 +467,54 @@ def _http(ctx: _Context) -> Verdict:
     if technique is None:
         return _no_evidence(what, failure, _helper_failed(ctx, [address] if address else []))
     return _by_name_or_address(ctx, _Exchange(address, failure, technique, what, "Host", True))
+
+
+def _stall(ctx: _Context, stall: Stall, what: str, address: str) -> Verdict:
+    """Data flowed, then stopped: throttling. By the name only when the neutral name at the same
+    address went past the stall point (a rate limit: at least ``RATIO`` times faster); by the
+    address when the neutral name stalled too; else the two cannot be told apart."""
+    neutral = f"same IP with Host {ctx.controls.neutral_host}"
+    pulled = neutral_volume(ctx.keys, address)
+    if pulled is not None and pulled.stall is not None:
+        kind = "volume-based freeze" if pulled.stall.freeze else "rate limit"
+        return _on_address(
+            ctx,
+            address,
+            f"{what}; {neutral} stalled too, after {pulled.stall.received} bytes: "
+            f"a {kind} on the address, not the name",
+        )
+    passed = pulled is not None and pulled.received > stall.received
+    if passed and pulled is not None and (stall.freeze or pulled.rate >= RATIO * stall.rate):
+        return blocked(
+            Technique.THROTTLE,
+            Blocking.HTTP_FAILURE,
+            f"{what}; {neutral} went on to {pulled.received} bytes: the name triggered it",
+        )
+    if passed and pulled is not None:
+        why = (
+            f"{neutral} went on to {pulled.received} bytes at {rate(pulled.rate)}, "
+            f"not {RATIO:g} times faster"
+        )
+    elif pulled is not None:
+        how = f"ended ({pulled.failure})" if pulled.failure else "finished"
+        why = f"{neutral} {how} after {pulled.received} bytes"
+    else:
+        why = f"no neutral-name exchange went past {stall.received} bytes"
+    return _outside(
+        ctx,
+        f"{what}; {why}, so name and volume cannot be told apart",
+        Technique.THROTTLE,
+        Blocking.HTTP_FAILURE,
+    )
+
+
+def _on_address(ctx: _Context, address: str, what: str) -> Verdict:
+    reached = ctx.controls.helper_reached(address)
+    if reached or (reached is None and ctx.controls.page is not None):
+        return blocked(Technique.THROTTLE, Blocking.TCP_IP, f"{what}; the helper got through")
+    if reached is False or ctx.controls.page_failure:
+        return down(f"{what}; the helper could not get through either")
+    return undetermined(f"{what}; but no control reached {address} from outside")
 
 
 def _final(ctx: _Context) -> Verdict:

@@ -16,7 +16,7 @@ from probe.control.doh import doh_queries
 from probe.control.helper_client import HelperAnswer, query_helpers
 from probe.control.redirect import next_url, parse_hop, request_url
 from probe.control.title import extract_title
-from probe.net import dns, errors, events, http, tcp, tls
+from probe.net import dns, errors, events, http, tcp, tls, volume
 from probe.net.bogons import is_bogon
 from probe.net.names import is_ip_literal, to_ascii
 from probe.net.stream import SocketStream
@@ -24,6 +24,8 @@ from probe.nettests.resolution import contactable, lookups, skip_bogon, skipped_
 from probe.nettests.session import CONTROL_TIMEOUT, Session
 from probe.settings import Settings
 
+VOLUME_BYTES: Final = 32768
+"""What the neutral name must pull from a stalled address: past the ~16-20 KiB freezes seen."""
 REDIRECT_BODY_CAP: Final = 65536
 """Bytes stored of a redirect's body: ten hops of 1 MiB bodies must not make a 10 MB line."""
 
@@ -43,12 +45,13 @@ class _Observations:
     resolved: dict[str, list[str]] = field(default_factory=dict)
     self_control: dict[str, Any] = field(default_factory=dict)
     control: asyncio.Task[HelperAnswer] | None = None
-    failed_endpoint: tuple[str, int, str] | None = None
-    """(ip, port, scheme) where a connection opened but TLS or HTTP then failed."""
+    failed_endpoint: tuple[str, int, str, bool] | None = None
+    """(ip, port, scheme, after the handshake) where a connection opened but TLS or HTTP then
+    failed; the last is true when it was the HTTP exchange that failed."""
 
-    def failed(self, ip: str, port: int, scheme: str) -> None:
+    def failed(self, ip: str, port: int, scheme: str, request: bool = False) -> None:
         if self.failed_endpoint is None:
-            self.failed_endpoint = (ip, port, scheme)
+            self.failed_endpoint = (ip, port, scheme, request)
 
     redirects_exhausted: bool = False
     failure: str | None = None
@@ -204,7 +207,7 @@ async def _follow(url: str, session: Session, obs: _Observations) -> None:
             record["response"]["x_title"] = extract_title(response.body)
         obs.requests.insert(0, record)  # OONI order: the final request first
         if request.failure is not None:
-            obs.failed(*_split_endpoint(address), scheme)
+            obs.failed(*_split_endpoint(address), scheme, request=True)
         if not followed or location is None:
             break
         try:
@@ -276,45 +279,79 @@ async def _connect_one(
 
 
 async def _self_control(
-    ip: str, port: int, scheme: str, session: Session, obs: _Observations
+    ip: str, port: int, scheme: str, request_failed: bool, session: Session, obs: _Observations
 ) -> dict[str, Any]:
     """Repeat the failed exchange to the same address with a neutral SNI and Host.
 
     If the neutral exchange works where the real one was reset or stalled, the trigger was the
-    name (SNI or Host), not the address: the distinction Hyperquack and CenTrace draw.
+    name (SNI or Host), not the address: the distinction Hyperquack and CenTrace draw. When the
+    HTTP exchange failed and the neutral page is small, a second neutral connection pulls
+    ``VOLUME_BYTES`` (``x_volume``): a freeze that counts bytes shows only past its threshold.
     """
     neutral = session.settings.neutral_host
-    timeouts = session.settings.timeouts
     result: dict[str, Any] = {
         "server_name": neutral,
         "host": neutral,
+        "tcp_connect": [],
         "tls_handshakes": [],
         "requests": [],
     }
-    record, sock = await tcp.connect(ip, port, timeouts.tcp, obs.t_zero, session.own_addresses)
-    result["tcp_connect"] = [record.as_ooni()]
-    if sock is None:
+    headers = _request_headers(neutral, port, scheme, session.settings)
+    address = tcp.endpoint(ip, port)
+    stream = await _neutral_stream(ip, port, scheme, session, obs, result)
+    if stream is None:
         return result
-    stream: SocketStream | None = SocketStream(sock)
-    if scheme == "https":
-        context = tls.client_context(session.settings.ca_bundle, verify=False)
-        hs, stream = await tls.handshake(
-            sock, tcp.endpoint(ip, port), neutral, context, timeouts.tls, obs.t_zero
-        )
-        result["tls_handshakes"].append(hs.as_ooni())
-    if stream is not None:
-        headers = _request_headers(neutral, port, scheme, session.settings)
-        request = await http.get(
-            stream,
-            f"{scheme}://{headers[0][1]}/",
-            tcp.endpoint(ip, port),
-            headers,
-            session.settings.body_cap,
-            timeouts.http,
-            obs.t_zero,
-        )
-        result["requests"].append(request.as_ooni())
+    request = await http.get(
+        stream,
+        f"{scheme}://{headers[0][1]}/",
+        address,
+        headers,
+        session.settings.body_cap,
+        session.settings.timeouts.http,
+        obs.t_zero,
+    )
+    result["requests"].append(request.as_ooni())
+    size = _response_size(request.response)
+    if request_failed and request.response is not None and size < VOLUME_BYTES:
+        stream = await _neutral_stream(ip, port, scheme, session, obs, result)
+        if stream is not None:
+            pulled = await volume.drain(
+                stream,
+                "/",
+                headers,
+                volume.requests_for(VOLUME_BYTES, size),
+                VOLUME_BYTES,
+                address,
+                session.settings.timeouts.http,
+                obs.t_zero,
+            )
+            result["x_volume"] = pulled.as_ooni()
     return result
+
+
+async def _neutral_stream(
+    ip: str, port: int, scheme: str, session: Session, obs: _Observations, result: dict[str, Any]
+) -> SocketStream | None:
+    """A connection to the address (TLS with the neutral SNI, unverified), recorded in
+    ``result``."""
+    timeouts = session.settings.timeouts
+    record, sock = await tcp.connect(ip, port, timeouts.tcp, obs.t_zero, session.own_addresses)
+    result["tcp_connect"].append(record.as_ooni())
+    if sock is None or scheme != "https":
+        return SocketStream(sock) if sock is not None else None
+    context = tls.client_context(session.settings.ca_bundle, verify=False)
+    hs, stream = await tls.handshake(
+        sock, tcp.endpoint(ip, port), result["server_name"], context, timeouts.tls, obs.t_zero
+    )
+    result["tls_handshakes"].append(hs.as_ooni())
+    return stream
+
+
+def _response_size(response: http.Response | None) -> int:
+    """The bytes of a response as it came: status line, headers and body."""
+    if response is None:
+        return 0
+    return 17 + sum(len(k) + len(v) + 4 for k, v in response.headers) + response.wire_length
 
 
 def _split_endpoint(address: str) -> tuple[str, int]:
