@@ -34,16 +34,26 @@ class Job:
     target: Target | None
     """None for tests whose targets are built in (they run once; the nettest is given input ""
     and the stored ``input`` is null, as df-000 says)."""
+    repeat: tuple[int, int] | None = None
+    """(round, rounds) with ``--repeat``: stored as ``x_repeat``."""
 
     @property
     def input(self) -> str:
         return self.target.url if self.target else ""
 
 
-def jobs_for(nettests: Sequence[Nettest], targets: Sequence[Target]) -> list[Job]:
-    """URL tests once per target, built-in tests once; the built-in ones first, as they are few."""
+def jobs_for(nettests: Sequence[Nettest], targets: Sequence[Target], repeat: int = 1) -> list[Job]:
+    """URL tests ``repeat`` times per target, built-in tests once; the built-in ones first, as
+    they are few. Repeats come a whole round of the list apart, so an intermittent rule meets
+    them at different moments, and a residual one has long expired."""
     builtin = [Job(n, None) for n in nettests if n.builtin_inputs]
-    return builtin + [Job(n, t) for n in nettests if not n.builtin_inputs for t in targets]
+    url_tests = [n for n in nettests if not n.builtin_inputs]
+    if repeat == 1:
+        return builtin + [Job(n, t) for n in url_tests for t in targets]
+    rounds = [
+        Job(n, t, (i, repeat)) for i in range(1, repeat + 1) for n in url_tests for t in targets
+    ]
+    return builtin + rounds
 
 
 async def run(
@@ -98,6 +108,8 @@ async def measure(
             test_keys = await _with_packet_tests(job.input, test_keys, session, analysis)
     except Exception as exc:  # a bug on one target must not cost the volunteer the whole run
         test_keys = {"x_failure": unknown_failure(exc)}
+    if job.repeat is not None:
+        test_keys["x_repeat"] = {"round": job.repeat[0], "of": job.repeat[1]}
     category = job.target.category_code if job.target else ""
     url = job.target.url if job.target else None
     runtime = loop.time() - t0

@@ -70,7 +70,7 @@ class Stall:
             )
         if self.freeze:
             how = (
-                f"a freeze: {self.after_request} bytes in {self.flowing:.2f} s "
+                f"a freeze: {self.after_request} bytes in {self.flowing:.3f} s "
                 f"({rate(self.rate)}), then nothing for {self.silent:.1f} s"
             )
         else:

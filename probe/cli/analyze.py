@@ -130,6 +130,8 @@ def print_summary(
     console.print(table)
     for line in summary.apps:
         console.print(f"  {line}", highlight=False)
+    for (target, _), repeats in summary.repeats.items():
+        console.print(f"  {target}: {repeats.sentence()}", highlight=False)
     for test, count in sorted(summary.unanalysed.items()):
         console.print(f"  {test}: {count} measured, undetermined (no analysis for {test})")
     if blocked:

@@ -37,6 +37,8 @@ class RunOptions:
     """None: no network lookup, the run stores AS0/ZZ."""
     secrets: tuple[str, ...] = ()
     """Private bridge addresses and keys, scrubbed from every output."""
+    repeat: int = 1
+    """Measurements of every URL target (``--repeat``)."""
 
 
 def run_options(values: Mapping[str, Any]) -> RunOptions:
@@ -82,6 +84,7 @@ def run_options(values: Mapping[str, Any]) -> RunOptions:
         analysis=AnalysisOptions(settings.bogon_exempt, flags.extra_roots or ()),
         geoip=geoip if values["geoip"] else None,
         secrets=tuple(tor.bridge_secrets(tor.load_bridges(bridges))) if bridges else (),
+        repeat=values["repeat"],
     )
 
 

@@ -99,7 +99,7 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
         options = replace(options, settings=replace(options.settings, packet_tests=False))
     location = _locate(options, events)
     started = datetime.now(UTC)
-    jobs = jobs_for(selection.nettests, selection.targets)
+    jobs = jobs_for(selection.nettests, selection.targets, options.repeat)
     infos = _infos(selection, location, started)
     if options.resume is not None:
         if options.output is not None and options.output != options.resume:
