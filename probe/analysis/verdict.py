@@ -23,6 +23,8 @@ from probe.analysis.httpdiff import PageComparison, compare_pages
 from probe.analysis.mitm import find_interception, mitm_sentence
 from probe.analysis.observations import (
     Hop,
+    connect_endpoint,
+    connect_failure,
     Outcome,
     Record,
     dns_failure,
@@ -372,6 +374,13 @@ def _by_name_or_address(ctx: _Context, ex: _Exchange) -> Verdict:
             Blocking.HTTP_FAILURE,
             f"{ex.what}; same IP with {ex.label} {neutral} {how}: the name triggered it",
         )
+    residual = _residual(ctx, ex.address)
+    if residual is not None and controls.helper_reached(ex.address):
+        return blocked(
+            ex.technique,
+            Blocking.HTTP_FAILURE,
+            f"{ex.what}; {residual}; the helper got through to {ex.address}",
+        )
     failed = controls.neutral_failure(ex.address, request=ex.request)
     if failed is not None:
         return _address_blocked(ctx, ex, neutral, failed)
@@ -386,6 +395,38 @@ def _by_name_or_address(ctx: _Context, ex: _Exchange) -> Verdict:
         return down(f"{ex.what}; the helper could not get through to {ex.address} either")
     what = f"{ex.what}; no neutral-name retry was made"
     return _outside(ctx, what, ex.technique, Blocking.HTTP_FAILURE)
+
+
+def _residual(ctx: _Context, address: str) -> str | None:
+    """Residual blocking suspected: the neutral-name retry could not even connect to an address
+    that had accepted the first connection. A censor that drops every flow to the address for a
+    while after a banned name does that, so the retry is no evidence against the address."""
+    control = mapping(ctx.keys.get("x_self_control"))
+    retry = next(
+        (c for c in records(control.get("tcp_connect")) if connect_endpoint(c) == address), None
+    )
+    if retry is None or connect_failure(retry) is None:
+        return None
+    if not any(
+        connect_endpoint(c) == address and connect_failure(c) is None
+        for c in records(ctx.keys.get("tcp_connect"))
+    ):
+        return None
+    ended = [
+        t
+        for r in (*records(ctx.keys.get("tls_handshakes")), *records(ctx.keys.get("requests")))
+        if r.get("address") == address and isinstance(t := r.get("t"), int | float)
+    ]
+    started = retry.get("t0")
+    when = (
+        f" {started - max(ended):.1f} s after the failure"
+        if ended and isinstance(started, int | float)
+        else ""
+    )
+    return (
+        f"residual blocking suspected: the neutral-name retry{when} could not connect to "
+        f"{address} ({connect_failure(retry)}), which had accepted the first connection"
+    )
 
 
 def _address_blocked(ctx: _Context, ex: _Exchange, neutral: str, failed: str) -> Verdict:
@@ -499,7 +540,9 @@ def _stall(ctx: _Context, stall: Stall, what: str, address: str) -> Verdict:
         how = f"ended ({pulled.failure})" if pulled.failure else "finished"
         why = f"{neutral} {how} after {pulled.received} bytes"
     else:
-        why = f"no neutral-name exchange went past {stall.received} bytes"
+        why = (
+            _residual(ctx, address) or f"no neutral-name exchange went past {stall.received} bytes"
+        )
     return _outside(
         ctx,
         f"{what}; {why}, so name and volume cannot be told apart",
