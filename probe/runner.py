@@ -73,8 +73,6 @@ async def run(
     own = own if own is not None else OwnAddresses()
     workers = max(1, min(options.settings.parallel, len(jobs)))
     queue: asyncio.Queue[Job] = asyncio.Queue()
-    for job in jobs:
-        queue.put_nowait(job)
     # getaddrinfo blocks a thread; the default pool (cores + 4) would cap real parallelism.
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="getaddrinfo") as pool:
         session = Session(options.settings, executor=pool, own_addresses=own)
@@ -86,14 +84,28 @@ async def run(
                 scrubber.add(own.snapshot())
                 sink(scrubber(record))
 
-        tasks = [asyncio.create_task(worker()) for _ in range(workers)]
+        tasks: list[asyncio.Task[None]] = []
         try:
-            await asyncio.gather(*tasks)
+            for batch in _rounds(jobs):  # a round of --repeat starts when the last one ended
+                for job in batch:
+                    queue.put_nowait(job)
+                tasks = [asyncio.create_task(worker()) for _ in range(workers)]
+                await asyncio.gather(*tasks)
         finally:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await session.aclose()
+
+
+def _rounds(jobs: Sequence[Job]) -> list[list[Job]]:
+    """The jobs in runs of one ``--repeat`` round (all of them when nothing repeats)."""
+    batches: list[list[Job]] = []
+    for job in jobs:
+        if not batches or (job.repeat or (1, 1))[0] != (batches[-1][-1].repeat or (1, 1))[0]:
+            batches.append([])
+        batches[-1].append(job)
+    return batches
 
 
 async def measure(

@@ -69,3 +69,15 @@ class RepeatTally:
 
 def repeat_key(measurement_input: object, report_id: object) -> tuple[str, str]:
     return (str(measurement_input or ""), str(report_id or ""))
+
+
+def repeats_from_rows(rows: object) -> dict[tuple[str, str], Repeats]:
+    """The ``repeats`` of a stored summary (a trailer), ignoring malformed rows."""
+    found: dict[tuple[str, str], Repeats] = {}
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict):
+            continue
+        blocked, total = row.get("blocked"), row.get("of")
+        if isinstance(blocked, int) and isinstance(total, int) and 0 <= blocked <= total > 1:
+            found[repeat_key(row.get("input"), row.get("report_id"))] = Repeats(blocked, total)
+    return found

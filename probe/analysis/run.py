@@ -95,6 +95,11 @@ class RunSummary:
     """(input, report id) measured more than once (``--repeat``): how often it was blocked."""
 
     @property
+    def marks(self) -> bool:
+        """The run-level pass has something to write on the lines (a trailer is due)."""
+        return self.network_unusable or bool(self.repeats)
+
+    @property
     def blocked_total(self) -> int:
         return sum(self.blocked.values())
 

@@ -23,10 +23,10 @@ from probe.analysis.httpdiff import PageComparison, compare_pages
 from probe.analysis.mitm import find_interception, mitm_sentence
 from probe.analysis.observations import (
     Hop,
-    connect_endpoint,
-    connect_failure,
     Outcome,
     Record,
+    connect_endpoint,
+    connect_failure,
     dns_failure,
     dns_failures,
     failure_of,

@@ -56,7 +56,7 @@ def analysed_lines(
         if blocked is not None and isinstance((stored_verdict(keys) or (None,))[0], str):
             blocked.append((str(analysed.get("input")), keys["x_technique"], keys["x_detail"]))
         yield dump_line(analysed)
-    if summary.network_unusable:
+    if summary.marks:
         yield dump_line({TRAILER_KEY: summary.as_dict()})
 
 

@@ -132,7 +132,7 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
             raise RunFailed(str(exc)) from exc
     _scrub_late(path, options.secrets, own, known)
     summary = analysis.finish()
-    if summary.network_unusable and not interrupted:
+    if summary.marks and not interrupted:
         _append_trailer(path, summary, Scrubber([*options.secrets, *own.snapshot()]))
     return Outcome(path, summary, len(jobs), writer.count, datetime.now(UTC) - started, interrupted)
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from probe.analysis import analyze_run
+from probe.analysis import RunAnalysis, RunSummary, analyze_run, mark_network
 from probe.analysis.repeats import Repeats
+from probe.analysis.results import read_results
 from probe.inputs import Target
 from probe.nettests.registry import NETTESTS
-from probe.runner import jobs_for
+from probe.report.jsonl import JsonlWriter
+from probe.runner import _rounds, jobs_for
 from tests.analysis.builders import (
     OPTIONS,
     REAL,
@@ -112,3 +115,26 @@ def test_repeats_come_a_round_of_the_list_apart() -> None:
         (t.url, (i, 3)) for i in (1, 2, 3) for t in targets
     ]
     assert all(j.repeat is None for j in jobs_for(web, targets))
+    # one round at a time: a residual or intermittent rule meets each round afresh
+    assert [[j.repeat for j in batch] for batch in _rounds(jobs)] == [
+        [(i, 3)] * 2 for i in (1, 2, 3)
+    ]
+    assert len(_rounds(jobs_for(web, targets))) == 1
+
+
+def test_probe_runs_trailer_carries_the_rates_to_every_reader(tmp_path: Path) -> None:
+    source = [reset_measurement(), ok_measurement(), reset_measurement()]
+    for m in source:
+        m["report_id"] = "r1"
+    expected, _ = analyze_run(source, OPTIONS)
+    path = tmp_path / "run.jsonl"
+    run = RunAnalysis(OPTIONS)
+    with JsonlWriter(path) as writer:  # as `probe run` writes: provisional marks, then a trailer
+        for measurement in source:
+            writer.write(mark_network(run.add(measurement), RunSummary()))
+        summary = run.finish()
+        assert summary.marks and not summary.network_unusable
+        writer.write_trailer(summary.as_dict())
+    read = list(read_results(path))
+    assert read == expected
+    assert read[0]["test_keys"]["x_blocking_rate"]["state"] == "intermittent"
