@@ -28,6 +28,8 @@ from probe.net import errors
 MIN_FLOW_BYTES: Final = 2048
 """Bytes after the request that count as data flowing: more than TLS 1.3's session tickets,
 which a server sends unasked right after the handshake."""
+MIN_RATE_BYTES: Final = 16384
+"""A neutral pull this long has a rate worth comparing with a rate limit's."""
 SILENT_SHARE: Final = 0.5
 """A freeze when the connection was silent for at least this share of the request's time."""
 EPSILON: Final = 0.001

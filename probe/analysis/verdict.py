@@ -40,7 +40,7 @@ from probe.analysis.observations import (
 )
 from probe.analysis.options import OPTIONS_KEY, AnalysisOptions
 from probe.analysis.packets import packet_findings
-from probe.analysis.stall import Stall, neutral_volume, rate, stall_of
+from probe.analysis.stall import MIN_RATE_BYTES, Stall, neutral_volume, rate, stall_of
 from probe.analysis.throttle import RATIO, throttled
 from probe.analysis.vocabulary import (
     ADDRESS_TECHNIQUES,
@@ -511,38 +511,36 @@ def _http(ctx: _Context) -> Verdict:
 
 
 def _stall(ctx: _Context, stall: Stall, what: str, address: str) -> Verdict:
-    """Data flowed, then stopped: throttling. By the name only when the neutral name at the same
-    address went past the stall point (a rate limit: at least ``RATIO`` times faster); by the
-    address when the neutral name stalled too; else the two cannot be told apart."""
+    """Data flowed, then stopped: throttling. By the name when the neutral name at the same
+    address went past a freeze's stall point, or ran at least ``RATIO`` times faster than a rate
+    limit; by the address when it stalled too, or was no faster; else the two are not told
+    apart (docs/analysis.md, "Stalls")."""
     neutral = f"same IP with Host {ctx.controls.neutral_host}"
     pulled = neutral_volume(ctx.keys, address)
     if pulled is not None and pulled.stall is not None:
         kind = "volume-based freeze" if pulled.stall.freeze else "rate limit"
         return _on_address(
             ctx,
-            address,
             f"{what}; {neutral} stalled too, after {pulled.stall.received} bytes: "
             f"a {kind} on the address, not the name",
         )
-    passed = pulled is not None and pulled.received > stall.received
-    if passed and pulled is not None and (stall.freeze or pulled.rate >= RATIO * stall.rate):
-        return blocked(
-            Technique.THROTTLE,
-            Blocking.HTTP_FAILURE,
-            f"{what}; {neutral} went on to {pulled.received} bytes: the name triggered it",
-        )
-    if passed and pulled is not None:
-        why = (
-            f"{neutral} went on to {pulled.received} bytes at {rate(pulled.rate)}, "
-            f"not {RATIO:g} times faster"
-        )
-    elif pulled is not None:
-        how = f"ended ({pulled.failure})" if pulled.failure else "finished"
-        why = f"{neutral} {how} after {pulled.received} bytes"
-    else:
+    if pulled is None:
         why = (
             _residual(ctx, address) or f"no neutral-name exchange went past {stall.received} bytes"
         )
+    elif stall.freeze and pulled.received > stall.received:
+        return _by_name(f"{what}; {neutral} went on to {pulled.received} bytes")
+    elif stall.kind == "rate limit" and pulled.rate >= RATIO * stall.rate:
+        return _by_name(f"{what}; {neutral} ran at {rate(pulled.rate)}")
+    elif stall.kind == "rate limit" and pulled.received >= MIN_RATE_BYTES:
+        return _on_address(
+            ctx,
+            f"{what}; {neutral} was no faster ({rate(pulled.rate)} over {pulled.received} "
+            "bytes): a rate limit on the address, not the name",
+        )
+    else:
+        how = f"ended ({pulled.failure})" if pulled.failure else "finished"
+        why = f"{neutral} {how} after {pulled.received} bytes"
     return _outside(
         ctx,
         f"{what}; {why}, so name and volume cannot be told apart",
@@ -551,13 +549,18 @@ def _stall(ctx: _Context, stall: Stall, what: str, address: str) -> Verdict:
     )
 
 
-def _on_address(ctx: _Context, address: str, what: str) -> Verdict:
-    reached = ctx.controls.helper_reached(address)
-    if reached or (reached is None and ctx.controls.page is not None):
-        return blocked(Technique.THROTTLE, Blocking.TCP_IP, f"{what}; the helper got through")
-    if reached is False or ctx.controls.page_failure:
-        return down(f"{what}; the helper could not get through either")
-    return undetermined(f"{what}; but no control reached {address} from outside")
+def _by_name(what: str) -> Verdict:
+    return blocked(Technique.THROTTLE, Blocking.HTTP_FAILURE, f"{what}: the name triggered it")
+
+
+def _on_address(ctx: _Context, what: str) -> Verdict:
+    """Throttled whatever the name: blocked only when the helper fetched the page (a server slow
+    for everyone is down, not blocked)."""
+    if ctx.controls.page is not None:
+        return blocked(Technique.THROTTLE, Blocking.TCP_IP, f"{what}; the helper fetched the page")
+    if ctx.controls.page_failure:
+        return down(f"{what}; the helper could not fetch the page either")
+    return undetermined(f"{what}; no control fetched the page")
 
 
 def _final(ctx: _Context) -> Verdict:

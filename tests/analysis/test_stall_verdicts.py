@@ -180,3 +180,11 @@ def test_session_tickets_alone_are_no_flow_so_a_silent_server_is_a_timeout() -> 
     keys = verdict(m)
     assert keys["x_technique"] != "throttle"
     assert "stalled" not in keys["x_detail"]
+
+
+def test_a_rate_limit_the_neutral_name_is_no_faster_under_is_on_the_address() -> None:
+    neutral_reads = reads(11.25, 20, 1000, 0.4)  # finished 20 KB at about 20 kbit/s
+    keys = verdict(rate_limited(neutral_reads, self_control(volume(20000, None, 11.25, 19.3))))
+    assert (keys["blocking"], keys["x_technique"]) == ("tcp_ip", "throttle")
+    assert "was no faster" in keys["x_detail"]
+    assert "a rate limit on the address, not the name" in keys["x_detail"]
