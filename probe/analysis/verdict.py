@@ -525,8 +525,13 @@ def _stall(ctx: _Context, stall: Stall, what: str, address: str) -> Verdict:
             f"a {kind} on the address, not the name",
         )
     if pulled is None:
-        why = (
-            _residual(ctx, address) or f"no neutral-name exchange went past {stall.received} bytes"
+        # A shaper's backlog can hold up the retry's SYN too: residual blocking (a drop after a
+        # banned name) is suspected only after a freeze.
+        failed = ctx.controls.neutral_failure(address, request=True)
+        why = (_residual(ctx, address) if stall.freeze else None) or (
+            f"the neutral-name retry failed ({failed})"
+            if failed
+            else f"no neutral-name exchange went past {stall.received} bytes"
         )
     elif stall.freeze and pulled.received > stall.received:
         return _by_name(f"{what}; {neutral} went on to {pulled.received} bytes")

@@ -188,3 +188,15 @@ def test_a_rate_limit_the_neutral_name_is_no_faster_under_is_on_the_address() ->
     assert (keys["blocking"], keys["x_technique"]) == ("tcp_ip", "throttle")
     assert "was no faster" in keys["x_detail"]
     assert "a rate limit on the address, not the name" in keys["x_detail"]
+
+
+def test_a_retry_held_up_behind_a_rate_limit_is_not_called_residual() -> None:
+    control = self_control(None)
+    control["tcp_connect"] = [connect(REAL, 443, "generic_timeout_error") | {"t0": 11.0}]
+    control["tls_handshakes"], control["requests"] = [], []
+    keys = verdict(rate_limited([], control))
+    assert "a rate limit" in keys["x_detail"]
+    assert "residual" not in keys["x_detail"]
+    assert "the neutral-name retry failed (generic_timeout_error)" in keys["x_detail"]
+    frozen_keys = verdict(frozen(control, []))
+    assert "residual blocking suspected" in frozen_keys["x_detail"]

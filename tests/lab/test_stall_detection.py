@@ -79,3 +79,15 @@ def test_repeat_on_a_probability_rule_gives_an_intermittent_rate(tmp_path: Path)
     again = [json.loads(line)["test_keys"] for line in analysed.open() if "test_keys" in line]
     assert [k["x_blocking_rate"] for k in again] == [expected] * REPEATS
     assert f"blocked in {blocked} of {REPEATS} (intermittent)" in result.output
+
+
+def test_a_shaped_address_is_a_rate_limit_not_a_freeze(tmp_path: Path) -> None:
+    """``throttle`` shapes the address to 64 kbit/s: a 300 KB page outlasts the HTTP budget."""
+    with shipped_lab("throttle") as lab:
+        lines = _run(lab, tmp_path / "throttle.jsonl", "--url", "https://vimeo.com/")
+    keys = lines[0]["test_keys"]
+    assert keys["x_technique"] == "throttle", keys["x_detail"]
+    assert keys["x_detail"].startswith("stalled after "), keys["x_detail"]
+    assert "a rate limit: " in keys["x_detail"]
+    assert "a freeze" not in keys["x_detail"]
+    assert "residual" not in keys["x_detail"]
