@@ -58,6 +58,7 @@ ENV_UPLOAD_PROXY = "PROBE_UPLOAD_PROXY"
 ENV_UPLOAD_QUEUE = "PROBE_UPLOAD_QUEUE"
 ENV_STORE = "PROBE_STORE"
 ENV_LOG_LEVEL = "PROBE_LOG_LEVEL"
+ENV_REPEAT = "PROBE_REPEAT"
 
 _FILE = {"exists": True, "dir_okay": False}
 _SECONDS = {"min": 0.1}
@@ -171,6 +172,15 @@ RUN_OPTIONS: tuple[Option, ...] = (
         "Targets at once.",
         ("--parallel", "-p"),
         limits={"min": 1, "max": 1024},
+    ),
+    Option(
+        "repeat",
+        int,
+        1,
+        "Measure every target N times, one round of the list after another (blocking rate).",
+        env=ENV_REPEAT,
+        shown_default="1",
+        limits={"min": 1, "max": 100, "metavar": "N"},
     ),
     Option(
         "resolver",

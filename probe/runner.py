@@ -37,16 +37,26 @@ class Job:
     target: Target | None
     """None for tests whose targets are built in (they run once; the nettest is given input ""
     and the stored ``input`` is null, as df-000 says)."""
+    repeat: tuple[int, int] | None = None
+    """(round, rounds) with ``--repeat``: stored as ``x_repeat``."""
 
     @property
     def input(self) -> str:
         return self.target.url if self.target else ""
 
 
-def jobs_for(nettests: Sequence[Nettest], targets: Sequence[Target]) -> list[Job]:
-    """URL tests once per target, built-in tests once; the built-in ones first, as they are few."""
+def jobs_for(nettests: Sequence[Nettest], targets: Sequence[Target], repeat: int = 1) -> list[Job]:
+    """URL tests ``repeat`` times per target, built-in tests once; the built-in ones first, as
+    they are few. Repeats come a whole round of the list apart, so an intermittent rule meets
+    them at different moments, and a residual one has long expired."""
     builtin = [Job(n, None) for n in nettests if n.builtin_inputs]
-    return builtin + [Job(n, t) for n in nettests if not n.builtin_inputs for t in targets]
+    url_tests = [n for n in nettests if not n.builtin_inputs]
+    if repeat == 1:
+        return builtin + [Job(n, t) for n in url_tests for t in targets]
+    rounds = [
+        Job(n, t, (i, repeat)) for i in range(1, repeat + 1) for n in url_tests for t in targets
+    ]
+    return builtin + rounds
 
 
 async def run(
@@ -66,8 +76,6 @@ async def run(
     own = own if own is not None else OwnAddresses()
     workers = max(1, min(options.settings.parallel, len(jobs)))
     queue: asyncio.Queue[Job] = asyncio.Queue()
-    for job in jobs:
-        queue.put_nowait(job)
     # getaddrinfo blocks a thread; the default pool (cores + 4) would cap real parallelism.
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="getaddrinfo") as pool:
         session = Session(
@@ -81,14 +89,28 @@ async def run(
                 scrubber.add(own.snapshot())
                 sink(scrubber(record))
 
-        tasks = [asyncio.create_task(worker()) for _ in range(workers)]
+        tasks: list[asyncio.Task[None]] = []
         try:
-            await asyncio.gather(*tasks)
+            for batch in _rounds(jobs):  # a round of --repeat starts when the last one ended
+                for job in batch:
+                    queue.put_nowait(job)
+                tasks = [asyncio.create_task(worker()) for _ in range(workers)]
+                await asyncio.gather(*tasks)
         finally:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await session.aclose()
+
+
+def _rounds(jobs: Sequence[Job]) -> list[list[Job]]:
+    """The jobs in runs of one ``--repeat`` round (all of them when nothing repeats)."""
+    batches: list[list[Job]] = []
+    for job in jobs:
+        if not batches or (job.repeat or (1, 1))[0] != (batches[-1][-1].repeat or (1, 1))[0]:
+            batches.append([])
+        batches[-1].append(job)
+    return batches
 
 
 async def measure(job: Job, session: Session, info: RunInfo, analysis: AnalysisOptions) -> Envelope:
@@ -104,6 +126,8 @@ async def measure(job: Job, session: Session, info: RunInfo, analysis: AnalysisO
             "%s failed on one target: %s", job.nettest.name, type(exc).__name__, exc_info=True
         )
         test_keys = {"x_failure": unknown_failure(exc)}
+    if job.repeat is not None:
+        test_keys["x_repeat"] = {"round": job.repeat[0], "of": job.repeat[1]}
     category = job.target.category_code if job.target else ""
     url = job.target.url if job.target else None
     runtime = loop.time() - t0

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from probe.analysis.network import Step
+from probe.analysis.repeats import repeats_from_rows
 from probe.analysis.run import RunSummary, mark_network
 from probe.report.jsonl import read_jsonl, read_trailer
 from probe.report.lines import Skipped
@@ -26,6 +27,7 @@ def summary_from_trailer(trailer: dict[str, Any]) -> RunSummary:
         network_unusable=trailer.get("network_unusable") is True,
         reason=reason if isinstance(reason, str) else None,
         unusable_step=_STEPS.get(trailer.get("unusable_step")),
+        repeats=repeats_from_rows(trailer.get("repeats")),
     )
 
 

@@ -16,6 +16,7 @@ from probe.analysis.network import MIN_TARGETS, NetworkTally, Step, stopped_at
 from probe.analysis.observations import Record, mapping
 from probe.analysis.options import OPTIONS_KEY, OptionsSource, resolve
 from probe.analysis.per_test import WEB, analyse_test, name_of, verdict_key_names
+from probe.analysis.repeats import Repeats, RepeatTally, repeat_key
 from probe.analysis.verdict import ANALYSIS_VERSION
 from probe.analysis.vocabulary import Category
 
@@ -39,6 +40,7 @@ ANALYSIS_KEYS = (
     "x_censor_location",
     "x_rst_judgements",
     "x_network_unusable",
+    "x_blocking_rate",
     OPTIONS_KEY,
     "x_analysis_version",
 )
@@ -91,6 +93,13 @@ class RunSummary:
     """Measurements of tests that have no analysis, per test."""
     notes: list[str] = field(default_factory=list)
     """Warnings about the analysis itself (options the file does not record)."""
+    repeats: dict[tuple[str, str], Repeats] = field(default_factory=dict)
+    """(input, report id) measured more than once (``--repeat``): how often it was blocked."""
+
+    @property
+    def marks(self) -> bool:
+        """The run-level pass has something to write on the lines (a trailer is due)."""
+        return self.network_unusable or bool(self.repeats)
 
     @property
     def blocked_total(self) -> int:
@@ -110,7 +119,14 @@ class RunSummary:
             "apps": list(self.apps),
             "unanalysed": dict(sorted(self.unanalysed.items())),
             "notes": list(self.notes),
-        }
+        } | self._repeat_records()
+
+    def _repeat_records(self) -> dict[str, Any]:
+        """``repeats``, only when some target was measured more than once."""
+        if not self.repeats:
+            return {}
+        rows = [{"input": i, "report_id": r, **v.as_record()} for (i, r), v in self.repeats.items()]
+        return {"repeats": rows}
 
 
 _Tallied = tuple[Category, str | None, bool, bool]
@@ -129,6 +145,7 @@ class RunAnalysis:
         self._apps: list[str] = []
         self._unanalysed: Counter[str] = Counter()
         self._unknown_options = 0
+        self._repeats = RepeatTally()
 
     def add(self, measurement: Record) -> dict[str, Any]:
         """The measurement with its analysis keys merged in; its facts are kept for the run."""
@@ -146,6 +163,9 @@ class RunAnalysis:
             self._verdicts[(verdict.category, technique, tls_failed, tcp_failed)] += 1
             self._signatures.add(result.web.signature)
             self._control_reachable |= result.web.control_reachable
+            self._repeats.add(
+                measurement.get("input"), measurement.get("report_id"), verdict.category
+            )
         return merge(measurement, result.keys)
 
     def finish(self) -> RunSummary:
@@ -159,6 +179,7 @@ class RunAnalysis:
                 if self._unknown_options
                 else []
             ),
+            "repeats": self._repeats.result(),
         }
         unusable = (
             total >= MIN_TARGETS
@@ -207,6 +228,11 @@ def mark_network(measurement: Record, summary: RunSummary) -> dict[str, Any]:
         step is None or (name_of(measurement) == WEB and stopped_at(keys, step))
     )
     keys["x_network_unusable"] = marked
+    repeats = summary.repeats.get(
+        repeat_key(measurement.get("input"), measurement.get("report_id"))
+    )
+    if repeats is not None and name_of(measurement) == WEB:
+        keys["x_blocking_rate"] = repeats.as_record()
     if marked:
         keys |= dict.fromkeys(verdict_key_names(name_of(measurement))) | {
             "x_technique": None,

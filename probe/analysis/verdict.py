@@ -25,7 +25,8 @@ from probe.analysis.observations import (
     Hop,
     Outcome,
     Record,
-    body_length,
+    connect_endpoint,
+    connect_failure,
     dns_failure,
     dns_failures,
     failure_of,
@@ -39,7 +40,8 @@ from probe.analysis.observations import (
 )
 from probe.analysis.options import OPTIONS_KEY, AnalysisOptions
 from probe.analysis.packets import packet_findings
-from probe.analysis.throttle import throttled
+from probe.analysis.stall import MIN_RATE_BYTES, Stall, neutral_volume, rate, stall_of
+from probe.analysis.throttle import RATIO, throttled
 from probe.analysis.vocabulary import (
     ADDRESS_TECHNIQUES,
     CERTIFICATE_FAILURES,
@@ -372,6 +374,13 @@ def _by_name_or_address(ctx: _Context, ex: _Exchange) -> Verdict:
             Blocking.HTTP_FAILURE,
             f"{ex.what}; same IP with {ex.label} {neutral} {how}: the name triggered it",
         )
+    residual = _residual(ctx, ex.address)
+    if residual is not None and controls.helper_reached(ex.address):
+        return blocked(
+            ex.technique,
+            Blocking.HTTP_FAILURE,
+            f"{ex.what}; {residual}; the helper got through to {ex.address}",
+        )
     failed = controls.neutral_failure(ex.address, request=ex.request)
     if failed is not None:
         return _address_blocked(ctx, ex, neutral, failed)
@@ -386,6 +395,38 @@ def _by_name_or_address(ctx: _Context, ex: _Exchange) -> Verdict:
         return down(f"{ex.what}; the helper could not get through to {ex.address} either")
     what = f"{ex.what}; no neutral-name retry was made"
     return _outside(ctx, what, ex.technique, Blocking.HTTP_FAILURE)
+
+
+def _residual(ctx: _Context, address: str) -> str | None:
+    """Residual blocking suspected: the neutral-name retry could not even connect to an address
+    that had accepted the first connection. A censor that drops every flow to the address for a
+    while after a banned name does that, so the retry is no evidence against the address."""
+    control = mapping(ctx.keys.get("x_self_control"))
+    retry = next(
+        (c for c in records(control.get("tcp_connect")) if connect_endpoint(c) == address), None
+    )
+    if retry is None or connect_failure(retry) is None:
+        return None
+    if not any(
+        connect_endpoint(c) == address and connect_failure(c) is None
+        for c in records(ctx.keys.get("tcp_connect"))
+    ):
+        return None
+    ended = [
+        t
+        for r in (*records(ctx.keys.get("tls_handshakes")), *records(ctx.keys.get("requests")))
+        if r.get("address") == address and isinstance(t := r.get("t"), int | float)
+    ]
+    started = retry.get("t0")
+    when = (
+        f" {started - max(ended):.1f} s after the failure"
+        if ended and isinstance(started, int | float)
+        else ""
+    )
+    return (
+        f"residual blocking suspected: the neutral-name retry{when} could not connect to "
+        f"{address} ({connect_failure(retry)}), which had accepted the first connection"
+    )
 
 
 def _address_blocked(ctx: _Context, ex: _Exchange, neutral: str, failed: str) -> Verdict:
@@ -454,15 +495,9 @@ def _http(ctx: _Context) -> Verdict:
     host, address = ctx.outcome.hop.host, str(request.get("address", ""))
     if failure in CERTIFICATE_FAILURES:  # OONI stores a failed handshake in the request too
         return _certificate(ctx, address, failure)
-    if status_code(request) > 0 and failure == errors.GENERIC_TIMEOUT:
-        what = f"the body stalled after {body_length(request)} bytes ({failure})"
-        if ctx.controls.neutral_request(address) is not None:
-            return blocked(
-                Technique.THROTTLE,
-                Blocking.HTTP_FAILURE,
-                f"{what}; same IP with Host {ctx.controls.neutral_host} answered",
-            )
-        return _outside(ctx, what, Technique.THROTTLE, Blocking.HTTP_FAILURE)
+    stall = stall_of(ctx.keys, request)
+    if stall is not None:
+        return _stall(ctx, stall, f"{stall.sentence()}, with Host {host} at {address}", address)
     how = {
         errors.CONNECTION_RESET: "RST after the HTTP request",
         errors.EOF_ERROR: "connection closed after the HTTP request",
@@ -473,6 +508,64 @@ def _http(ctx: _Context) -> Verdict:
     if technique is None:
         return _no_evidence(what, failure, _helper_failed(ctx, [address] if address else []))
     return _by_name_or_address(ctx, _Exchange(address, failure, technique, what, "Host", True))
+
+
+def _stall(ctx: _Context, stall: Stall, what: str, address: str) -> Verdict:
+    """Data flowed, then stopped: throttling. By the name when the neutral name at the same
+    address went past a freeze's stall point, or ran at least ``RATIO`` times faster than a rate
+    limit; by the address when it stalled too, or was no faster; else the two are not told
+    apart (docs/analysis.md, "Stalls")."""
+    neutral = f"same IP with Host {ctx.controls.neutral_host}"
+    pulled = neutral_volume(ctx.keys, address)
+    if pulled is not None and pulled.stall is not None:
+        kind = "volume-based freeze" if pulled.stall.freeze else "rate limit"
+        return _on_address(
+            ctx,
+            f"{what}; {neutral} stalled too, after {pulled.stall.received} bytes: "
+            f"a {kind} on the address, not the name",
+        )
+    if pulled is None:
+        # A shaper's backlog can hold up the retry's SYN too: residual blocking (a drop after a
+        # banned name) is suspected only after a freeze.
+        failed = ctx.controls.neutral_failure(address, request=True)
+        why = (_residual(ctx, address) if stall.freeze else None) or (
+            f"the neutral-name retry failed ({failed})"
+            if failed
+            else f"no neutral-name exchange went past {stall.received} bytes"
+        )
+    elif stall.freeze and pulled.received > stall.received:
+        return _by_name(f"{what}; {neutral} went on to {pulled.received} bytes")
+    elif stall.kind == "rate limit" and pulled.rate >= RATIO * stall.rate:
+        return _by_name(f"{what}; {neutral} ran at {rate(pulled.rate)}")
+    elif stall.kind == "rate limit" and pulled.received >= MIN_RATE_BYTES:
+        return _on_address(
+            ctx,
+            f"{what}; {neutral} was no faster ({rate(pulled.rate)} over {pulled.received} "
+            "bytes): a rate limit on the address, not the name",
+        )
+    else:
+        how = f"ended ({pulled.failure})" if pulled.failure else "finished"
+        why = f"{neutral} {how} after {pulled.received} bytes"
+    return _outside(
+        ctx,
+        f"{what}; {why}, so name and volume cannot be told apart",
+        Technique.THROTTLE,
+        Blocking.HTTP_FAILURE,
+    )
+
+
+def _by_name(what: str) -> Verdict:
+    return blocked(Technique.THROTTLE, Blocking.HTTP_FAILURE, f"{what}: the name triggered it")
+
+
+def _on_address(ctx: _Context, what: str) -> Verdict:
+    """Throttled whatever the name: blocked only when the helper fetched the page (a server slow
+    for everyone is down, not blocked)."""
+    if ctx.controls.page is not None:
+        return blocked(Technique.THROTTLE, Blocking.TCP_IP, f"{what}; the helper fetched the page")
+    if ctx.controls.page_failure:
+        return down(f"{what}; the helper could not fetch the page either")
+    return undetermined(f"{what}; no control fetched the page")
 
 
 def _final(ctx: _Context) -> Verdict:

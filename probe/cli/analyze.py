@@ -56,7 +56,7 @@ def analysed_lines(
         if blocked is not None and isinstance((stored_verdict(keys) or (None,))[0], str):
             blocked.append((str(analysed.get("input")), keys["x_technique"], keys["x_detail"]))
         yield dump_line(analysed)
-    if summary.network_unusable:
+    if summary.marks:
         yield dump_line({TRAILER_KEY: summary.as_dict()})
 
 
@@ -130,6 +130,8 @@ def print_summary(
     console.print(table)
     for line in summary.apps:
         console.print(f"  {line}", highlight=False)
+    for (target, _), repeats in summary.repeats.items():
+        console.print(f"  {target}: {repeats.sentence()}", highlight=False)
     for test, count in sorted(summary.unanalysed.items()):
         console.print(f"  {test}: {count} measured, undetermined (no analysis for {test})")
     if blocked:

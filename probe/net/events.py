@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Final
 
-from probe.net.records import NetworkEvent
+from probe.net.records import NetworkEvent, TraceKeys
 
 CONNECT = "connect"
 READ = "read"
@@ -27,6 +28,10 @@ TLS_HANDSHAKE_DONE = "tls_handshake_done"
 HTTP_TRANSACTION_START = "http_transaction_start"
 HTTP_TRANSACTION_DONE = "http_transaction_done"
 """The operation names OONI's engine writes (df-008 and netxlite)."""
+MAX_READS: Final = 256
+"""Successful reads kept per address: a 1 MiB body over plain TCP can take thousands of reads.
+Later ones are merged into the last kept one (``x_merged_reads``), so the byte count and the time
+of the last arrival, what a stall is judged on, stay exact."""
 
 
 @dataclass
@@ -35,6 +40,10 @@ class Trace:
 
     t_zero: float
     events: list[NetworkEvent] = field(default_factory=list)
+    truncated: bool = False
+    """Some reads were merged (``x_network_events_truncated`` in the test keys)."""
+    _reads: dict[str, int] = field(default_factory=dict)
+    _last_read: dict[str, NetworkEvent] = field(default_factory=dict)
 
     def add(
         self,
@@ -45,6 +54,8 @@ class Trace:
         t: float,
         num_bytes: int | None = None,
     ) -> None:
+        if operation == READ and failure is None and self._merged(address, t, num_bytes or 0):
+            return
         event = NetworkEvent(
             address=address,
             failure=failure,
@@ -57,6 +68,27 @@ class Trace:
         if num_bytes is not None:
             event["num_bytes"] = num_bytes
         self.events.append(event)
+        if operation == READ and failure is None:
+            self._reads[address] = self._reads.get(address, 0) + 1
+            self._last_read[address] = event
+
+    def _merged(self, address: str, t: float, num_bytes: int) -> bool:
+        """Past ``MAX_READS`` for this address, add the read to the last kept one."""
+        if self._reads.get(address, 0) < MAX_READS:
+            return False
+        last = self._last_read[address]
+        last["num_bytes"] = last.get("num_bytes", 0) + num_bytes
+        last["t"] = round(t - self.t_zero, 6)
+        last["x_merged_reads"] = last.get("x_merged_reads", 0) + 1
+        self.truncated = True
+        return True
+
+    def keys(self) -> TraceKeys:
+        """The test keys that carry this trace."""
+        keys = TraceKeys(network_events=self.events)
+        if self.truncated:
+            keys["x_network_events_truncated"] = True
+        return keys
 
 
 _CURRENT: ContextVar[Trace | None] = ContextVar("probe_network_events", default=None)

@@ -130,3 +130,27 @@ class NetworkEvent(TypedDict):
     t: float
     tags: list[str]
     num_bytes: NotRequired[int]
+    x_merged_reads: NotRequired[int]
+
+
+class VolumeRecord(TypedDict):
+    """``x_self_control.x_volume``: bytes one neutral connection carried (``probe.net.volume``)."""
+
+    address: str
+    failure: str | None
+    x_requests: int
+    x_received: int
+    t0: float
+    t: float
+
+
+class TraceKeys(TypedDict):
+    """The test keys that carry a measurement's df-008 events."""
+
+    network_events: list[NetworkEvent]
+    x_network_events_truncated: NotRequired[bool]
+    """Present (true) when reads were merged past the cap (``probe.net.events``)."""
+
+
+class VolumeKeys(TypedDict):
+    x_volume: NotRequired[VolumeRecord]

@@ -242,7 +242,7 @@ async def _measure_target(target: _Target, session: Session) -> dict[str, Any]:
     record: dict[str, Any] = {
         "agent": "agent",  # df-001: the checks do not follow redirects
         "failure": result["failure"],
-        "network_events": trace.events,
+        **trace.keys(),
         "summary": _summary(target.check, result),
         "target_address": target.address,
         "target_name": target.name,

@@ -16,10 +16,10 @@ from probe.control.doh import doh_queries
 from probe.control.helper_client import HelperAnswer, query_helpers
 from probe.control.redirect import next_url, parse_hop, request_url
 from probe.control.title import extract_title
-from probe.net import dns, errors, events, tcp, tls
+from probe.net import dns, errors, events, http, tcp, tls, volume
 from probe.net.bogons import is_bogon
 from probe.net.names import is_ip_literal, to_ascii
-from probe.net.records import DNSQuery, NetworkEvent
+from probe.net.records import DNSQuery, TraceKeys, VolumeKeys
 from probe.net.stream import Stream
 from probe.nettests import chain
 from probe.nettests.chain import StepLists, Steps
@@ -33,6 +33,8 @@ from probe.nettests.resolution import (
 from probe.nettests.session import CONTROL_TIMEOUT, Session
 from probe.settings import Settings
 
+VOLUME_BYTES: Final = 32768
+"""What the neutral name must pull from a stalled address: past the ~16-20 KiB freezes seen."""
 REDIRECT_BODY_CAP: Final = 65536
 """Bytes stored of a redirect's body: ten hops of 1 MiB bodies must not make a 10 MB line."""
 
@@ -40,7 +42,7 @@ TEST_NAME = "web_connectivity"
 TEST_VERSION = "0.5.28"  # OONI's version of the experiment this follows (docs/data-format.md)
 
 
-class WebConnectivityKeys(StepLists, SkippedBogons):
+class WebConnectivityKeys(StepLists, SkippedBogons, TraceKeys):
     """web_connectivity's ``test_keys`` (docs/data-format.md), as the nettest writes them."""
 
     agent: str
@@ -50,14 +52,13 @@ class WebConnectivityKeys(StepLists, SkippedBogons):
     x_redirects_exhausted: bool
     x_failure: str | None
     x_self_control: SelfControl | dict[str, Any]
-    network_events: list[NetworkEvent]
     x_doh_queries: list[DNSQuery]
     control: dict[str, Any]
     control_failure: str | None
     x_controls: list[dict[str, Any]]
 
 
-class SelfControl(StepLists):
+class SelfControl(StepLists, VolumeKeys):
     """``x_self_control``: the failed exchange repeated with a neutral SNI and Host."""
 
     server_name: str
@@ -72,12 +73,13 @@ class _Observations(Steps):
     resolved: dict[str, list[str]] = field(default_factory=dict)
     self_control: SelfControl | None = None
     control: asyncio.Task[HelperAnswer] | None = None
-    failed_endpoint: tuple[str, int, str] | None = None
-    """(ip, port, scheme) where a connection opened but TLS or HTTP then failed."""
+    failed_endpoint: tuple[str, int, str, bool] | None = None
+    """(ip, port, scheme, after the handshake) where a connection opened but TLS or HTTP then
+    failed; the last is true when it was the HTTP exchange that failed."""
 
-    def failed(self, ip: str, port: int, scheme: str) -> None:
+    def failed(self, ip: str, port: int, scheme: str, request: bool = False) -> None:
         if self.failed_endpoint is None:
-            self.failed_endpoint = (ip, port, scheme)
+            self.failed_endpoint = (ip, port, scheme, request)
 
     redirects_exhausted: bool = False
     failure: str | None = None
@@ -118,7 +120,7 @@ async def measure(url: str, session: Session) -> WebConnectivityKeys:
         x_redirects_exhausted=obs.redirects_exhausted,
         x_failure=obs.failure,
         x_self_control=obs.self_control or {},
-        network_events=trace.events,
+        **trace.keys(),
         x_doh_queries=doh_records,
         control=answer.response or {},
         control_failure=answer.failure,
@@ -218,7 +220,7 @@ async def _follow(url: str, session: Session, obs: _Observations) -> None:
             record["response"]["x_title"] = extract_title(response.body)
         obs.requests.insert(0, record)  # OONI order: the final request first
         if request.failure is not None:
-            obs.failed(*_split_endpoint(address), scheme)
+            obs.failed(*_split_endpoint(address), scheme, request=True)
         if not followed or location is None:
             break
         try:
@@ -264,12 +266,14 @@ async def _connect(
 
 
 async def _self_control(
-    ip: str, port: int, scheme: str, session: Session, obs: _Observations
+    ip: str, port: int, scheme: str, request_failed: bool, session: Session, obs: _Observations
 ) -> SelfControl:
     """Repeat the failed exchange to the same address with a neutral SNI and Host.
 
     If the neutral exchange works where the real one was reset or stalled, the trigger was the
-    name (SNI or Host), not the address: the distinction Hyperquack and CenTrace draw.
+    name (SNI or Host), not the address: the distinction Hyperquack and CenTrace draw. When the
+    HTTP exchange failed and the neutral page is small, a second neutral connection pulls
+    ``VOLUME_BYTES`` (``x_volume``): a freeze that counts bytes shows only past its threshold.
     """
     neutral = session.settings.neutral_host
     secure = None
@@ -278,8 +282,29 @@ async def _self_control(
     headers = _request_headers(neutral, port, scheme, session.settings)
     request = chain.Fetch(f"{scheme}://{headers[0][1]}/", headers, session.settings.body_cap)
     steps = Steps(obs.t_zero)
-    await chain.attempt(ip, chain.Plan(port, secure, request), session, steps)
-    return SelfControl(server_name=neutral, host=neutral, **steps.as_ooni())
+    pulled: volume.Volume | None = None
+    _, stream = await chain.open_stream(ip, port, secure, session, steps)
+    if stream is not None:
+        sent = await chain.fetch(stream, request, session, steps)
+        steps.requests.append(sent.as_ooni())
+        size = _response_size(sent.response)
+        if request_failed and sent.response is not None and size < VOLUME_BYTES:
+            _, again = await chain.open_stream(ip, port, secure, session, steps)
+            if again is not None:
+                count = volume.requests_for(VOLUME_BYTES, size)
+                timeout = session.settings.timeouts.http
+                pulled = await volume.drain(
+                    again, "/", headers, count, VOLUME_BYTES, timeout, obs.t_zero
+                )
+    pull = VolumeKeys(x_volume=pulled.as_ooni()) if pulled is not None else VolumeKeys()
+    return SelfControl(server_name=neutral, host=neutral, **steps.as_ooni(), **pull)
+
+
+def _response_size(response: http.Response | None) -> int:
+    """The bytes of a response as it came: status line, headers and body."""
+    if response is None:
+        return 0
+    return 17 + sum(len(k) + len(v) + 4 for k, v in response.headers) + response.wire_length
 
 
 def _split_endpoint(address: str) -> tuple[str, int]:

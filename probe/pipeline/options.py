@@ -41,6 +41,8 @@ class RunOptions:
     backend: NetworkBackend = SOCKETS
     """What every step connects through: the real network (no flag changes it), or in tests
     a scripted one (``probe.net.scripted``)."""
+    repeat: int = 1
+    """Measurements of every URL target (``--repeat``)."""
 
 
 def run_options(values: Mapping[str, Any]) -> RunOptions:
@@ -86,6 +88,7 @@ def run_options(values: Mapping[str, Any]) -> RunOptions:
         analysis=AnalysisOptions(settings.bogon_exempt, flags.extra_roots or ()),
         geoip=geoip if values["geoip"] else None,
         secrets=tuple(tor.bridge_secrets(tor.load_bridges(bridges))) if bridges else (),
+        repeat=values["repeat"],
     )
 
 

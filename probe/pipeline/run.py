@@ -99,7 +99,7 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
         options = replace(options, settings=replace(options.settings, packet_tests=False))
     location = _locate(options, events)
     started = datetime.now(UTC)
-    jobs = jobs_for(selection.nettests, selection.targets)
+    jobs = jobs_for(selection.nettests, selection.targets, options.repeat)
     infos = _infos(selection, location, started)
     if options.resume is not None:
         if options.output is not None and options.output != options.resume:
@@ -132,7 +132,7 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
             raise RunFailed(str(exc)) from exc
     _scrub_late(path, options.secrets, own, known)
     summary = analysis.finish()
-    if summary.network_unusable and not interrupted:
+    if summary.marks and not interrupted:
         _append_trailer(path, summary, Scrubber([*options.secrets, *own.snapshot()]))
     return Outcome(path, summary, len(jobs), writer.count, datetime.now(UTC) - started, interrupted)
 

@@ -72,6 +72,8 @@ def _endpoints(https: int, http: int, tcp: int) -> str:
                 lines.append(f'path = "{check["path"]}"')
             if "verify" in check:
                 lines.append(f"verify = {str(check['verify']).lower()}")
+            if "method" in check:  # Telegram's data centres get POST (ts-020)
+                lines.append(f'method = "{check["method"]}"')
             lines.append("")
     return "\n".join(lines)
 

@@ -47,7 +47,7 @@ async def measure_app(app: str, session: Session) -> dict[str, Any]:
         # (a blocked endpoint is told by the app's own keys, as in OONI's experiments).
         "failure": None,
         "failed_operation": None,
-        "network_events": trace.events,
+        **trace.keys(),
         "queries": obs.queries,
         "tcp_connect": obs.tcp_connect,
         "tls_handshakes": obs.tls_handshakes,
