@@ -279,7 +279,8 @@ RUN_OPTIONS: tuple[Option, ...] = (
         "resume",
         Path | None,
         None,
-        "Continue an interrupted run: skip targets already in FILE and append to it.",
+        "Continue an interrupted run: skip targets already in FILE and append to it (the "
+        "run-level verdict judges each sitting's measurements on their own).",
         limits={"dir_okay": False},
     ),
     Option(
