@@ -93,6 +93,7 @@ LISTS_DIR = Option(
     "Folder that holds named lists.",
     env=ENV_LISTS_DIR,
     shown_default="the shipped `targets/`",
+    limits={"file_okay": False},
 )
 
 COLLECTOR = Option(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from probe.analysis import (
@@ -113,10 +114,13 @@ def analyze(
         else:
             deque(analysed_lines(file, options, parts, blocked), maxlen=0)
     except (ValueError, CertificateFileError, ResultsError) as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     except OSError as exc:
-        err.print(f"[red]error:[/] {exc.filename or file}: {exc.strerror or exc}", highlight=False)
+        err.print(
+            f"[red]error:[/] {escape(f'{exc.filename or file}: {exc.strerror or exc}')}",
+            highlight=False,
+        )
         raise typer.Exit(EXIT_USAGE) from exc
     summary = combined(parts)
     print_summary(Console(), summary, blocked)

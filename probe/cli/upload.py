@@ -10,8 +10,10 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from probe.cli.options import CA_BUNDLE, COLLECTOR, UPLOAD_PROXY
+from probe.net.tls import check_ca_bundle
 from probe.options import ENV_UPLOAD_QUEUE
 from probe.report.jsonl import ResultsError, read_jsonl
 from probe.upload.client import CollectorClient
@@ -105,11 +107,13 @@ def upload(
         err.print("[red]error:[/] give results files, or --pending for the queue")
         raise typer.Exit(EXIT_USAGE)
     try:
+        if ca_bundle is not None:
+            check_ca_bundle(ca_bundle)
         left = upload_queued(
             files or [], collector, upload_proxy, ca_bundle, queue_dir, budget, err
         )
-    except (ResultsError, OSError) as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+    except (ResultsError, OSError, ValueError) as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     raise typer.Exit(1 if left else 0)
 

@@ -17,7 +17,9 @@ from probe.control.defaults import parse_doh_urls, parse_helper_urls
 from probe.interception.roots import user_roots
 from probe.net.bogons import parse_exemptions
 from probe.net.geoip import Endpoints
+from probe.net.tls import check_ca_bundle
 from probe.nettests import tor
+from probe.nettests.messaging.endpoints import check_file
 from probe.options import ENV_DOH_URLS, ENV_HELPER_URL
 from probe.settings import Settings, Timeouts
 
@@ -45,6 +47,7 @@ def run_options(values: Mapping[str, Any]) -> RunOptions:
     Raises ValueError, CertificateFileError or DataFileError naming what is wrong.
     """
     flags = option_flags(values["bogon_exempt"], values["interception_roots"])
+    check_files(values)
     bridges: Path | None = values["bridges"]
     settings = Settings(
         resolver=values["resolver"],
@@ -83,6 +86,18 @@ def run_options(values: Mapping[str, Any]) -> RunOptions:
         geoip=geoip if values["geoip"] else None,
         secrets=tuple(tor.bridge_secrets(tor.load_bridges(bridges))) if bridges else (),
     )
+
+
+def check_files(values: Mapping[str, Any]) -> None:
+    """Read every data file the run was given now, before consent or any output, whether or not
+    a selected test would use it: garbage is ``FILE[:LINE]: reason`` and exit 2, not a failure
+    halfway through the run (``--bridges`` and the lists are read just after)."""
+    if values["ca_bundle"]:
+        check_ca_bundle(values["ca_bundle"])
+    if values["tor_authorities"]:
+        tor.load_targets(values["tor_authorities"])
+    if values["app_endpoints"]:
+        check_file(values["app_endpoints"])
 
 
 def option_flags(bogon_exempt: str | None, interception_roots: str | None) -> OptionFlags:
