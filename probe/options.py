@@ -65,7 +65,8 @@ BOGON_EXEMPT = Option(
     "bogon_exempt",
     str | None,
     None,
-    "Comma-separated CIDRs not treated as bogons.",
+    "Comma-separated CIDRs not treated as bogons (contacted: only their own addresses, never "
+    "the IPv4 a NAT64 or 6to4 address carries).",
     env=ENV_BOGON_EXEMPT,
     shown_default="none",
 )
