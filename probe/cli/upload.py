@@ -80,6 +80,8 @@ def upload_queued(
         + (f" ({result.last_error})" if result.pending and result.last_error else ""),
         highlight=False,
     )
+    for problem in queue.problems:
+        err.print(f"[yellow]warning:[/] upload: {escape(problem)}", highlight=False)
     if added and not result.sent and not result.pending and not result.rejected:
         err.print("upload: nothing new to send", highlight=False)
     return result.pending
