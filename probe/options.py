@@ -67,7 +67,8 @@ BOGON_EXEMPT = Option(
     "bogon_exempt",
     str | None,
     None,
-    "Comma-separated CIDRs not treated as bogons.",
+    "Comma-separated CIDRs not treated as bogons (contacted: only their own addresses, never "
+    "the IPv4 a NAT64 or 6to4 address carries).",
     env=ENV_BOGON_EXEMPT,
     shown_default="none",
 )
@@ -95,6 +96,7 @@ LISTS_DIR = Option(
     "Folder that holds named lists.",
     env=ENV_LISTS_DIR,
     shown_default="the shipped `targets/`",
+    limits={"file_okay": False},
 )
 
 COLLECTOR = Option(
@@ -298,7 +300,8 @@ RUN_OPTIONS: tuple[Option, ...] = (
         "resume",
         Path | None,
         None,
-        "Continue an interrupted run: skip targets already in FILE and append to it.",
+        "Continue an interrupted run: skip targets already in FILE and append to it (the "
+        "run-level verdict judges each sitting's measurements on their own).",
         limits={"dir_okay": False},
     ),
     Option(

@@ -12,6 +12,7 @@ from probe.analysis.run import (
     RunSummary,
     analyze_measurement,
     analyze_run,
+    combined,
     mark_network,
     merge,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "Verdict",
     "analyze_measurement",
     "analyze_run",
+    "combined",
     "mark_network",
     "merge",
     "stored_verdict",

@@ -242,6 +242,32 @@ def mark_network(measurement: Record, summary: RunSummary) -> dict[str, Any]:
     return merge(measurement, analysis)
 
 
+def combined(parts: list[RunSummary]) -> RunSummary:
+    """One summary of a file's parts (:mod:`probe.analysis.results`) for showing: the counts
+    added up, and each part's run-level reason, numbered when there are several."""
+    judged = [p for p in parts if p.total or p.apps or p.unanalysed] or parts[-1:]
+    if len(judged) == 1:
+        return judged[0]
+    blocked: Counter[str] = Counter()
+    unanalysed: Counter[str] = Counter()
+    for part in judged:
+        blocked.update(part.blocked)
+        unanalysed.update(part.unanalysed)
+    reasons = [f"part {n}: {p.reason}" for n, p in enumerate(judged, 1) if p.network_unusable]
+    return RunSummary(
+        sum(p.total for p in judged),
+        sum(p.ok for p in judged),
+        sum(p.down for p in judged),
+        sum(p.undetermined for p in judged),
+        dict(blocked),
+        bool(reasons),
+        "; ".join(reasons) or None,
+        apps=[line for p in judged for line in p.apps],
+        unanalysed=dict(unanalysed),
+        notes=list(dict.fromkeys(note for p in judged for note in p.notes)),
+    )
+
+
 def analyze_run(
     measurements: Iterable[Record], options: OptionsSource | None = None
 ) -> tuple[list[dict[str, Any]], RunSummary]:

@@ -1,7 +1,9 @@
 """``probe analyze``: recompute every verdict of a results file from its raw observations.
 
 Two streaming passes keep memory flat for any file size: the first collects what the run-level
-verdict needs, the second re-analyses each measurement (and writes it with ``--output``).
+verdict needs, for each part of the file that a trailer closes (one sitting of ``probe run``, see
+:mod:`probe.analysis.results`), the second re-analyses each measurement (and writes it with
+``--output``).
 Without ``--output`` nothing is written and only the summary is printed. The options a run
 stored in its measurements are used unless a flag overrides them.
 """
@@ -14,61 +16,75 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from probe.analysis import (
     OptionsSource,
-    RunAnalysis,
     RunSummary,
     analyze_measurement,
+    combined,
     mark_network,
     merge,
     stored_verdict,
 )
+from probe.analysis.results import summarise_parts
 from probe.cli.options import BOGON_EXEMPT, INTERCEPTION_ROOTS
 from probe.interception import CertificateFileError
 from probe.pipeline.options import option_flags
-from probe.report.jsonl import TRAILER_KEY, ResultsError, dump_line, read_jsonl, write_atomically
+from probe.report.jsonl import (
+    TRAILER_KEY,
+    ResultsError,
+    dump_line,
+    is_trailer,
+    numbered_lines,
+    write_atomically,
+)
 
 EXIT_USAGE = 2
 BlockedRow = tuple[str, str, str]
 
 
-def summarise_file(path: Path, options: OptionsSource) -> RunSummary:
-    """First pass: the run summary; raises ResultsError naming file:line."""
-    run = RunAnalysis(options)
-    for measurement in read_jsonl(path):
-        run.add(measurement)
-    return run.finish()
-
-
 def analysed_lines(
-    path: Path, options: OptionsSource, summary: RunSummary, blocked: list[BlockedRow] | None = None
+    path: Path,
+    options: OptionsSource,
+    parts: list[RunSummary],
+    blocked: list[BlockedRow] | None = None,
 ) -> Iterator[str]:
-    """Second pass: each measurement re-analysed and marked with the run-level verdict, then the
-    trailer when that verdict marks anything; the targets still blocked after that are appended
-    to ``blocked``."""
-    for measurement in read_jsonl(path):
+    """Second pass: each measurement re-analysed and marked with its part's run-level verdict
+    (``parts`` from :func:`summarise_parts`); each part followed by another keeps its trailer,
+    and the last gets one when its verdict marks anything. The targets still blocked after that
+    are appended to ``blocked``."""
+    part = 0
+    pending: RunSummary | None = None  # a trailer kept only if a measurement follows, or marked
+    for _, measurement in numbered_lines(path, with_trailers=True):
+        if pending is not None:
+            yield dump_line({TRAILER_KEY: pending.as_dict()})
+            pending = None
+        if is_trailer(measurement):
+            pending, part = parts[part], part + 1
+            continue
         analysed = mark_network(
-            merge(measurement, analyze_measurement(measurement, options)), summary
+            merge(measurement, analyze_measurement(measurement, options)), parts[part]
         )
         keys = analysed["test_keys"]
         if blocked is not None and isinstance((stored_verdict(keys) or (None,))[0], str):
             blocked.append((str(analysed.get("input")), keys["x_technique"], keys["x_detail"]))
         yield dump_line(analysed)
-    if summary.marks:
-        yield dump_line({TRAILER_KEY: summary.as_dict()})
+    last = pending if pending is not None else parts[part]
+    if last.marks:
+        yield dump_line({TRAILER_KEY: last.as_dict()})
 
 
 def write_analysed(
     path: Path,
     output: Path,
     options: OptionsSource,
-    summary: RunSummary,
+    parts: list[RunSummary],
     blocked: list[BlockedRow] | None = None,
 ) -> None:
     """Write atomically, so ``--output`` may name the input file itself."""
-    write_atomically(output, analysed_lines(path, options, summary, blocked))
+    write_atomically(output, analysed_lines(path, options, parts, blocked))
 
 
 def analyze(
@@ -91,18 +107,22 @@ def analyze(
     err = Console(stderr=True)
     try:
         options = option_flags(bogon_exempt, interception_roots)
-        summary = summarise_file(file, options)
+        parts = summarise_parts(file, options)
         blocked: list[BlockedRow] = []
         if output is not None:
-            write_analysed(file, output, options, summary, blocked)
+            write_analysed(file, output, options, parts, blocked)
         else:
-            deque(analysed_lines(file, options, summary, blocked), maxlen=0)
+            deque(analysed_lines(file, options, parts, blocked), maxlen=0)
     except (ValueError, CertificateFileError, ResultsError) as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     except OSError as exc:
-        err.print(f"[red]error:[/] {exc.filename or file}: {exc.strerror or exc}", highlight=False)
+        err.print(
+            f"[red]error:[/] {escape(f'{exc.filename or file}: {exc.strerror or exc}')}",
+            highlight=False,
+        )
         raise typer.Exit(EXIT_USAGE) from exc
+    summary = combined(parts)
     print_summary(Console(), summary, blocked)
     for note in summary.notes:
         err.print(f"[yellow]warning:[/] {file}: {note}", highlight=False)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from probe.certs import Finding, Scan, audit, os_stores, scan_files
@@ -53,7 +54,7 @@ def certs(
     try:
         registry = load_registry(settings.interception_roots)
     except CertificateFileError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     scan = scan_files(store, FILE) if store else os_stores(sys.platform)
     findings = audit(scan, registry)

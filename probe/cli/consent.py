@@ -51,8 +51,8 @@ def consent_file() -> Path:
 def has_consented(path: Path) -> bool:
     try:
         return int(json.loads(path.read_text())["version"]) >= CONSENT_VERSION
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return False  # a damaged answer is no answer: the notice is shown again
 
 
 def _remember(path: Path) -> None:

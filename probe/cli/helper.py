@@ -22,6 +22,7 @@ from probe.helper.config import HelperConfig
 from probe.helper.server import admission, start
 from probe.net.bogons import parse_exemptions
 from probe.net.dns import split_hostport
+from probe.net.tls import check_ca_bundle
 from probe.options import ENV_BOGON_EXEMPT
 
 EXIT_USAGE = 2
@@ -94,6 +95,8 @@ def serve(
             deadline=deadline,
         )
         admission(config)  # fails here, as a usage error, when RLIMIT_NOFILE is too low
+        if ca_bundle is not None:
+            check_ca_bundle(ca_bundle)
         tls = server_tls(tls_cert, tls_key)
     except (ValueError, ssl.SSLError) as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -8,15 +8,18 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from probe.cli.options import LISTS_DIR
-from probe.inputs import ListError, available_lists, lists_dir, load_list
+from probe.inputs import ListError, available_lists, load_list
+from probe.inputs import lists_dir as resolve_lists_dir
 
 
-def lists(lists_dir_opt: Path | None = LISTS_DIR) -> None:
-    """Show the target lists you can pass to `probe run --list NAME`."""
+def lists(lists_dir: Path | None = LISTS_DIR) -> None:
+    """Show the target lists you can pass to `probe run --list NAME`; a list that cannot be
+    used shows its ``FILE:LINE: reason`` instead of its counts."""
     console = Console()
-    folder = lists_dir(lists_dir_opt)
+    folder = resolve_lists_dir(lists_dir)
     if not folder.is_dir():
         Console(stderr=True).print(f"[red]error:[/] {folder}: no such folder")
         raise typer.Exit(2)
@@ -28,7 +31,7 @@ def lists(lists_dir_opt: Path | None = LISTS_DIR) -> None:
         try:
             targets = load_list(path)
         except ListError as exc:
-            table.add_row(path.stem, "-", f"[red]{exc}[/]")
+            table.add_row(path.stem, "-", Text(str(exc), style="red"))
             continue
         counts = Counter(t.category_code or "?" for t in targets)
         per_category = ", ".join(f"{code} {n}" for code, n in sorted(counts.items()))

@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from probe.cli.consent import ensure_consent
@@ -63,7 +64,7 @@ def _progress(err: Console, shown: bool) -> Progress:
 
 
 def _fail(err: Console, exc: Exception, code: int) -> typer.Exit:
-    err.print(f"[red]error:[/] {exc}", highlight=False)
+    err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
     return typer.Exit(code)
 
 

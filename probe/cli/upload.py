@@ -10,8 +10,10 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from probe.cli.options import CA_BUNDLE, COLLECTOR, UPLOAD_PROXY
+from probe.net.tls import check_ca_bundle
 from probe.options import ENV_UPLOAD_QUEUE
 from probe.report.jsonl import ResultsError, read_jsonl
 from probe.upload.client import CollectorClient
@@ -78,6 +80,8 @@ def upload_queued(
         + (f" ({result.last_error})" if result.pending and result.last_error else ""),
         highlight=False,
     )
+    for problem in queue.problems:
+        err.print(f"[yellow]warning:[/] upload: {escape(problem)}", highlight=False)
     if added and not result.sent and not result.pending and not result.rejected:
         err.print("upload: nothing new to send", highlight=False)
     return result.pending
@@ -105,11 +109,13 @@ def upload(
         err.print("[red]error:[/] give results files, or --pending for the queue")
         raise typer.Exit(EXIT_USAGE)
     try:
+        if ca_bundle is not None:
+            check_ca_bundle(ca_bundle)
         left = upload_queued(
             files or [], collector, upload_proxy, ca_bundle, queue_dir, budget, err
         )
-    except (ResultsError, OSError) as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+    except (ResultsError, OSError, ValueError) as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     raise typer.Exit(1 if left else 0)
 

@@ -12,6 +12,9 @@ from probe.net.names import is_ip_literal, to_ascii
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_HOST_LENGTH = 253
+MAX_URL_BYTES = 2048
+"""Longer is no page a list names (browsers and CDNs refuse far less), and every byte of a URL is
+stored several times per measurement: a 10 MB one would make lines of tens of megabytes."""
 # Letters, digits and hyphens (RFC 1123); underscores too, since real DNS names carry them.
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 _WHITESPACE = re.compile(r"\s")
@@ -36,6 +39,8 @@ def check_url(url: str) -> CheckedUrl:
     """Validate ``url``; raises ValueError whose message is the reason."""
     if not url:
         raise ValueError("empty URL")
+    if len(url) > MAX_URL_BYTES or len(url.encode("utf-8", "surrogatepass")) > MAX_URL_BYTES:
+        raise ValueError(f"URL is longer than {MAX_URL_BYTES} bytes")
     if _WHITESPACE.search(url):
         raise ValueError("URL contains whitespace")
     if _CONTROL.search(url):

@@ -184,6 +184,13 @@ def is_exempt(address: str, exempt: tuple[str, ...]) -> bool:
         return False
 
 
+def uncontactable(address: str, exempt: tuple[str, ...] = ()) -> bool:
+    """Never to be connected to: a bogon, unless the address itself is exempt. Unlike the bogon
+    flag, an exemption never reaches the IPv4 address a NAT64, 6to4 or Teredo address carries,
+    so ``--bogon-exempt 127.0.0.0/8`` lets 127.0.0.1 through, not ``64:ff9b::7f00:1``."""
+    return not is_exempt(address, exempt) and is_bogon(address)
+
+
 def translates(address: str) -> bool:
     """True for NAT64, 6to4 and Teredo space: reaching it means reaching an IPv4 host via a
     translator or relay, whose own policy the helper cannot see."""

@@ -58,6 +58,21 @@ class Handshake:
         )
 
 
+def check_ca_bundle(path: Path) -> None:
+    """Refuse, before anything is measured, a ``--ca-bundle`` that holds no PEM root: OpenSSL
+    would only say so at the first handshake, as a traceback. ValueError names the file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"{path}: {exc.strerror or exc}") from exc
+    if b"-----BEGIN CERTIFICATE-----" not in data:
+        raise ValueError(f"{path}: no PEM certificate (-----BEGIN CERTIFICATE-----) in it")
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=str(path))
+    except ssl.SSLError as exc:
+        raise ValueError(f"{path}: not a PEM bundle of root certificates ({exc.reason})") from exc
+
+
 @lru_cache(maxsize=8)
 def client_context(
     ca_bundle: Path | None, verify: bool = True, alpn: tuple[str, ...] = ALPN

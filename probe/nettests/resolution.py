@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 from typing import Final, NotRequired, TypedDict
 
 from probe.net import dns
-from probe.net.bogons import is_bogon
+from probe.net.bogons import uncontactable
 from probe.nettests.session import Session
 from probe.settings import Settings
 
@@ -47,7 +47,7 @@ def contactable(queries: list[dns.Query], settings: Settings, skipped: list[str]
     found = dict.fromkeys(a for q in queries for a in q.addresses())
     usable = []
     for address in sorted(found, key=lambda a: ipaddress.ip_address(a).version):
-        if not is_bogon(address, settings.bogon_exempt):
+        if not uncontactable(address, settings.bogon_exempt):
             usable.append(address)
         else:
             skip_bogon(address, skipped)

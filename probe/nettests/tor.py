@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from probe.inputs.errors import ListError
+from probe.inputs.text import decode_lines
 from probe.net import events
 from probe.nettests.app_control import Unreached, ask
 from probe.nettests.chain import CONNECT, HTTP_ROUND_TRIP, RESOLVE, TLS_HANDSHAKE
@@ -27,7 +29,7 @@ from probe.nettests.messaging.checks import (
     new_observations,
     run_check,
 )
-from probe.nettests.messaging.endpoints import DataFileError, override, read_toml
+from probe.nettests.messaging.endpoints import DataFileError, override, read_toml, tables
 from probe.nettests.session import Session
 from probe.report.scrub import SCRUBBED, forms, scrub
 
@@ -104,7 +106,7 @@ def load_targets(path: Path | None = None) -> tuple[list[Authority], list[str]]:
     data = read_toml(path, SHIPPED)
     where = path or SHIPPED
     authorities: list[Authority] = []
-    for number, entry in enumerate(data.get("authority") or [], start=1):
+    for number, entry in enumerate(tables(data.get("authority"), "authority", where), start=1):
         try:
             authority = Authority(
                 str(entry["name"]),
@@ -121,7 +123,7 @@ def load_targets(path: Path | None = None) -> tuple[list[Authority], list[str]]:
     if repeated:
         # Targets are keyed by address (as OONI does), so each must be measured once.
         raise DataFileError(f"{where}: address used twice: {', '.join(repeated)}")
-    websites = [str(entry["url"]) for entry in data.get("website") or [] if "url" in entry]
+    websites = [str(e["url"]) for e in tables(data.get("website"), "website", where) if "url" in e]
     if not authorities:
         raise DataFileError(f"{where}: no [[authority]] entries")
     return authorities, websites
@@ -144,7 +146,7 @@ def parse_bridges(text: str, where: str = "bridges") -> list[Bridge]:
             transport, tokens = tokens[0].lower(), tokens[1:]
         address = _address(tokens[0]) if tokens else None
         if address is None:
-            raise DataFileError(f"{where}: line {number}: not a bridge line (IP:PORT expected)")
+            raise DataFileError(f"{where}:{number}: not a bridge line (IP:PORT expected)")
         rest = tokens[1:]
         fingerprint = rest.pop(0) if rest and _FINGERPRINT.match(rest[0]) else ""
         bridges.append(Bridge(transport, address[0], address[1], fingerprint, tuple(rest)))
@@ -152,10 +154,17 @@ def parse_bridges(text: str, where: str = "bridges") -> list[Bridge]:
 
 
 def load_bridges(path: Path) -> list[Bridge]:
+    """The bridges of a ``--bridges`` file; a file with none is an error, not a quiet no-op."""
     try:
-        return parse_bridges(path.read_text("utf-8"), str(path))
+        text = "\n".join(decode_lines(path.read_bytes(), str(path)))
     except OSError as exc:
-        raise DataFileError(f"{path}: {exc.strerror}") from exc
+        raise DataFileError(f"{path}: {exc.strerror or exc}") from exc
+    except ListError as exc:
+        raise DataFileError(str(exc)) from exc
+    bridges = parse_bridges(text, str(path))
+    if not bridges:
+        raise DataFileError(f"{path}: no bridge line in it (IP:PORT, one per line)")
+    return bridges
 
 
 def bridge_secrets(bridges: Sequence[Bridge]) -> list[str]:

@@ -17,7 +17,7 @@ from probe.control.helper_client import HelperAnswer, query_helpers
 from probe.control.redirect import next_url, parse_hop, request_url
 from probe.control.title import extract_title
 from probe.net import dns, errors, events, http, tcp, tls, volume
-from probe.net.bogons import is_bogon
+from probe.net.bogons import uncontactable
 from probe.net.names import is_ip_literal, to_ascii
 from probe.net.records import DNSQuery, TraceKeys, VolumeKeys
 from probe.net.stream import Stream
@@ -197,7 +197,7 @@ async def _follow(url: str, session: Session, obs: _Observations) -> None:
             obs.failure = errors.HTTP_INVALID_REDIRECT
             return
         host, scheme = target.host, target.scheme
-        if is_ip_literal(host) and is_bogon(host, settings.bogon_exempt):
+        if is_ip_literal(host) and uncontactable(host, settings.bogon_exempt):
             skip_bogon(host, obs.skipped_bogons)
             obs.failure = errors.BOGON_ADDRESS_REFUSED
             return

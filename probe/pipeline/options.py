@@ -18,7 +18,9 @@ from probe.interception.roots import user_roots
 from probe.net.backend import SOCKETS, NetworkBackend
 from probe.net.bogons import parse_exemptions
 from probe.net.geoip import Endpoints
+from probe.net.tls import check_ca_bundle
 from probe.nettests import tor
+from probe.nettests.messaging.endpoints import check_file
 from probe.options import ENV_DOH_URLS, ENV_HELPER_URL
 from probe.settings import Settings, Timeouts
 
@@ -51,6 +53,7 @@ def run_options(values: Mapping[str, Any]) -> RunOptions:
     Raises ValueError, CertificateFileError or DataFileError naming what is wrong.
     """
     flags = option_flags(values["bogon_exempt"], values["interception_roots"])
+    check_files(values)
     bridges: Path | None = values["bridges"]
     settings = Settings(
         resolver=values["resolver"],
@@ -90,6 +93,18 @@ def run_options(values: Mapping[str, Any]) -> RunOptions:
         secrets=tuple(tor.bridge_secrets(tor.load_bridges(bridges))) if bridges else (),
         repeat=values["repeat"],
     )
+
+
+def check_files(values: Mapping[str, Any]) -> None:
+    """Read every data file the run was given now, before consent or any output, whether or not
+    a selected test would use it: garbage is ``FILE[:LINE]: reason`` and exit 2, not a failure
+    halfway through the run (``--bridges`` and the lists are read just after)."""
+    if values["ca_bundle"]:
+        check_ca_bundle(values["ca_bundle"])
+    if values["tor_authorities"]:
+        tor.load_targets(values["tor_authorities"])
+    if values["app_endpoints"]:
+        check_file(values["app_endpoints"])
 
 
 def option_flags(bogon_exempt: str | None, interception_roots: str | None) -> OptionFlags:

@@ -3,8 +3,9 @@
 The CLI parses flags into :class:`RunOptions`, calls :func:`select` then :func:`execute`, and
 renders the :class:`Events` they emit; nothing here prints. Each measurement is analysed and
 written once, as it finishes. The run-level pass never rewrites the file: when it marks
-anything (an unusable network) it appends a trailer line that readers apply
-(:mod:`probe.analysis.results`, docs/data-format.md).
+anything (an unusable network) it appends a trailer line that readers apply to the measurements
+of this sitting only (:mod:`probe.analysis.results`, docs/data-format.md); a resumed run first
+closes the part an interrupted one left unjudged with that part's own trailer.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Protocol
 
 from probe import runner
 from probe.analysis import RunAnalysis, RunSummary, mark_network
+from probe.analysis.results import summarise_open_part
 from probe.inputs import ListError, Target, find_list, lists_dir, load_list, targets_from_urls
 from probe.net.dns import system_resolver
 from probe.net.geoip import UNKNOWN, Location, locate
@@ -27,7 +29,7 @@ from probe.nettests.registry import select as select_tests
 from probe.pipeline.options import RunOptions
 from probe.report.envelope import RunInfo
 from probe.report.jsonl import JsonlWriter, ResultsError, rewrite
-from probe.report.resume import recover
+from probe.report.resume import Recovered, recover
 from probe.report.scrub import Scrubber
 from probe.runner import Job, jobs_for
 
@@ -101,18 +103,20 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
     started = datetime.now(UTC)
     jobs = jobs_for(selection.nettests, selection.targets, options.repeat)
     infos = _infos(selection, location, started)
+    own = OwnAddresses([*interface_addresses(), *([location.ip] if location.ip else [])])
+    known = own.snapshot()
     if options.resume is not None:
         if options.output is not None and options.output != options.resume:
             raise UsageError("--resume FILE already names the output; drop --output")
-        jobs, infos = _resume(options.resume, jobs, infos, events)
+        jobs, infos, done = _resume(options.resume, jobs, infos, events)
+        if jobs and done.unjudged:
+            _judge_earlier(options.resume, done, Scrubber([*options.secrets, *known]), events)
     default = Path("results") / f"{started:%Y%m%dT%H%M%SZ}-{selection.list_name}.jsonl"
     path = options.resume or options.output or default
     try:
         writer = JsonlWriter(path)
     except ResultsError as exc:
         raise UsageError(str(exc)) from exc
-    own = OwnAddresses([*interface_addresses(), *([location.ip] if location.ip else [])])
-    known = own.snapshot()
     analysis = RunAnalysis(options.analysis)
     provisional = RunSummary()  # each line is final unless the run-level pass marks it
 
@@ -166,7 +170,7 @@ def _infos(selection: Selection, location: Location, started: datetime) -> dict[
 
 def _resume(
     path: Path, jobs: list[Job], infos: dict[str, RunInfo], events: Events
-) -> tuple[list[Job], dict[str, RunInfo]]:
+) -> tuple[list[Job], dict[str, RunInfo], Recovered]:
     """Skip what ``path`` holds and keep its report ids, so the result equals one whole run."""
     try:
         done = recover(path)
@@ -188,7 +192,19 @@ def _resume(
             )
             for name, info in infos.items()
         }
-    return remaining, infos
+    return remaining, infos, done
+
+
+def _judge_earlier(path: Path, done: Recovered, scrubber: Scrubber, events: Events) -> None:
+    """Close the part an interrupted run left unjudged with its own trailer, before this run
+    appends: the run-level pass judges each sitting on its own network, never one by another."""
+    try:
+        summary = summarise_open_part(path, done.last_trailer)
+    except (ResultsError, OSError) as exc:
+        raise UsageError(str(exc)) from exc
+    if summary.network_unusable:
+        events.note(f"the {done.unjudged} measurements already in {path}: {summary.reason}")
+    _append_trailer(path, summary, scrubber)
 
 
 def _scrub_late(

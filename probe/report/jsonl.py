@@ -29,9 +29,9 @@ them, the run would fail at its first write, so it fails before measuring instea
 
 
 TRAILER_KEY = "x_run_trailer"
-"""The one key of a trailer line: what the run-level pass found (docs/data-format.md)."""
-_TAIL_BYTES = 1 << 16
-"""A trailer is a few hundred bytes; reading this much from the end always holds it whole."""
+"""The one key of a trailer line: what the run-level pass found for the measurements above it,
+back to the previous trailer (docs/data-format.md)."""
+_TRAILER_BYTES = TRAILER_KEY.encode()
 
 
 class ResultsError(Exception):
@@ -68,7 +68,8 @@ class JsonlWriter:
         self.count += 1
 
     def write_trailer(self, trailer: dict[str, Any]) -> None:
-        """Append the run-level result as the last line; measurements already written stay."""
+        """Append the run-level result of the measurements since the previous trailer (or the
+        start); measurements already written stay as they are."""
         self.write({TRAILER_KEY: trailer})
         self.count -= 1  # not a measurement
 
@@ -123,26 +124,33 @@ def dump_line(record: dict[str, Any]) -> str:
 
 
 def rewrite(path: Path, transform: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-    """Apply ``transform`` to every measurement of ``path``, in place and atomically."""
-    write_atomically(path, (dump_line(transform(r)) for r in read_jsonl(path)))
+    """Apply ``transform`` to every line of ``path`` (trailers too, where they stand), in place
+    and atomically."""
+    lines = numbered_lines(path, with_trailers=True)
+    write_atomically(path, (dump_line(transform(record)) for _, record in lines))
 
 
 def is_trailer(record: dict[str, Any]) -> bool:
     return TRAILER_KEY in record and "test_keys" not in record
 
 
-def read_trailer(path: Path) -> dict[str, Any] | None:
-    """The trailer a finished run appended, or None (no run-level finding, or interrupted)."""
+def trailers(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """Each trailer of ``path`` with its line number, in order; one that is no object counts
+    as an empty one (it still ends its part of the file). Only lines naming the key are parsed,
+    so this costs one read of the file and no JSON decoding of the measurements."""
+    found: list[tuple[int, dict[str, Any]]] = []
     with path.open("rb") as handle:
-        handle.seek(max(0, handle.seek(0, os.SEEK_END) - _TAIL_BYTES))
-        tail = handle.read().rstrip(b"\n").rpartition(b"\n")[2]
-    try:
-        record = parse(tail.decode("utf-8", errors="replace"))
-    except LineError:
-        return None  # a torn or damaged last line: read_jsonl names it
-    if isinstance(record, dict) and is_trailer(record) and isinstance(record[TRAILER_KEY], dict):
-        return dict(record[TRAILER_KEY])
-    return None
+        for number, raw in enumerate(handle, start=1):
+            if _TRAILER_BYTES not in raw:
+                continue
+            try:
+                record = parse(raw.decode("utf-8", errors="replace"))
+            except LineError:
+                continue  # a damaged line: read_jsonl names it
+            if is_trailer(record):
+                value = record[TRAILER_KEY]
+                found.append((number, dict(value) if isinstance(value, dict) else {}))
+    return found
 
 
 def read_jsonl(
@@ -155,9 +163,14 @@ def read_jsonl(
 
 
 def numbered_lines(
-    path: Path, skipped: Skipped | None = None, required: tuple[str, ...] = ()
+    path: Path,
+    skipped: Skipped | None = None,
+    required: tuple[str, ...] = (),
+    *,
+    with_trailers: bool = False,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    """As :func:`read_jsonl`, with each measurement's line number."""
+    """As :func:`read_jsonl`, with each measurement's line number (and, ``with_trailers``, each
+    trailer line as it stands)."""
     with path.open("r", encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -165,6 +178,8 @@ def numbered_lines(
             try:
                 record = parse(line)
                 if is_trailer(record):
+                    if with_trailers:
+                        yield number, record
                     continue
                 check_measurement(record, required)
             except LineError as exc:

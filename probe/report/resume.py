@@ -3,8 +3,9 @@
 A ``kill -9`` or power loss can leave half a line at the end of a results file: bytes after the
 last newline, since each measurement is written with its newline in one call. Only those are
 reported and cut off. A complete line that is not a measurement, even the last one, is an error
-that changes nothing, because cutting or skipping it would lose or duplicate a measurement. A
-trailer ending the file is cut off too: the resumed run appends its own when it finishes.
+that changes nothing, because cutting or skipping it would lose or duplicate a measurement.
+Trailers stay: each judges the part of the file above it, and the resumed run measures a part of
+its own, perhaps on another network (:mod:`probe.analysis.results`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ class Recovered:
     test_start_time: datetime | None = None
     torn_bytes: int = 0
     torn_line: int = 0
+    last_trailer: int = 0
+    """The line of the last trailer (0: none)."""
+    unjudged: int = 0
+    """Measurements after it: a part no run-level pass has judged (the run was interrupted)."""
 
 
 def recover(path: Path) -> Recovered:
@@ -41,15 +46,14 @@ def recover(path: Path) -> Recovered:
     started: datetime | None = None
     torn_bytes = len(tail)
     torn_line = len(lines) + 1 if tail else 0
-    trailer = 0
+    last_trailer = unjudged = 0
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         try:
             record = parse(raw.decode("utf-8", errors="replace"))
             if is_trailer(record):
-                # The run goes on, so its run-level result no longer holds; the next one is new.
-                trailer = len(raw) + 1 if number == len(lines) and not tail else 0
+                last_trailer, unjudged = number, 0
                 continue
             check_measurement(record, ("test_name",))
         except LineError as exc:
@@ -57,13 +61,14 @@ def recover(path: Path) -> Recovered:
         name = record["test_name"]
         # A test whose targets are built in has input null (df-000); its job's input is "".
         done.add((name, str(record.get("input") or "")))
+        unjudged += 1
         report_ids.setdefault(name, str(record.get("report_id", "")))
         if started is None and record.get("test_start_time"):
             started = datetime.strptime(record["test_start_time"], TIME_FORMAT)
             started = started.replace(tzinfo=UTC)
-    if torn_bytes or trailer:
+    if torn_bytes:
         with path.open("r+b") as handle:
-            handle.truncate(len(data) - torn_bytes - trailer)
+            handle.truncate(len(data) - torn_bytes)
             handle.flush()
             os.fsync(handle.fileno())
-    return Recovered(done, report_ids, started, torn_bytes, torn_line)
+    return Recovered(done, report_ids, started, torn_bytes, torn_line, last_trailer, unjudged)

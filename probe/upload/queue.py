@@ -5,7 +5,9 @@ moment, so a measurement is first written whole (temporary file, fsync, rename) 
 removed once the collector acknowledged it. A kill can then cost at most a resend, which the
 collector recognises by the measurement's id. ``sent.log`` remembers what was acknowledged, so
 uploading the same file again sends nothing; a measurement the collector refused moves to
-``rejected/`` with the reason rather than being dropped.
+``rejected/`` with the reason rather than being dropped. A queue file that is no longer a
+queued measurement (a disk error, a hand edit) moves to ``rejected/`` too, as it is, and is
+named in :attr:`UploadQueue.problems`; the other queued measurements go on.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import platformdirs
 
 from probe.options import ENV_UPLOAD_QUEUE
 from probe.report.identity import measurement_id
+from probe.report.lines import LineError, parse
 
 REPORT_REUSE_SECONDS: Final = 3600.0
 """bk-003: past an hour since a report was opened, a retry goes into a new report."""
@@ -76,14 +79,17 @@ class UploadQueue:
         (self.folder / "collector.txt").write_text(collector + "\n", encoding="utf-8")
         self._ledger = self.folder / "sent.log"
         self._reports = self.folder / "reports.json"
+        self.problems: list[str] = []
+        """``FILE: reason`` for each queue file set aside as unreadable, for the CLI to show."""
         self._sent = self._read_ledger()
 
     def _read_ledger(self) -> set[str]:
         try:
-            text = self._ledger.read_text(encoding="ascii")
+            text = self._ledger.read_bytes().decode("ascii", errors="replace")
         except FileNotFoundError:
             return set()
-        return {line for line in text.splitlines() if len(line) == 64}  # a torn last line drops
+        # A torn last line, or a damaged one, drops: at worst that measurement is sent again.
+        return {line for line in text.splitlines() if len(line) == 64 and line.isalnum()}
 
     def add(self, record: dict[str, Any]) -> bool:
         """Queue one measurement; False when it is queued or acknowledged already."""
@@ -95,15 +101,34 @@ class UploadQueue:
         return True
 
     def entries(self) -> Iterator[Entry]:
-        """Queued measurements, oldest first; a file that cannot be read is left for later."""
+        """Queued measurements, oldest first. A file that cannot be read now is left for later;
+        one that is no queued measurement is set aside (:meth:`_set_aside`)."""
         found = []
         for path in self.pending.glob("*.json"):
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                found.append(Entry(path.stem, path, data["measurement"], float(data["queued"])))
-            except (OSError, ValueError, KeyError, TypeError):
+                data = parse(path.read_bytes().decode("utf-8", errors="replace"))
+                record, queued = data.get("measurement"), data.get("queued")
+                if not isinstance(record, dict):
+                    raise LineError("no measurement object in it")
+                if not isinstance(queued, int | float) or isinstance(queued, bool):
+                    raise LineError("no queued time in it")
+                found.append(Entry(path.stem, path, record, float(queued)))
+            except OSError:
                 continue
+            except LineError as exc:
+                self._set_aside(path, str(exc))
         yield from sorted(found, key=lambda e: (e.queued, e.uid))
+
+    def _set_aside(self, path: Path, reason: str) -> None:
+        """Move a damaged queue file to ``rejected/`` as it is, so it is neither retried forever
+        nor lost; the reason goes to :attr:`problems`."""
+        target = self.rejected / f"{path.stem}.damaged"
+        try:
+            os.replace(path, target)
+        except OSError as exc:
+            self.problems.append(f"{path}: {reason}; could not move it aside ({exc.strerror})")
+            return
+        self.problems.append(f"{path}: {reason}; moved to {target}")
 
     def count(self) -> int:
         return sum(1 for _ in self.pending.glob("*.json"))
@@ -123,12 +148,11 @@ class UploadQueue:
     def report_for(self, local_id: str) -> str | None:
         """The collector's report that ``local_id``'s measurements go to, if recent enough."""
         entry = self._load_reports().get(local_id)
-        if (
-            not isinstance(entry, dict)
-            or time.time() - entry.get("opened", 0) > REPORT_REUSE_SECONDS
-        ):
+        if not isinstance(entry, dict):
             return None
-        report = entry.get("report_id")
+        opened, report = entry.get("opened"), entry.get("report_id")
+        if not isinstance(opened, int | float) or time.time() - opened > REPORT_REUSE_SECONDS:
+            return None
         return report if isinstance(report, str) else None
 
     def remember_report(self, local_id: str, report_id: str | None) -> None:
@@ -140,11 +164,15 @@ class UploadQueue:
         write_atomically(self._reports, json.dumps(reports))
 
     def open_reports(self) -> dict[str, str]:
-        return {k: v["report_id"] for k, v in self._load_reports().items() if isinstance(v, dict)}
+        return {
+            local: entry["report_id"]
+            for local, entry in self._load_reports().items()
+            if isinstance(entry, dict) and isinstance(entry.get("report_id"), str)
+        }
 
     def _load_reports(self) -> dict[str, Any]:
+        """The reports opened recently; a damaged file is none (each is opened again)."""
         try:
-            value = json.loads(self._reports.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return parse(self._reports.read_bytes().decode("utf-8", errors="replace"))
+        except (OSError, LineError):
             return {}
-        return value if isinstance(value, dict) else {}

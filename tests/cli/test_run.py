@@ -293,6 +293,8 @@ def test_kill_9_then_resume_gives_one_whole_run(
     assert result.returncode == 0, result.stderr
     assert f"{out}:4: removed an incomplete last line" in result.stderr.replace("\n", "")
     records = [json.loads(x) for x in out.read_text().splitlines()]
+    # The killed sitting's part is closed by a trailer of its own (nothing to mark in it).
+    assert records.pop(3)["x_run_trailer"]["network_unusable"] is False
     assert sorted(r["input"] for r in records) == sorted([quick, stuck, redirected, nx])
     assert {r["report_id"] for r in records} == {finished[0]["report_id"]}
     assert (
@@ -518,3 +520,51 @@ def test_an_unusable_network_is_a_trailer_and_the_measurements_stay_as_written(
     final = list(read_results(out))
     assert all(m["test_keys"]["x_network_unusable"] is True for m in final)
     assert all(m["test_keys"]["blocking"] is None for m in final)
+
+
+REFUSED = ["http://127.0.0.1:9/", "http://127.0.0.1:7/", "https://127.0.0.1:5/"]
+
+
+def _unusable(path: Path) -> dict[str, bool]:
+    return {m["input"]: m["test_keys"]["x_network_unusable"] for m in read_results(path)}
+
+
+@pytest.mark.parametrize(
+    "first", ["working", "failing", "failing-interrupted"], ids=lambda first: f"{first}-first"
+)
+def test_a_resume_on_another_network_never_relabels_the_other_sitting(
+    lab: dict[str, Any], pki: PKI, tmp_path: Path, first: str
+) -> None:
+    """The run-level pass judges each sitting on its own: the unusable one's trailer marks
+    only what it measured, whichever came first, and survives the resume and probe analyze."""
+    working = lab["urls"][:2]
+    earlier, later = (working, REFUSED) if first == "working" else (REFUSED, working)
+    out = tmp_path / "out.jsonl"
+    env = probe_env(pki, lab["resolver"])
+    args = ["run", "--no-system-dns", "--timeout-tcp", "2"]
+    result = run_probe(
+        [*args, "-o", str(out), *(a for u in earlier for a in ("-u", u))], env, tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    if first == "failing-interrupted":  # as if stopped before the run-level pass
+        *kept, trailer = out.read_text().splitlines(keepends=True)
+        assert "x_run_trailer" in trailer
+        out.write_text("".join(kept))
+    every = [a for u in [*earlier, *later] for a in ("-u", u)]
+    result = run_probe([*args, "--resume", str(out), *every], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"resuming: {len(earlier)} done, {len(later)} to measure" in result.stderr
+    expected = {u: u in REFUSED for u in [*earlier, *later]}
+    assert _unusable(out) == expected
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    marks = [line["x_run_trailer"]["network_unusable"] for line in lines if "x_run_trailer" in line]
+    # A finished run that marked nothing wrote no trailer; the resume closes its part with one.
+    assert marks == ([False, True] if first == "working" else [True])
+    if first == "failing-interrupted":
+        assert f"the 3 measurements already in {out}: network unusable" in result.stderr
+    analysed = tmp_path / "analysed.jsonl"
+    result = run_probe(["analyze", str(out), "-o", str(analysed)], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert _unusable(analysed) == expected
+    part = 2 if first == "working" else 1
+    assert f"part {part}: network unusable" in result.stdout.replace("\n", " ")

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from probe.net.bogons import SPECIAL_RANGES, is_bogon, is_exempt, special_range, translates
+from probe.net.bogons import (
+    SPECIAL_RANGES,
+    is_bogon,
+    is_exempt,
+    special_range,
+    translates,
+    uncontactable,
+)
 
 # IANA IPv4 Special-Purpose Address Registry: block, Globally Reachable (None = N/A), a member.
 IPV4_REGISTRY = [
@@ -163,3 +170,14 @@ def test_the_helper_docs_list_every_entry() -> None:
     docs = (Path(__file__).parents[2] / "docs" / "helper.md").read_text(encoding="utf-8")
     for entry in SPECIAL_RANGES:
         assert f"| `{entry.network}` | {entry.name} | {entry.rfc} |" in docs, entry.network
+
+
+def test_an_exemption_lets_the_probe_contact_its_own_addresses_only() -> None:
+    loopback = ("127.0.0.0/8",)
+    assert not uncontactable("127.0.0.1", loopback)
+    for carried in ("64:ff9b::7f00:1", "2002:7f00:1::1", "::ffff:127.0.0.1", "::7f00:1"):
+        assert not is_bogon(carried, loopback) or carried.startswith("::")  # the flag: exempt
+        assert uncontactable(carried, loopback), carried  # contacting: never
+    assert not uncontactable("64:ff9b::7f00:1", ("64:ff9b::/96",))
+    assert uncontactable("fe80::1") and not uncontactable("2a00:1450::1")
+    assert not uncontactable("not an address")

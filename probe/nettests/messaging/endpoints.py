@@ -6,12 +6,15 @@ the lab can put TEST-NET stand-ins in place of every real endpoint without touch
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
+from probe.inputs.errors import ListError
+from probe.inputs.text import decode_lines
 from probe.net.names import is_ip_literal
 from probe.nettests.messaging.checks import KINDS, Check, Kind
 from probe.settings import Settings
@@ -30,16 +33,47 @@ def override(settings: Settings, field: str) -> Path | None:
     return Path(value) if value else None
 
 
+_TOML_AT = re.compile(r"^(?P<reason>.*) \(at line (?P<line>\d+), column \d+\)$")
+
+
 def read_toml(path: Path | None, shipped: str) -> dict[str, Any]:
-    """Parse ``path``, or the shipped file of that name when ``path`` is None."""
+    """Parse ``path``, or the shipped file of that name when ``path`` is None; the error names
+    ``FILE:LINE`` when the file is no UTF-8 TOML."""
     try:
         if path is None:
-            text = resources.files("probe.data").joinpath(shipped).read_text("utf-8")
+            data = resources.files("probe.data").joinpath(shipped).read_bytes()
         else:
-            text = path.read_text("utf-8")
-        return tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise DataFileError(f"{path or shipped}: {exc}") from exc
+            data = path.read_bytes()
+    except OSError as exc:
+        raise DataFileError(f"{path or shipped}: {exc.strerror or exc}") from exc
+    try:
+        return tomllib.loads("\n".join(decode_lines(data, str(path or shipped))))
+    except ListError as exc:
+        raise DataFileError(str(exc)) from exc
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_AT.match(str(exc))
+        where = f"{path or shipped}:{found['line']}" if found else str(path or shipped)
+        raise DataFileError(f"{where}: not TOML ({found['reason'] if found else exc})") from exc
+
+
+def tables(value: object, name: str, where: Path | str) -> list[dict[str, Any]]:
+    """``[[name]]`` entries of the file ``where``: a list of tables, or absent."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
+        raise DataFileError(f"{where}: {name} must be [[{name}]] tables")
+    return value
+
+
+def check_file(path: Path) -> None:
+    """Refuse at start a ``--app-endpoints`` file that a test would stumble on: every app
+    table it has must parse (the tests of apps it lacks say so when they run)."""
+    data = read_toml(path, SHIPPED)
+    if not any(isinstance(table, dict) for table in data.values()):
+        raise DataFileError(f"{path}: no app table ([telegram], [signal], ...)")
+    for app, table in data.items():
+        if isinstance(table, dict):
+            app_checks(app, path)
 
 
 def app_checks(app: str, path: Path | None = None) -> list[Check]:
@@ -49,7 +83,9 @@ def app_checks(app: str, path: Path | None = None) -> list[Check]:
     if not isinstance(table, dict):
         raise DataFileError(f"{path or SHIPPED}: no [{app}] table")
     checks: list[Check] = []
-    for number, entry in enumerate(table.get("check") or [], start=1):
+    for number, entry in enumerate(
+        tables(table.get("check"), f"{app}.check", path or SHIPPED), start=1
+    ):
         checks.extend(_expand(entry, f"{path or SHIPPED}: [[{app}.check]] #{number}"))
     if not checks:
         raise DataFileError(f"{path or SHIPPED}: [{app}] has no checks")

@@ -46,4 +46,4 @@ def test_secrets_cover_address_fingerprint_and_cert_only() -> None:
 def test_bad_line_error_does_not_quote_it(line: str) -> None:
     with pytest.raises(DataFileError) as caught:
         tor.parse_bridges(f"\n{line}\n", "bridges.txt")
-    assert str(caught.value) == "bridges.txt: line 2: not a bridge line (IP:PORT expected)"
+    assert str(caught.value) == "bridges.txt:2: not a bridge line (IP:PORT expected)"
