@@ -25,15 +25,16 @@ _RULE_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "dns-spoof": (frozenset({"domains", "address"}), frozenset()),
     "dns-drop": (frozenset({"domains"}), frozenset()),
     "dns-inject": (frozenset({"domains"}), frozenset({"address"})),
-    "ip-drop": (frozenset(), frozenset({"domains", "addresses"})),
-    "ip-reset": (frozenset(), frozenset({"domains", "addresses"})),
-    "sni-reset": (frozenset({"domains"}), frozenset({"probability"})),
-    "sni-drop": (frozenset({"domains"}), frozenset({"probability"})),
-    "host-reset": (frozenset({"domains"}), frozenset({"probability"})),
-    "host-drop": (frozenset({"domains"}), frozenset({"probability"})),
+    "ip-drop": (frozenset(), frozenset({"domains", "addresses", "probability"})),
+    "ip-reset": (frozenset(), frozenset({"domains", "addresses", "probability"})),
+    "sni-reset": (frozenset({"domains"}), frozenset({"probability", "residual"})),
+    "sni-drop": (frozenset({"domains"}), frozenset({"probability", "residual"})),
+    "host-reset": (frozenset({"domains"}), frozenset({"probability", "residual"})),
+    "host-drop": (frozenset({"domains"}), frozenset({"probability", "residual"})),
     "http-blockpage": (frozenset({"domains"}), frozenset({"body"})),
     "tls-mitm": (frozenset({"domains"}), frozenset()),
     "throttle": (frozenset({"rate"}), frozenset({"domains", "addresses"})),
+    "sni-throttle": (frozenset({"rate", "domains"}), frozenset()),
     "tls-reset": (frozenset(), frozenset({"domains", "addresses", "probability"})),
     "freeze": (frozenset(), frozenset({"domains", "addresses", "bytes"})),
     "shutdown": (frozenset(), frozenset()),
@@ -43,7 +44,7 @@ ADDRESS_ACTIONS = frozenset(
     {"ip-drop", "ip-reset", "tls-reset", "throttle", "tls-mitm", "http-blockpage", "freeze"}
 )
 """Actions enforced by destination address, so their domains get an address of their own."""
-IPV4_ONLY_ACTIONS = frozenset({"throttle", "tls-mitm", "http-blockpage"})
+IPV4_ONLY_ACTIONS = frozenset({"throttle", "sni-throttle", "tls-mitm", "http-blockpage"})
 """Address actions the censor applies to IPv4 only: their domains cannot be dual-stack."""
 
 VERDICTS = tuple(Category)
@@ -105,6 +106,8 @@ class Rule:
     """``freeze``: how many bytes the server's side of a flow carries before it stalls."""
     probability: float | None = None
     """The share of triggering flows the rule fires on (None: every one)."""
+    residual: int | None = None
+    """Seconds during which, after the rule fired, every new flow to that server is dropped."""
 
 
 @dataclass(frozen=True)
@@ -422,6 +425,11 @@ def _rule(table: dict[str, Any], where: _Where) -> Rule:
         or not 0 < probability <= 1
     ):
         raise where.error(f"'probability' must be a number in (0, 1], not {probability!r}")
+    residual = table.get("residual")
+    if residual is not None and (
+        isinstance(residual, bool) or not isinstance(residual, int) or not 0 < residual <= 86400
+    ):
+        raise where.error(f"'residual' must be whole seconds in 1..86400, not {residual!r}")
     size = table.get("bytes", 16384)
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise where.error(f"'bytes' must be a positive whole number, not {size!r}")
@@ -436,6 +444,7 @@ def _rule(table: dict[str, Any], where: _Where) -> Rule:
         rate=rate,
         body=_str(table, "body", where) if "body" in table else None,
         probability=float(probability) if probability is not None else None,
+        residual=residual,
     )
 
 
