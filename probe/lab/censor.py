@@ -180,14 +180,15 @@ def _sni_throttle_marks(scenario: Scenario) -> list[str]:
     for n, rule in enumerate(scenario.rules_for("sni-throttle"), 1):
         mark = f"{n << 8:#x}/{THROTTLE_MASK:#x}"
         rules += [
-            f"-A PREROUTING -i eth0 -p tcp {_string(sni_pattern(d))} "
-            f"-j CONNMARK --set-xmark {mark}"
+            f"-A PREROUTING -i eth0 -p tcp {_string(sni_pattern(d))} -j CONNMARK --set-xmark {mark}"
             for d in rule.domains
         ]
         rules.append(f"-A POSTROUTING -o eth0 -m mark --mark {mark} "
                      f"-j CLASSIFY --set-class 1:{first + n - 1}")  # fmt: skip
     if rules:
-        rules.insert(0, f"-A PREROUTING -i eth1 -j CONNMARK --restore-mark --mask {THROTTLE_MASK:#x}")
+        rules.insert(
+            0, f"-A PREROUTING -i eth1 -j CONNMARK --restore-mark --mask {THROTTLE_MASK:#x}"
+        )
     return rules
 
 

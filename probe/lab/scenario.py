@@ -166,18 +166,38 @@ class Scenario:
         return frozenset(s.domain for s in self.sites if s.down)
 
 
+_HEADER = re.compile(r"\s*\[\[?\s*([A-Za-z0-9_-]+)\s*\]")
+
+
+def table_lines(text: str) -> dict[str, list[int]]:
+    """The line of each table header (``[lab]``, every ``[[rule]]``…), by table name in order."""
+    lines: dict[str, list[int]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if match := _HEADER.match(line):
+            lines.setdefault(match.group(1), []).append(number)
+    return lines
+
+
 class _Where:
-    """Builds ``file: table[n]: message`` errors."""
+    """Builds ``file:line: table[n]: message`` errors (the line of the table's header)."""
 
-    def __init__(self, file: str, table: str = "") -> None:
+    def __init__(
+        self, file: str, lines: dict[str, list[int]] | None = None, table: str = "", line: int = 0
+    ) -> None:
         self.file = file
+        self.lines = lines or {}
         self.table = table
+        self.line = line
 
-    def at(self, table: str) -> _Where:
-        return _Where(self.file, table)
+    def at(self, kind: str, index: int = 1) -> _Where:
+        headers = self.lines.get(kind, [])
+        line = headers[index - 1] if index <= len(headers) else 0
+        table = kind if kind == "lab" else f"{kind}[{index}]"
+        return _Where(self.file, self.lines, table, line)
 
     def error(self, message: str) -> LabError:
-        return LabError(f"{self.file}: {self.table + ': ' if self.table else ''}{message}")
+        place = f"{self.file}:{self.line}" if self.line else self.file
+        return LabError(f"{place}: {self.table + ': ' if self.table else ''}{message}")
 
 
 def shipped() -> dict[str, Path]:
@@ -202,32 +222,33 @@ def find(name_or_path: str) -> Path:
 def load(path: Path) -> Scenario:
     where = _Where(str(path))
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except OSError as exc:
         raise where.error(f"cannot read: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise where.error(f"not valid TOML: {exc}") from None
-    return parse(data, path)
+    return parse(data, path, table_lines(text))
 
 
-def parse(data: dict[str, Any], path: Path) -> Scenario:
-    where = _Where(str(path))
+def parse(data: dict[str, Any], path: Path, lines: dict[str, list[int]] | None = None) -> Scenario:
+    """A scenario from parsed TOML; ``lines`` (from ``table_lines``) puts lines in errors."""
+    where = _Where(str(path), lines)
     _no_unknown(data, _TOP_KEYS, where)
     if "name" not in data:
         raise where.error("missing key 'name'")
     sites = tuple(
-        _site(t, where.at(f"site[{i}]")) for i, t in enumerate(_tables(data, "site", where), 1)
+        _site(t, where.at("site", i)) for i, t in enumerate(_tables(data, "site", where), 1)
     )
     domains = [s.domain for s in sites]
     duplicate = next((d for d in domains if domains.count(d) > 1), None)
     if duplicate:
         raise where.error(f"site {duplicate!r} is defined more than once")
     rules = tuple(
-        _rule(t, where.at(f"rule[{i}]")) for i, t in enumerate(_tables(data, "rule", where), 1)
+        _rule(t, where.at("rule", i)) for i, t in enumerate(_tables(data, "rule", where), 1)
     )
     expects = tuple(
-        _expect(t, where.at(f"expect[{i}]"))
-        for i, t in enumerate(_tables(data, "expect", where), 1)
+        _expect(t, where.at("expect", i)) for i, t in enumerate(_tables(data, "expect", where), 1)
     )
     _check_ipv4_only(sites, rules, where)
     return Scenario(
@@ -272,7 +293,7 @@ def _check_ipv4_only(sites: tuple[Site, ...], rules: tuple[Rule, ...], where: _W
         if not rule.domains and not rule.addresses:
             v6 = sorted(dual)  # a rule without targets applies to every site
         if v6:
-            raise where.at(f"rule[{i}]").error(
+            raise where.at("rule", i).error(
                 f"action '{rule.action}' works on IPv4 only, but {v6[0]!r} is IPv6"
             )
 

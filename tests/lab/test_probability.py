@@ -60,7 +60,9 @@ def _connect_all(lab: Lab, address: str) -> dict[str, list[socket.socket]]:
         for sock in select.select([], pending, [], left)[1]:
             pending.remove(sock)
             code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-            name = {0: "ok", errno.ECONNREFUSED: "refused"}.get(code) or errno.errorcode.get(code, str(code))
+            name = {0: "ok", errno.ECONNREFUSED: "refused"}.get(code) or errno.errorcode.get(
+                code, str(code)
+            )
             outcomes.setdefault(name, []).append(sock)
     outcomes["timeout"] = pending
     return outcomes

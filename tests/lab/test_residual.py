@@ -57,6 +57,10 @@ def test_the_address_is_cut_off_for_the_window_after_the_trigger(residual: Lab) 
     assert not _connects(residual, address, 80)  # any port
     assert time.monotonic() - triggered < WINDOW
     assert _connects(residual, other, 443)  # other servers are untouched
+    # The list lives in the censor's namespace, so it goes with the lab.
+    listed = netns.sh(["cat", "/proc/net/xt_recent/LAB_RESIDUAL1"], ns=residual.ns("censor"))
+    assert f"src={address} " in listed
+    assert not Path("/proc/net/xt_recent/LAB_RESIDUAL1").exists()
     time.sleep(max(0.0, triggered + WINDOW + 0.5 - time.monotonic()))
     _neutral_handshake(residual, address)
     assert _connects(residual, address, 80)
