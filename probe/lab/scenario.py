@@ -25,15 +25,16 @@ _RULE_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "dns-spoof": (frozenset({"domains", "address"}), frozenset()),
     "dns-drop": (frozenset({"domains"}), frozenset()),
     "dns-inject": (frozenset({"domains"}), frozenset({"address"})),
-    "ip-drop": (frozenset(), frozenset({"domains", "addresses"})),
-    "ip-reset": (frozenset(), frozenset({"domains", "addresses"})),
-    "sni-reset": (frozenset({"domains"}), frozenset({"probability"})),
-    "sni-drop": (frozenset({"domains"}), frozenset({"probability"})),
-    "host-reset": (frozenset({"domains"}), frozenset({"probability"})),
-    "host-drop": (frozenset({"domains"}), frozenset({"probability"})),
+    "ip-drop": (frozenset(), frozenset({"domains", "addresses", "probability"})),
+    "ip-reset": (frozenset(), frozenset({"domains", "addresses", "probability"})),
+    "sni-reset": (frozenset({"domains"}), frozenset({"probability", "residual"})),
+    "sni-drop": (frozenset({"domains"}), frozenset({"probability", "residual"})),
+    "host-reset": (frozenset({"domains"}), frozenset({"probability", "residual"})),
+    "host-drop": (frozenset({"domains"}), frozenset({"probability", "residual"})),
     "http-blockpage": (frozenset({"domains"}), frozenset({"body"})),
     "tls-mitm": (frozenset({"domains"}), frozenset()),
     "throttle": (frozenset({"rate"}), frozenset({"domains", "addresses"})),
+    "sni-throttle": (frozenset({"rate", "domains"}), frozenset()),
     "tls-reset": (frozenset(), frozenset({"domains", "addresses", "probability"})),
     "freeze": (frozenset(), frozenset({"domains", "addresses", "bytes"})),
     "shutdown": (frozenset(), frozenset()),
@@ -43,7 +44,7 @@ ADDRESS_ACTIONS = frozenset(
     {"ip-drop", "ip-reset", "tls-reset", "throttle", "tls-mitm", "http-blockpage", "freeze"}
 )
 """Actions enforced by destination address, so their domains get an address of their own."""
-IPV4_ONLY_ACTIONS = frozenset({"throttle", "tls-mitm", "http-blockpage"})
+IPV4_ONLY_ACTIONS = frozenset({"throttle", "sni-throttle", "tls-mitm", "http-blockpage"})
 """Address actions the censor applies to IPv4 only: their domains cannot be dual-stack."""
 
 VERDICTS = tuple(Category)
@@ -105,6 +106,8 @@ class Rule:
     """``freeze``: how many bytes the server's side of a flow carries before it stalls."""
     probability: float | None = None
     """The share of triggering flows the rule fires on (None: every one)."""
+    residual: int | None = None
+    """Seconds during which, after the rule fired, every new flow to that server is dropped."""
 
 
 @dataclass(frozen=True)
@@ -163,18 +166,38 @@ class Scenario:
         return frozenset(s.domain for s in self.sites if s.down)
 
 
+_HEADER = re.compile(r"\s*\[\[?\s*([A-Za-z0-9_-]+)\s*\]")
+
+
+def table_lines(text: str) -> dict[str, list[int]]:
+    """The line of each table header (``[lab]``, every ``[[rule]]``…), by table name in order."""
+    lines: dict[str, list[int]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if match := _HEADER.match(line):
+            lines.setdefault(match.group(1), []).append(number)
+    return lines
+
+
 class _Where:
-    """Builds ``file: table[n]: message`` errors."""
+    """Builds ``file:line: table[n]: message`` errors (the line of the table's header)."""
 
-    def __init__(self, file: str, table: str = "") -> None:
+    def __init__(
+        self, file: str, lines: dict[str, list[int]] | None = None, table: str = "", line: int = 0
+    ) -> None:
         self.file = file
+        self.lines = lines or {}
         self.table = table
+        self.line = line
 
-    def at(self, table: str) -> _Where:
-        return _Where(self.file, table)
+    def at(self, kind: str, index: int = 1) -> _Where:
+        headers = self.lines.get(kind, [])
+        line = headers[index - 1] if index <= len(headers) else 0
+        table = kind if kind == "lab" else f"{kind}[{index}]"
+        return _Where(self.file, self.lines, table, line)
 
     def error(self, message: str) -> LabError:
-        return LabError(f"{self.file}: {self.table + ': ' if self.table else ''}{message}")
+        place = f"{self.file}:{self.line}" if self.line else self.file
+        return LabError(f"{place}: {self.table + ': ' if self.table else ''}{message}")
 
 
 def shipped() -> dict[str, Path]:
@@ -199,32 +222,33 @@ def find(name_or_path: str) -> Path:
 def load(path: Path) -> Scenario:
     where = _Where(str(path))
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except OSError as exc:
         raise where.error(f"cannot read: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise where.error(f"not valid TOML: {exc}") from None
-    return parse(data, path)
+    return parse(data, path, table_lines(text))
 
 
-def parse(data: dict[str, Any], path: Path) -> Scenario:
-    where = _Where(str(path))
+def parse(data: dict[str, Any], path: Path, lines: dict[str, list[int]] | None = None) -> Scenario:
+    """A scenario from parsed TOML; ``lines`` (from ``table_lines``) puts lines in errors."""
+    where = _Where(str(path), lines)
     _no_unknown(data, _TOP_KEYS, where)
     if "name" not in data:
         raise where.error("missing key 'name'")
     sites = tuple(
-        _site(t, where.at(f"site[{i}]")) for i, t in enumerate(_tables(data, "site", where), 1)
+        _site(t, where.at("site", i)) for i, t in enumerate(_tables(data, "site", where), 1)
     )
     domains = [s.domain for s in sites]
     duplicate = next((d for d in domains if domains.count(d) > 1), None)
     if duplicate:
         raise where.error(f"site {duplicate!r} is defined more than once")
     rules = tuple(
-        _rule(t, where.at(f"rule[{i}]")) for i, t in enumerate(_tables(data, "rule", where), 1)
+        _rule(t, where.at("rule", i)) for i, t in enumerate(_tables(data, "rule", where), 1)
     )
     expects = tuple(
-        _expect(t, where.at(f"expect[{i}]"))
-        for i, t in enumerate(_tables(data, "expect", where), 1)
+        _expect(t, where.at("expect", i)) for i, t in enumerate(_tables(data, "expect", where), 1)
     )
     _check_ipv4_only(sites, rules, where)
     return Scenario(
@@ -269,7 +293,7 @@ def _check_ipv4_only(sites: tuple[Site, ...], rules: tuple[Rule, ...], where: _W
         if not rule.domains and not rule.addresses:
             v6 = sorted(dual)  # a rule without targets applies to every site
         if v6:
-            raise where.at(f"rule[{i}]").error(
+            raise where.at("rule", i).error(
                 f"action '{rule.action}' works on IPv4 only, but {v6[0]!r} is IPv6"
             )
 
@@ -422,6 +446,11 @@ def _rule(table: dict[str, Any], where: _Where) -> Rule:
         or not 0 < probability <= 1
     ):
         raise where.error(f"'probability' must be a number in (0, 1], not {probability!r}")
+    residual = table.get("residual")
+    if residual is not None and (
+        isinstance(residual, bool) or not isinstance(residual, int) or not 0 < residual <= 86400
+    ):
+        raise where.error(f"'residual' must be whole seconds in 1..86400, not {residual!r}")
     size = table.get("bytes", 16384)
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise where.error(f"'bytes' must be a positive whole number, not {size!r}")
@@ -436,6 +465,7 @@ def _rule(table: dict[str, Any], where: _Where) -> Rule:
         rate=rate,
         body=_str(table, "body", where) if "body" in table else None,
         probability=float(probability) if probability is not None else None,
+        residual=residual,
     )
 
 

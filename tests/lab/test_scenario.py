@@ -165,8 +165,22 @@ def test_full_example_loads(tmp_path: Path) -> None:
 )  # fmt: skip
 def test_mistakes_are_named_with_their_place(tmp_path: Path, text: str, message: str) -> None:
     error = _error(tmp_path, text)
-    assert error.startswith(f"{tmp_path / 'scenario.toml'}: ")
+    assert error.startswith(f"{tmp_path / 'scenario.toml'}")
     assert message in error
+
+
+def test_a_mistake_in_a_table_names_the_line_of_its_header(tmp_path: Path) -> None:
+    text = (
+        'name = "x"\n\n[[rule]]\naction = "sni-reset"\ndomains = ["a.kz"]\n\n'
+        '[[rule]]\naction = "sni-throttle"\ndomains = ["a.kz"]\nrate = "fast"\n'
+    )
+    assert _error(tmp_path, text) == (
+        f"{tmp_path / 'scenario.toml'}:7: rule[2]: 'rate' must look like '32kbit' or '1mbit', "
+        "not 'fast'"
+    )
+    assert _error(tmp_path, 'name = "x"\n[lab]\ncc = "kz"').startswith(
+        f"{tmp_path / 'scenario.toml'}:2: lab: "
+    )
 
 
 def test_shipped_scenarios_load_by_name_and_by_path() -> None:
@@ -301,3 +315,86 @@ def test_freeze_defaults_to_16_kib_and_needs_targets(tmp_path: Path) -> None:
         _one_rule(tmp_path, 'action = "freeze"\n')
     with pytest.raises(LabError, match="'bytes' must be a positive whole number"):
         _one_rule(tmp_path, 'action = "freeze"\ndomains = ["a.example"]\nbytes = 0\n')
+
+
+def test_sni_throttle_needs_a_rate_and_domains_and_is_ipv4_only(tmp_path: Path) -> None:
+    rule = _one_rule(
+        tmp_path, 'action = "sni-throttle"\ndomains = ["a.example"]\nrate = "32kbit"\n'
+    )
+    assert rule.rules[0].rate == "32kbit"
+    with pytest.raises(LabError, match="action 'sni-throttle' needs key 'rate'"):
+        _one_rule(tmp_path, 'action = "sni-throttle"\ndomains = ["a.example"]\n')
+    with pytest.raises(LabError, match="action 'sni-throttle' needs key 'domains'"):
+        _one_rule(tmp_path, 'action = "sni-throttle"\nrate = "32kbit"\n')
+    with pytest.raises(LabError, match="'rate' must look like"):
+        _one_rule(tmp_path, 'action = "sni-throttle"\ndomains = ["a.example"]\nrate = "fast"\n')
+    with pytest.raises(
+        LabError, match=r"scenario\.toml:5: rule\[1\]: action 'sni-throttle' works on IPv4"
+    ):
+        _load(
+            tmp_path,
+            'name = "p"\n[[site]]\ndomain = "a.example"\nipv6 = true\n[[rule]]\n'
+            'action = "sni-throttle"\ndomains = ["a.example"]\nrate = "32kbit"\n',
+        )
+
+
+def test_sni_throttle_marks_the_flow_and_classifies_the_downloads(tmp_path: Path) -> None:
+    from probe.lab import censor
+
+    loaded = _one_rule(
+        tmp_path, 'action = "sni-throttle"\ndomains = ["a.example"]\nrate = "32kbit"\n'
+    )
+    mangle = censor.iptables(loaded, {}, {}).split("*mangle\n")[1]
+    assert f'{censor.sni_pattern("a.example")}" -j CONNMARK --set-xmark 0x100/0xff00' in mangle
+    assert "-A PREROUTING -i eth1 -j CONNMARK --restore-mark --mask 0xff00" in mangle
+    assert "-A POSTROUTING -o eth0 -m mark --mark 0x100/0xff00 -j CLASSIFY --set-class 1:2" in (
+        mangle
+    )
+    tc = [" ".join(c) for c in censor.tc_commands(loaded, {})]
+    assert "tc class add dev eth0 parent 1: classid 1:2 htb rate 32kbit ceil 32kbit" in tc
+    assert not [c for c in tc if "eth1" in c or " filter " in c]  # downloads only, no u32
+
+
+def test_residual_takes_whole_seconds_on_trigger_rules_only(tmp_path: Path) -> None:
+    loaded = _one_rule(tmp_path, 'action = "host-drop"\ndomains = ["a.example"]\nresidual = 60\n')
+    assert loaded.rules[0].residual == 60
+    for value in ("0", "1.5", "true", '"60s"', "86401"):
+        with pytest.raises(LabError, match=r"rule\[1\]: 'residual' must be whole seconds"):
+            _one_rule(
+                tmp_path, f'action = "sni-reset"\ndomains = ["a.example"]\nresidual = {value}\n'
+            )
+    with pytest.raises(LabError, match="key 'residual' is not valid for action 'ip-drop'"):
+        _one_rule(tmp_path, 'action = "ip-drop"\ndomains = ["a.example"]\nresidual = 60\n')
+
+
+def test_residual_records_the_server_and_drops_its_new_flows(tmp_path: Path) -> None:
+    from probe.lab import censor
+
+    loaded = _one_rule(tmp_path, 'action = "sni-reset"\ndomains = ["a.example"]\nresidual = 60\n')
+    rules = censor.iptables(loaded, {}, {})
+    assert "-A LAB_RESIDUAL1 -m recent --name LAB_RESIDUAL1 --rdest --set" in rules
+    assert "-j LAB_RESIDUAL1" in rules
+    assert (
+        "-A FORWARD -i eth0 -m conntrack --ctstate NEW -m recent --name LAB_RESIDUAL1 --rdest "
+        "--rcheck --seconds 60 -j DROP"
+    ) in rules
+    assert "LAB_RESIDUAL" in censor.ip6tables(loaded, {})
+
+
+def test_probability_on_address_rules_decides_on_the_first_packet(tmp_path: Path) -> None:
+    from probe.lab import censor
+
+    where = {"a.example": "203.0.113.10"}
+    drop = _one_rule(tmp_path, 'action = "ip-drop"\ndomains = ["a.example"]\nprobability = 0.5\n')
+    rules = censor.iptables(drop, where, {})
+    assert "! --ctstatus CONFIRMED -m statistic --mode random --probability 0.5 -j CONNMARK" in (
+        rules
+    )
+    assert (
+        "-s 203.0.113.10 -m connmark --mark 0x2/0x2 -m conntrack --ctstatus CONFIRMED -j DROP"
+        in (rules)
+    )
+    reset = _one_rule(tmp_path, 'action = "ip-reset"\ndomains = ["a.example"]\nprobability = 0.5\n')
+    assert "--probability 0.5 -j REJECT --reject-with tcp-reset" in censor.iptables(
+        reset, where, {}
+    )
