@@ -16,7 +16,8 @@ LAB_ONLY = {"censor_locate"}
 
 
 def test_every_nettest_has_a_schema_and_real_output_checked() -> None:
-    """Every test `probe run --test` accepts: a schema, and a run checked on loopback or in the lab."""
+    """Every test `probe run --test` accepts has a schema, and real output checked (loopback or
+    lab)."""
     assert set(TEST_KEYS) == set(ACCEPTED)
     assert set(NETTESTS) | LAB_ONLY == set(ACCEPTED)
 
@@ -50,7 +51,11 @@ def test_the_schema_finds_what_ooni_would_not_read(corpus: Corpus) -> None:
 
 
 def test_the_schema_wants_one_any_query_from_getaddrinfo(corpus: Corpus) -> None:
-    record = copy.deepcopy(next(r for r in corpus.of("web_connectivity") if r["test_keys"]["queries"]))
+    record = copy.deepcopy(
+        next(r for r in corpus.of("web_connectivity") if r["test_keys"]["queries"])
+    )
     query = record["test_keys"]["queries"][0]
     query["engine"], query["query_type"] = "getaddrinfo", "A"
-    assert mismatches(record) == ["web_connectivity test_keys.queries.0.query_type: 'ANY' was expected"]
+    assert mismatches(record) == [
+        "web_connectivity test_keys.queries.0.query_type: 'ANY' was expected"
+    ]
