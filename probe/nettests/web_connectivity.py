@@ -94,6 +94,7 @@ async def measure(url: str, session: Session) -> dict[str, Any]:
     keys = {
         "agent": "redirect",
         "client_resolver": dns.resolver_ip(session.resolver),
+        "retries": None,
         "socksproxy": None,
         **obs.test_keys(),
         "network_events": trace.events,

@@ -338,10 +338,10 @@ WEB_CONNECTIVITY = obj(
         "client_resolver": STRING,
         "control": CONTROL,
         "control_failure": nullable(STRING),
-    },
-    {
         "socksproxy": NULL,
         "retries": nullable(INTEGER),
+    },
+    {
         "dns_experiment_failure": FAILURE,
         "http_experiment_failure": FAILURE,
         "dns_consistency": nullable({"enum": ["consistent", "reverse_match", "inconsistent"]}),
@@ -380,7 +380,11 @@ TOR = obj(
     | {"targets": mapping(TOR_TARGET)}
 )
 # ts-018, ts-020, ts-029, and the urlgetter keys they share
-APP_RUN = {"failure": FAILURE, "failed_operation": nullable(STRING)}
+APP_RUN = {
+    "agent": {"enum": ["agent", "redirect"]},
+    "failure": FAILURE,
+    "failed_operation": nullable(STRING),
+}
 STATUS = nullable({"enum": ["ok", "blocked"]})
 WHATSAPP = obj(
     {
@@ -421,8 +425,10 @@ FACEBOOK_MESSENGER = obj(
         "facebook_tcp_blocking": nullable(BOOLEAN),
         **{f"facebook_{role}_dns_consistent": nullable(BOOLEAN) for role in FACEBOOK_ROLES},
         **{f"facebook_{role}_reachable": nullable(BOOLEAN) for role in FACEBOOK_ROLES},
+        "agent": APP_RUN["agent"],
+        "socksproxy": NULL,
     },
-    {**DATA_FORMATS, **APP_RUN, "socksproxy": NULL},
+    {**DATA_FORMATS, **APP_RUN},
 )
 # ts-012
 DNS_INJECTION = obj({"queries": DATA_FORMATS["queries"], "injected": nullable(BOOLEAN)})

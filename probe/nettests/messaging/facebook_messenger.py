@@ -27,6 +27,7 @@ async def measure(input: str, session: Session) -> dict[str, Any]:
     resolved = addresses_by_host(keys["queries"])
     asns = await _asns(list(dict.fromkeys(a for ips in resolved.values() for a in ips)), session)
     keys["x_asns"] = asns
+    keys["socksproxy"] = None  # ts-019's key: no SOCKS proxy is used
     return keys | ooni_keys(keys["x_endpoints"], resolved, asns)
 
 
