@@ -98,6 +98,7 @@ def measurement(
         "report_id": run.report_id,
         "resolver_asn": "AS0",
         "resolver_ip": resolver_ip(resolver),
+        "resolver_network_name": "",
         "software_name": SOFTWARE_NAME,
         "software_version": __version__,
         "test_keys": test_keys,

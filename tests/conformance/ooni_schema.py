@@ -287,15 +287,15 @@ def envelope(test_name: str, test_keys: Schema) -> Schema:
             "test_runtime": NUMBER,
             "test_start_time": TIME,
             "test_version": VERSION,
+            "resolver_asn": ASN,
+            "resolver_ip": STRING,
+            "resolver_network_name": STRING,
         },
         {
             "extensions": mapping(INTEGER),
             "id": STRING,
             "options": array(STRING),
             "probe_network_name": STRING,
-            "resolver_asn": ASN,
-            "resolver_ip": STRING,
-            "resolver_network_name": STRING,
         },
     )
 
