@@ -40,6 +40,7 @@ class TLSHandshake(TypedDict):
     cipher_suite: str
     negotiated_protocol: str
     no_tls_verify: bool
+    network: str
     x_verify_code: int | None
     x_verify_message: str | None
     t0: float

@@ -51,6 +51,7 @@ class Handshake:
             cipher_suite=self.cipher_suite or "",
             negotiated_protocol=self.negotiated_protocol or "",
             no_tls_verify=self.no_tls_verify,
+            network="tcp",
             x_verify_code=self.verify_code,
             x_verify_message=self.verify_message,
             t0=round(self.t0, 6),

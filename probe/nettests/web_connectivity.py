@@ -47,6 +47,7 @@ class WebConnectivityKeys(StepLists, SkippedBogons, TraceKeys):
 
     agent: str
     client_resolver: str
+    retries: None
     socksproxy: None
     queries: list[DNSQuery]
     x_redirects_exhausted: bool
@@ -113,6 +114,7 @@ async def measure(url: str, session: Session) -> WebConnectivityKeys:
     return WebConnectivityKeys(
         agent="redirect",
         client_resolver=dns.resolver_ip(session.resolver),
+        retries=None,
         socksproxy=None,
         queries=[q.as_ooni() for q in obs.queries],
         **obs.as_ooni(),

@@ -91,6 +91,7 @@ class Envelope(TypedDict):
     report_id: str
     resolver_asn: str
     resolver_ip: str
+    resolver_network_name: str
     software_name: str
     software_version: str
     test_keys: dict[str, Any]
@@ -133,6 +134,7 @@ def measurement(
         report_id=run.report_id,
         resolver_asn="AS0",
         resolver_ip=resolver_ip(resolver),
+        resolver_network_name="",
         software_name=SOFTWARE_NAME,
         software_version=__version__,
         test_keys=test_keys,

@@ -36,6 +36,7 @@ BASE_KEYS = {
     "report_id",
     "resolver_asn",
     "resolver_ip",
+    "resolver_network_name",
     "software_name",
     "software_version",
     "test_keys",

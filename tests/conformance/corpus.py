@@ -58,7 +58,8 @@ class Corpus:
 
 
 def _endpoints(https: int, http: int, tcp: int) -> str:
-    """The shipped file's apps and roles, every host a stand-in on loopback."""
+    """The shipped file's apps and roles, every host a stand-in on loopback. Methods are kept;
+    Signal's own CAs are not (the stand-ins' certificates come from the test PKI)."""
     shipped = tomllib.loads(SHIPPED_ENDPOINTS.read_text("utf-8"))
     lines: list[str] = []
     for app, table in shipped.items():

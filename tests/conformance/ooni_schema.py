@@ -8,8 +8,8 @@ specs ts-012 (dns_injection), ts-017 (web_connectivity), ts-018 (whatsapp), ts-0
 
 Every object accepts the keys the spec names, with their types and allowed values, and any key
 that starts with ``x_`` (OONI's mark for keys outside the spec, whatever their content); any
-other key is a mismatch. Viber has no OONI spec: its test keys are the shared df lists and
-``x_`` keys only.
+other key is a mismatch. Viber and censor_locate have no OONI spec: their test keys are the
+shared df lists and ``x_`` keys only.
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ ENGINES = [
     "dot",
     "doh",
 ]
-QUERY = obj(
+QUERY_KEYS = obj(
     {
         "answers": nullable(array(ANSWER)),
         "failure": FAILURE,
@@ -166,6 +166,12 @@ QUERY = obj(
         **TRACED,
     },
 )
+QUERY = {
+    **QUERY_KEYS,
+    "if": {"properties": {"engine": {"const": "getaddrinfo"}}, "required": ["engine"]},
+    "then": {"properties": {"query_type": {"const": "ANY"}}},
+}
+"""df-002: getaddrinfo asks for every family at once, so it is one ``ANY`` query."""
 # df-005
 TCP_CONNECT = obj(
     {
@@ -281,15 +287,15 @@ def envelope(test_name: str, test_keys: Schema) -> Schema:
             "test_runtime": NUMBER,
             "test_start_time": TIME,
             "test_version": VERSION,
+            "resolver_asn": ASN,
+            "resolver_ip": STRING,
+            "resolver_network_name": STRING,
         },
         {
             "extensions": mapping(INTEGER),
             "id": STRING,
             "options": array(STRING),
             "probe_network_name": STRING,
-            "resolver_asn": ASN,
-            "resolver_ip": STRING,
-            "resolver_network_name": STRING,
         },
     )
 
@@ -332,10 +338,10 @@ WEB_CONNECTIVITY = obj(
         "client_resolver": STRING,
         "control": CONTROL,
         "control_failure": nullable(STRING),
-    },
-    {
         "socksproxy": NULL,
         "retries": nullable(INTEGER),
+    },
+    {
         "dns_experiment_failure": FAILURE,
         "http_experiment_failure": FAILURE,
         "dns_consistency": nullable({"enum": ["consistent", "reverse_match", "inconsistent"]}),
@@ -374,7 +380,11 @@ TOR = obj(
     | {"targets": mapping(TOR_TARGET)}
 )
 # ts-018, ts-020, ts-029, and the urlgetter keys they share
-APP_RUN = {"failure": FAILURE, "failed_operation": nullable(STRING)}
+APP_RUN = {
+    "agent": {"enum": ["agent", "redirect"]},
+    "failure": FAILURE,
+    "failed_operation": nullable(STRING),
+}
 STATUS = nullable({"enum": ["ok", "blocked"]})
 WHATSAPP = obj(
     {
@@ -415,13 +425,17 @@ FACEBOOK_MESSENGER = obj(
         "facebook_tcp_blocking": nullable(BOOLEAN),
         **{f"facebook_{role}_dns_consistent": nullable(BOOLEAN) for role in FACEBOOK_ROLES},
         **{f"facebook_{role}_reachable": nullable(BOOLEAN) for role in FACEBOOK_ROLES},
+        "agent": APP_RUN["agent"],
+        "socksproxy": NULL,
     },
-    {**DATA_FORMATS, **APP_RUN, "socksproxy": NULL},
+    {**DATA_FORMATS, **APP_RUN},
 )
 # ts-012
 DNS_INJECTION = obj({"queries": DATA_FORMATS["queries"], "injected": nullable(BOOLEAN)})
 VIBER = obj(APP_RUN, DATA_FORMATS)
 """No OONI spec: only what every test may carry."""
+CENSOR_LOCATE = obj({}, {"queries": DATA_FORMATS["queries"]})
+"""No OONI spec: the target's DNS query (df-002) and ``x_`` keys (docs/packet-tests.md)."""
 
 TEST_KEYS: dict[str, Schema] = {
     "web_connectivity": WEB_CONNECTIVITY,
@@ -432,6 +446,7 @@ TEST_KEYS: dict[str, Schema] = {
     "facebook_messenger": FACEBOOK_MESSENGER,
     "dns_injection": DNS_INJECTION,
     "viber": VIBER,
+    "censor_locate": CENSOR_LOCATE,
 }
 
 

@@ -44,3 +44,24 @@ def test_app_tests_carry_the_urlgetter_keys(corpus: Corpus) -> None:
             str(v).startswith("unknown_failure") for k, v in keys.items() if k.endswith("_failure")
         ), name
         assert all("url" in r["request"] for r in keys["requests"]), name
+
+
+def test_telegram_requests_have_what_fastpath_indexes(corpus: Corpus) -> None:
+    """fastpath reads ``request["request"]["url"]`` and ``request["failure"]`` of every request
+    (a missing key is an exception, and the measurement is lost); the data centres get POST."""
+    [telegram] = corpus.of("telegram")
+    requests = telegram["test_keys"]["requests"]
+    assert requests and all("failure" in r and "url" in r["request"] for r in requests)
+    methods = {(r["request"]["url"].split(":")[0], r["request"]["method"]) for r in requests}
+    assert methods == {("http", "POST"), ("https", "GET")}  # data centres, Telegram Web
+
+
+def test_undetermined_web_measurements_are_null_null_as_ooni_s(corpus: Corpus) -> None:
+    """fastpath scores (blocking, accessible) = (null, null) accuracy 0, for OONI's own
+    measurements too (a missing control, a shutdown); anything else must be a pair it scores."""
+    for record in corpus.of("web_connectivity"):
+        keys = record["test_keys"]
+        if keys["blocking"] is None:
+            assert keys["accessible"] is None
+        else:
+            assert isinstance(keys["accessible"], bool)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conformance.checks import file_mismatches, load_with_oonidata
 from lab.labkit import needs_root
 from typer.testing import CliRunner
 
@@ -24,6 +25,9 @@ def run_in_lab(
     result = CliRunner().invoke(lab_app, argv)
     assert result.exit_code == 0, result.output
     record: dict[str, Any] = json.loads(out.read_text())
+    # The packet tests' keys are what OONI's tools read too (tests/conformance).
+    assert file_mismatches(out) == []
+    assert load_with_oonidata(out) == {"loaded": 1, "failures": []}
     return record["test_keys"]
 
 
@@ -33,6 +37,13 @@ def test_dns_injection_is_proven_and_named(tmp_path: Path) -> None:
     injection = keys["x_packet_tests"]["dns_injection"]
     assert injection["x_no_dns_address"] == plan.NO_DNS_ADDRESS
     assert injection["x_dns_duplicate_responses"]
+
+
+def test_dns_injection_on_its_own_finds_the_forged_answers(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    keys = run_in_lab("dns-inject", "https://www.azattyq.org/", out, ("--test", "dns_injection"))
+    assert keys["injected"] is True
+    assert keys["x_no_dns_address"] == plan.NO_DNS_ADDRESS
 
 
 def test_sni_reset_censor_is_located_at_its_hop(tmp_path: Path) -> None:

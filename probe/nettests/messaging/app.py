@@ -43,6 +43,7 @@ async def measure_app(app: str, session: Session) -> dict[str, Any]:
     ]
     control, tried = await ask(unreached, session)
     return {
+        "agent": "agent",  # df-001: an endpoint check sends one request, following no redirect
         # The measurement as a whole ran: OONI's ``failure`` and ``failed_operation`` are null
         # (a blocked endpoint is told by the app's own keys, as in OONI's experiments).
         "failure": None,

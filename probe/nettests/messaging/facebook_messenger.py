@@ -23,6 +23,7 @@ async def measure(input: str, session: Session) -> dict[str, Any]:
     keys = await measure_app(TEST_NAME, session)
     resolved = (a.get("ipv4") or a.get("ipv6") for q in keys["queries"] for a in q["answers"])
     keys["x_asns"] = await _asns([ip for ip in dict.fromkeys(resolved) if ip], session)
+    keys["socksproxy"] = None  # ts-019's key: no SOCKS proxy is used
     return keys
 
 
