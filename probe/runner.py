@@ -32,7 +32,8 @@ WEB = "web_connectivity"
 class Job:
     nettest: Nettest
     target: Target | None
-    """None for tests whose targets are built in (they run once, with input "")."""
+    """None for tests whose targets are built in (they run once; the nettest is given input ""
+    and the stored ``input`` is null, as df-000 says)."""
 
     @property
     def input(self) -> str:
@@ -98,7 +99,9 @@ async def measure(
     except Exception as exc:  # a bug on one target must not cost the volunteer the whole run
         test_keys = {"x_failure": unknown_failure(exc)}
     category = job.target.category_code if job.target else ""
-    return measurement(info, job.input, started, loop.time() - t0, test_keys, category)
+    url = job.target.url if job.target else None
+    runtime = loop.time() - t0
+    return measurement(info, url, started, runtime, test_keys, category, session.resolver)
 
 
 async def _with_packet_tests(

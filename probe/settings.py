@@ -49,6 +49,9 @@ class Settings:
     """Add the packet-level tests (needs root) to every web target found blocked."""
     no_dns_address: str | None = None
     """An address that runs no DNS server: any answer from it is injected (dns_injection)."""
+    asn_zone: str | None = None
+    """Team Cymru's address-to-ASN zone, asked only when geolocation is on (``--geoip``);
+    facebook_messenger checks its addresses' AS with it."""
     packet_max_ttl: int = 30
     packet_pace: float = 0.5
     """Seconds between TTL-limited probes: routers rate-limit their ICMP replies."""

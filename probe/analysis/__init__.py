@@ -5,6 +5,7 @@ newer version and get the same answer every time.
 """
 
 from probe.analysis.options import OPTIONS_KEY, AnalysisOptions, OptionFlags, OptionsSource
+from probe.analysis.per_test import stored_verdict
 from probe.analysis.run import (
     ANALYSIS_KEYS,
     RunAnalysis,
@@ -30,4 +31,5 @@ __all__ = [
     "analyze_run",
     "mark_network",
     "merge",
+    "stored_verdict",
 ]

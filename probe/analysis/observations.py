@@ -242,7 +242,7 @@ def locate(keys: Record, first: Hop, exempt: tuple[str, ...]) -> Outcome:
         return _connection(keys, first, exempt)
     final = requests[0]
     hop = hop_of(request_url(final)) or first
-    address = final.get("x_address")
+    address = final.get("address")
     endpoints = (address,) if isinstance(address, str) else ()
     if failure_of(final) is not None:  # even an empty string: a damaged record is no page
         return Outcome("http", hop, failure_of(final), final, (), endpoints)
@@ -311,4 +311,4 @@ def self_control_handshakes(keys: Record, address: str) -> Iterator[Record]:
 
 def self_control_requests(keys: Record, address: str) -> Iterator[Record]:
     control = mapping(keys.get("x_self_control"))
-    return (r for r in records(control.get("requests")) if r.get("x_address") == address)
+    return (r for r in records(control.get("requests")) if r.get("address") == address)

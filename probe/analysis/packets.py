@@ -22,6 +22,7 @@ INITIAL_TTLS = (32, 64, 128, 255)
 IP_ID_WINDOW = 2048
 """How far a host's IP-ID counter may plausibly move during one exchange."""
 Placement = Literal["in-path", "on-path"]
+LocatedBy = Literal["forged_packet", "last_common_router"]
 
 
 # -- DNS injection -----------------------------------------------------------------------------
@@ -160,6 +161,48 @@ def _went_past(hop: Record) -> bool:
     return bool(records(hop.get("time_exceeded"))) or bool(genuine)
 
 
+def _expired(hop: Record) -> bool:
+    """A router expired the trigger: it died on the way, before anything beyond that router."""
+    return bool(records(hop.get("time_exceeded")))
+
+
+def server_answered(hop: Record) -> bool:
+    """The connection opened, no router expired the trigger, and something answered it."""
+    return hop.get("failure") is None and not _expired(hop) and answers(hop) != {"none"}
+
+
+@dataclass(frozen=True)
+class Residual:
+    """A connection that failed after a trigger passed the routers, where earlier ones opened."""
+
+    trace: str
+    """``test`` or ``control``: whose connection failed."""
+    ttl: int | None
+    failure: str
+    trigger_ttl: int | None
+    """The TTL of the test probe whose trigger set the block off."""
+    seconds: float | None
+    """From that trigger's connection to the failed one (``t0`` to ``t0``)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "trace": self.trace,
+            "ttl": self.ttl,
+            "failure": self.failure,
+            "trigger_ttl": self.trigger_ttl,
+            "seconds_after_trigger": self.seconds,
+        }
+
+    def sentence(self) -> str:
+        after = f"{self.seconds:.1f} s after" if self.seconds is not None else "after"
+        return (
+            f"residual blocking suspected: the {self.trace}'s connection at TTL {self.ttl} "
+            f"failed ({self.failure}) {after} the trigger at TTL {self.trigger_ttl}, where "
+            "connections to the same address had opened before; no later probe says where the "
+            "censor is"
+        )
+
+
 @dataclass(frozen=True)
 class Location:
     divergence_ttl: int | None
@@ -172,6 +215,13 @@ class Location:
     test_answer: list[str]
     """What the test probe got at the divergence (sorted ``answers``)."""
     detail: str
+    located_by: LocatedBy | None = None
+    """``forged_packet``: the censor's packet's own IP TTL names its hop. ``last_common_router``:
+    it stayed silent, so ``censor_hop`` is only the nearest it can be."""
+    may_be_server: bool = False
+    """Silence where the control reached the server: a filter on the server itself would look
+    the same."""
+    residual: Residual | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -181,6 +231,9 @@ class Location:
             "censor_router": self.censor_router,
             "placement": self.placement,
             "test_answer": self.test_answer,
+            "located_by": self.located_by,
+            "may_be_server": self.may_be_server,
+            "residual_blocking": self.residual.as_dict() if self.residual else None,
             "detail": self.detail,
         }
 
@@ -206,37 +259,153 @@ def divergence(test: Sequence[Record], control: Sequence[Record]) -> int | None:
     return found
 
 
+Probe = tuple[str, Record]
+"""``("test" | "control", exchange)``."""
+
+
+def timeline(test: Sequence[Record], control: Sequence[Record]) -> list[Probe]:
+    """Both traces' probes in the order they were sent: by ``t0``, or, in a record without it,
+    as the nettest sends them (at each TTL the test, then the control)."""
+    probes = [("test", h) for h in test] + [("control", h) for h in control]
+    if all(isinstance(h.get("t0"), (int, float)) for _, h in probes):
+        return sorted(probes, key=lambda p: float(p[1]["t0"]))
+    return sorted(probes, key=lambda p: (_int(p[1], "ttl") or 0, p[0] != "test"))
+
+
+def _seconds(start: Record, end: Record) -> float | None:
+    a, b = start.get("t0"), end.get("t0")
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return round(float(b) - float(a), 3)
+    return None
+
+
+def residual_onset(
+    test: Sequence[Record], control: Sequence[Record]
+) -> tuple[int, Residual] | None:
+    """Where residual blocking cut the traces: the index in :func:`timeline` of the first
+    connection that failed after a connection had opened and after a trigger passed the routers
+    (a test probe no router expired, whose control did not get the same), and why.
+
+    After a banned name, such a censor drops every new connection to the address for a while,
+    the control's too; what follows says nothing about where it sits.
+    """
+    controls = _by_ttl(control)
+    opened = False
+    trigger: Record | None = None
+    for index, (name, hop) in enumerate(timeline(test, control)):
+        failure = hop.get("failure")
+        if isinstance(failure, str):
+            if opened and trigger is not None:
+                residual = Residual(
+                    name, _int(hop, "ttl"), failure, _int(trigger, "ttl"), _seconds(trigger, hop)
+                )
+                return index, residual
+            continue
+        opened = True
+        twin = controls.get(_int(hop, "ttl") or 0)
+        differs = twin is None or answers(twin) != answers(hop)
+        if name == "test" and trigger is None and not _expired(hop) and differs:
+            trigger = hop
+    return None
+
+
+def _last_common_router(
+    tests: Mapping[int, Record], controls: Mapping[int, Record], before: int
+) -> tuple[int, str] | None:
+    """The farthest router, below TTL ``before``, that expired the test and control alike."""
+    for ttl in sorted((t for t in tests.keys() & controls.keys() if t < before), reverse=True):
+        name = router(tests[ttl])
+        if name and answers(tests[ttl]) == answers(controls[ttl]):
+            return ttl, name
+    return None
+
+
+def _beyond(ttl: int, control: Record | None) -> str:
+    """Where a silent censor's reach ends, from what the control got at the divergence."""
+    if control is None:
+        return "how far beyond cannot be told: residual blocking failed the control there"
+    if server_answered(control):
+        return (
+            f"and before the server, which the control reached at TTL {ttl}: the evidence "
+            "cannot tell it from a filter on the server itself"
+        )
+    name = router(control)
+    return f"and before hop {ttl}{f' ({name})' if name else ''}"
+
+
 def locate(test: Sequence[Record], control: Sequence[Record]) -> Location:
     """CenTrace's reading of two TTL-limited traces (one with the trigger, one with a neutral
     name), refined by the IP TTL of what the censor sent.
 
     A censor that filters after decrementing the TTL (a router) answers only probes that outlive
     it, so the traces diverge one hop *after* it; the forged packet's own TTL then shows whether
-    it came from the hop before the divergence or from the divergence hop itself.
+    it came from the hop before the divergence or from the divergence hop itself. A censor that
+    stays silent shows no such thing: it is at or after the last router both traces saw, and
+    before what the control met next. Probes from the first one residual blocking failed onward
+    are left out (:func:`residual_onset`).
     """
-    ttl = divergence(test, control)
-    if ttl is None:
-        return Location(None, None, None, None, None, [], "the test and control traces agree")
+    cut = residual_onset(test, control)
+    residual = cut[1] if cut else None
+    kept = timeline(test, control)[: cut[0]] if cut else timeline(test, control)
+    test = [h for name, h in kept if name == "test"]
+    control = [h for name, h in kept if name == "control"]
     tests, controls = _by_ttl(test), _by_ttl(control)
-    hop = tests[ttl]
-    injected = forged(hop)
-    censor_hop = ttl
-    if injected and (ip_ttl := _int(injected[0], "ip_ttl")) is not None:
-        sent_from = sender_hop(ip_ttl)
-        if sent_from in (ttl - 1, ttl):
-            censor_hop = sent_from
-    later = [h for t, h in sorted(tests.items()) if t >= ttl]
-    on_path = any(forged(h) and _went_past(h) for h in later)
-    placement: Placement = "on-path" if on_path else "in-path"
+    ttl = divergence(test, control)
+    if ttl is None and residual is not None and residual.trigger_ttl not in controls:
+        ttl = residual.trigger_ttl  # the trigger's own probe came before the block
+    if ttl is None or ttl not in tests:
+        opened = any(h.get("failure") is None for _, h in kept)
+        why = (
+            "the test and control traces agree"
+            if opened
+            else "no connection to the address opened in either trace (a residual block left "
+            "by an earlier trigger looks like this): there is nothing to locate"
+        )
+        detail = f"{why}; {residual.sentence()}" if residual else why
+        return Location(None, None, None, None, None, [], detail, residual=residual)
+    hop, twin = tests[ttl], controls.get(ttl)
     got = sorted(answers(hop))
-    censor_router = router(controls.get(censor_hop))
-    detail = (
-        f"from TTL {ttl} the trigger got {', '.join(got)} where the control got "
-        f"{', '.join(sorted(answers(controls[ttl])))}; the censor is at hop {censor_hop}"
-        f"{f' ({censor_router})' if censor_router else ''}, {placement}"
+    injected = forged(hop)
+    sent_from = sender_hop(ip_ttl) if injected and (ip_ttl := _int(injected[0], "ip_ttl")) else None
+    later = [h for t, h in sorted(tests.items()) if t >= ttl]
+    placement: Placement = (
+        "on-path" if any(forged(h) and _went_past(h) for h in later) else "in-path"
     )
+    may_be_server = False
+    located_by: LocatedBy | None = "forged_packet"
+    if sent_from in (ttl - 1, ttl):
+        censor_hop: int | None = sent_from
+        censor_router = router(controls.get(sent_from))
+        where = f"the censor is at hop {censor_hop}{f' ({censor_router})' if censor_router else ''}"
+    else:
+        common = _last_common_router(tests, controls, ttl)
+        censor_hop, censor_router = common or (None, None)
+        located_by = "last_common_router" if common else None
+        where = (
+            f"the censor is at or after hop {censor_hop} ({censor_router}), the last router both "
+            f"traces saw, {_beyond(ttl, twin)}"
+            if common
+            else f"the censor is nearer than the first router, {_beyond(ttl, twin)}"
+        )
+        may_be_server = twin is not None and server_answered(twin)
+    control_got = ", ".join(sorted(answers(twin))) if twin else "no probe (residual blocking)"
+    detail = (
+        f"from TTL {ttl} the trigger got {', '.join(got)} where the control got {control_got}; "
+        f"{where}; {placement}"
+    )
+    if residual:
+        detail += f"; {residual.sentence()}"
     return Location(
-        ttl, router(controls.get(ttl)), censor_hop, censor_router, placement, got, detail
+        ttl,
+        router(twin),
+        censor_hop,
+        censor_router,
+        placement,
+        got,
+        detail,
+        located_by,
+        may_be_server,
+        residual,
     )
 
 

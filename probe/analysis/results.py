@@ -14,6 +14,7 @@ from typing import Any
 from probe.analysis.network import Step
 from probe.analysis.run import RunSummary, mark_network
 from probe.report.jsonl import read_jsonl, read_trailer
+from probe.report.lines import Skipped
 
 _STEPS: dict[object, Step] = {"tls": "tls", "tcp": "tcp"}
 
@@ -28,9 +29,12 @@ def summary_from_trailer(trailer: dict[str, Any]) -> RunSummary:
     )
 
 
-def read_results(path: Path) -> Iterator[dict[str, Any]]:
-    """Stream the measurements of ``path``, each marked as its trailer (if any) says."""
+def read_results(
+    path: Path, skipped: Skipped | None = None, required: tuple[str, ...] = ()
+) -> Iterator[dict[str, Any]]:
+    """Stream the measurements of ``path``, each marked as its trailer (if any) says; bad lines
+    as :func:`probe.report.jsonl.read_jsonl` treats them."""
     trailer = read_trailer(path)
     summary = summary_from_trailer(trailer) if trailer is not None else None
-    for measurement in read_jsonl(path):
+    for measurement in read_jsonl(path, skipped, required):
         yield measurement if summary is None else mark_network(measurement, summary)

@@ -15,7 +15,7 @@ from typing import Any
 from probe.analysis.network import MIN_TARGETS, NetworkTally, Step, stopped_at
 from probe.analysis.observations import Record, mapping
 from probe.analysis.options import OPTIONS_KEY, OptionsSource, resolve
-from probe.analysis.per_test import WEB, analyse_test, name_of
+from probe.analysis.per_test import WEB, analyse_test, name_of, verdict_key_names
 from probe.analysis.verdict import ANALYSIS_VERSION
 from probe.analysis.vocabulary import Category
 
@@ -30,6 +30,8 @@ ANALYSIS_KEYS = (
     "title_match",
     "blocking",
     "accessible",
+    "x_blocking",
+    "x_accessible",
     "x_technique",
     "x_detail",
     "x_blockpage",
@@ -204,9 +206,7 @@ def mark_network(measurement: Record, summary: RunSummary) -> dict[str, Any]:
     )
     keys["x_network_unusable"] = marked
     if marked:
-        keys |= {
-            "blocking": None,
-            "accessible": None,
+        keys |= dict.fromkeys(verdict_key_names(name_of(measurement))) | {
             "x_technique": None,
             "x_detail": summary.reason,
         }

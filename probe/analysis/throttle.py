@@ -31,7 +31,7 @@ def throttled(final: Record, controls: Controls, same_page: bool | None) -> str 
     ours = throughput(final)
     if ours is None:
         return None
-    address = str(final.get("x_address", ""))
+    address = str(final.get("address", ""))
     neutral = controls.neutral_request(address)
     reference = throughput(neutral) if neutral is not None else None
     if reference is not None and reference >= ours * RATIO:

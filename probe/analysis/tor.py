@@ -21,7 +21,8 @@ LABEL = "Tor"
 _CATEGORIES = {
     "or_port_dirauth": "directory authorities' OR ports",
     "dir_port": "directory authorities' dir ports",
-    "https": "Tor Project websites",
+    "x_https": "Tor Project websites",
+    "https": "Tor Project websites",  # probe 0.1's name
     "or_port": "bridges",
 }
 _STEPS = {"connect": "TCP connect", "handshake": "TLS handshake", "x_http": "HTTP"}
@@ -37,7 +38,7 @@ class Category:
 
     @property
     def label(self) -> str:
-        return _CATEGORIES.get(self.protocol, f"{self.protocol} bridges")
+        return _CATEGORIES.get(self.protocol, f"{self.protocol.removeprefix('x_')} bridges")
 
     @property
     def unreachable(self) -> bool:

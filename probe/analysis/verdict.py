@@ -118,7 +118,7 @@ def analyse(measurement: Record, options: AnalysisOptions, known: bool = True) -
     defaults standing in for options the file does not record (stored as null)."""
     keys = mapping(measurement.get("test_keys"))
     controls = Controls.of(keys)
-    first = hop_of(str(measurement.get("input", "")))
+    first = hop_of(str(measurement.get("input") or ""))
     if first is None:
         verdict = undetermined("the input is not an http or https URL")
         return Analysis(_keys(verdict, options, known), verdict, None, controls.any)
@@ -214,7 +214,7 @@ def _verified_https(ctx: _Context) -> bool:
     if hop.scheme != "https":
         return False
     return any(
-        h.get("address") == request.get("x_address")
+        h.get("address") == request.get("address")
         and (h.get("server_name") or "") == hop.sni
         and failure_of(h) is None
         and not h.get("no_tls_verify")
@@ -451,7 +451,7 @@ def _http(ctx: _Context) -> Verdict:
         return undetermined("connected, but no HTTP request was recorded")
     if ctx.dns.inconsistent:
         return _dns_blocked(ctx, f"; the HTTP request there failed ({failure})")
-    host, address = ctx.outcome.hop.host, str(request.get("x_address", ""))
+    host, address = ctx.outcome.hop.host, str(request.get("address", ""))
     if failure in CERTIFICATE_FAILURES:  # OONI stores a failed handshake in the request too
         return _certificate(ctx, address, failure)
     if status_code(request) > 0 and failure == errors.GENERIC_TIMEOUT:

@@ -116,7 +116,7 @@ _NEGATIVE_DNS = (
     errors.DNS_NXDOMAIN,
     errors.DNS_NO_ANSWER,
     errors.DNS_REFUSED,
-    errors.DNS_SERVER_FAILURE,
+    errors.DNS_SERVFAIL,
     errors.DNS_SERVER_MISBEHAVING,
     errors.DNS_NON_RECOVERABLE,
 )
@@ -164,6 +164,7 @@ NOT_EVIDENCE: Final = frozenset(
         errors.DNS_REPLY_MALFORMED,
         errors.HTTP_TOO_MANY_REDIRECTS,
         errors.HTTP_INVALID_REDIRECT,
+        errors.BOGON_ADDRESS_REFUSED,
     }
 )
 """Failures that say the exchange went wrong but not how a censor would have done it."""
@@ -183,7 +184,12 @@ def is_local(failure: str | None) -> bool:
 
 
 def is_probe_bug(failure: str | None) -> bool:
-    return failure is not None and failure.startswith(errors.UNKNOWN_FAILURE)
+    """An ``unknown_failure`` the probe did not write on purpose (``errors.KNOWN_UNKNOWNS``)."""
+    return (
+        failure is not None
+        and failure.startswith(errors.UNKNOWN_FAILURE)
+        and failure not in errors.KNOWN_UNKNOWNS
+    )
 
 
 def no_network(failures: Iterable[object]) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 from probe.analysts.loading import RunIndex, RunInfo, TargetResult, load_targets
 from probe.analysts.outcomes import Outcome
 from probe.report.jsonl import ResultsError
+from probe.report.lines import Skipped
 
 
 class DiffError(ResultsError):
@@ -120,10 +121,11 @@ class DiffResult:
         return Counter(row.change for row in self.rows)
 
 
-def read_side(paths: Sequence[Path]) -> Side:
+def read_side(paths: Sequence[Path], skipped: Skipped | None = None) -> Side:
     runs = RunIndex()
     files = list(paths)
-    return side_of(load_targets(files, runs), runs, files, ", ".join(map(str, files)))
+    results = load_targets(files, runs, skipped)
+    return side_of(results, runs, files, ", ".join(map(str, files)))
 
 
 def side_of(results: Iterable[TargetResult], runs: RunIndex, files: list[Path], name: str) -> Side:
@@ -159,8 +161,10 @@ def compare(old: Side, new: Side) -> DiffResult:
     return DiffResult(old, new, rows)
 
 
-def diff_paths(old: Sequence[Path], new: Sequence[Path]) -> DiffResult:
-    return compare(read_side(old), read_side(new))
+def diff_paths(
+    old: Sequence[Path], new: Sequence[Path], skipped: Skipped | None = None
+) -> DiffResult:
+    return compare(read_side(old, skipped), read_side(new, skipped))
 
 
 def _side_json(result: TargetResult | None) -> dict[str, Any] | None:

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from probe.analysis.observations import mapping
+from probe.analysis.per_test import stored_verdict
 from probe.analysis.results import read_results
 from probe.analysts.evidence import failing_step, mitm_root, resolved_ips
 from probe.analysts.outcomes import Outcome, outcome_of
 from probe.report.jsonl import ResultsError
-
-VERDICT_KEYS = ("blocking", "accessible")
+from probe.report.lines import Skipped
 
 
 class MissingVerdictsError(ResultsError):
@@ -108,22 +109,22 @@ def _field(record: dict[str, Any], name: str) -> str:
 
 def summarize(record: dict[str, Any], path: Path) -> TargetResult:
     """Keep the verdict and a short evidence summary of one measurement."""
-    keys = record["test_keys"]
-    target = record.get("input")
-    test_name = record.get("test_name")
-    if not isinstance(target, str) or not isinstance(test_name, str):
-        raise ResultsError(f"{path}: a measurement has no input or test_name")
-    if not isinstance(keys, dict) or any(k not in keys for k in VERDICT_KEYS):
+    keys = mapping(record["test_keys"])
+    # A test whose targets are built in has input null (df-000); probe 0.1 wrote "".
+    target = _string(record.get("input")) or ""
+    test_name = _field(record, "test_name")
+    stored = stored_verdict(keys)
+    if stored is None:
         raise MissingVerdictsError(
-            f"{path}: the measurement of {target} has no verdict keys (blocking, accessible); "
+            f"{path}: the measurement of {target or test_name} has no verdict keys (blocking and "
+            "accessible, or x_blocking and x_accessible); "
             f"run `probe analyze {path} --output {path}` first"
         )
-    annotations = record.get("annotations") or {}
-    blocking = keys["blocking"]
-    accessible = keys["accessible"]
+    annotations = mapping(record.get("annotations"))
+    blocking, accessible = stored
     return TargetResult(
         input=target,
-        test_name=sys.intern(test_name),
+        test_name=test_name,
         report_id=_field(record, "report_id"),
         measurement_start_time=_field(record, "measurement_start_time"),
         probe_asn=_field(record, "probe_asn"),
@@ -171,10 +172,17 @@ class RunIndex:
         return sorted(self.runs.values(), key=lambda r: (r.test_start_time, r.report_id))
 
 
-def load_targets(paths: Iterable[Path], runs: RunIndex | None = None) -> Iterator[TargetResult]:
-    """Stream every measurement of the given files and folders as a ``TargetResult``."""
+REQUIRED = ("test_name", "measurement_start_time")
+"""Base keys an analyst tool cannot place a measurement without."""
+
+
+def load_targets(
+    paths: Iterable[Path], runs: RunIndex | None = None, skipped: Skipped | None = None
+) -> Iterator[TargetResult]:
+    """Stream every measurement of the given files and folders as a ``TargetResult``; lines
+    that are not well-formed measurements are errors, or left out and recorded in ``skipped``."""
     for path in measurement_files(list(paths)):
-        for record in read_results(path):
+        for record in read_results(path, skipped, REQUIRED):
             result = summarize(record, path)
             if runs is not None:
                 runs.add(record, result)

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from probe.analysts.export import SCHEMA, record_batches
 from probe.analysts.loading import load_targets, measurement_files
+from probe.report.lines import Skipped
 
 SOURCE_COLUMN = "source_file"
 
@@ -64,18 +65,21 @@ class LoadedFile:
     rows: int
 
 
-def load_file(con: duckdb.DuckDBPyConnection, path: Path) -> LoadedFile:
+def load_file(
+    con: duckdb.DuckDBPyConnection, path: Path, skipped: Skipped | None = None
+) -> LoadedFile:
     """Replace the rows of one results file, committing batch by batch.
 
     One transaction for a whole file would keep every uncommitted row in memory; per-batch
     commits keep memory flat. A file that fails part-way is removed again, so the store never
-    holds half a file (nor, after a failed reload, its older copy).
+    holds half a file (nor, after a failed reload, its older copy). Lines that are not
+    well-formed measurements are left out and recorded in ``skipped`` (or are an error).
     """
     source = str(path.resolve())
     rows = 0
     con.execute(f"DELETE FROM measurements WHERE {SOURCE_COLUMN} = ?", [source])
     try:
-        for table in record_batches(load_targets([path])):
+        for table in record_batches(load_targets([path], skipped=skipped)):
             batch = table.append_column(SOURCE_COLUMN, pa.array([source] * table.num_rows))
             con.register("batch", batch)
             con.execute("INSERT INTO measurements SELECT * FROM batch")
@@ -87,9 +91,11 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path) -> LoadedFile:
     return LoadedFile(path, rows)
 
 
-def load_paths(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> Iterator[LoadedFile]:
+def load_paths(
+    con: duckdb.DuckDBPyConnection, paths: Sequence[Path], skipped: Skipped | None = None
+) -> Iterator[LoadedFile]:
     for path in measurement_files(paths):
-        yield load_file(con, path)
+        yield load_file(con, path, skipped)
 
 
 def run_query(

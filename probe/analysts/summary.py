@@ -9,6 +9,7 @@ from pathlib import Path
 
 from probe.analysts.loading import RunIndex, RunInfo, TargetResult, load_targets
 from probe.analysts.outcomes import Outcome
+from probe.report.lines import Skipped
 
 NO_CATEGORY = "(none)"
 TIMELINE_ROWS = 60
@@ -111,9 +112,9 @@ class RunSummary:
         return headers, rows
 
 
-def summarize_runs(paths: Sequence[Path]) -> RunSummary:
+def summarize_runs(paths: Sequence[Path], skipped: Skipped | None = None) -> RunSummary:
     index = RunIndex()
-    return summarize_results(load_targets(paths, index), index)
+    return summarize_results(load_targets(paths, index, skipped), index)
 
 
 def summarize_results(results: Iterable[TargetResult], index: RunIndex) -> RunSummary:

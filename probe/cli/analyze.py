@@ -23,6 +23,7 @@ from probe.analysis import (
     analyze_measurement,
     mark_network,
     merge,
+    stored_verdict,
 )
 from probe.cli.options import BOGON_EXEMPT, INTERCEPTION_ROOTS
 from probe.interception import CertificateFileError
@@ -52,7 +53,7 @@ def analysed_lines(
             merge(measurement, analyze_measurement(measurement, options)), summary
         )
         keys = analysed["test_keys"]
-        if blocked is not None and isinstance(keys.get("blocking"), str):
+        if blocked is not None and isinstance((stored_verdict(keys) or (None,))[0], str):
             blocked.append((str(analysed.get("input")), keys["x_technique"], keys["x_detail"]))
         yield dump_line(analysed)
     if summary.network_unusable:

@@ -15,8 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from probe.analysts.extra import missing_extra
-from probe.cli.diff import fail
+from probe.cli.diff import fail, warn_skipped
 from probe.report.jsonl import ResultsError
+from probe.report.lines import Skipped
 
 db = typer.Typer(
     name="db",
@@ -47,14 +48,17 @@ def load(
         from probe.analysts.store import load_paths, open_store
     except ImportError as exc:
         raise fail(missing_extra(exc, "probe db")) from exc
+    skipped = Skipped()
     try:
         with open_store(path) as con:
             total = 0
-            for loaded in load_paths(con, files):
+            for loaded in load_paths(con, files, skipped):
                 total += loaded.rows
                 console.print(f"{loaded.path}: {loaded.rows} measurements", highlight=False)
     except (ResultsError, duckdb.Error, OSError) as exc:
+        warn_skipped(skipped)
         raise fail(exc) from exc
+    warn_skipped(skipped)
     console.print(f"{total} measurements loaded into {path}", highlight=False)
 
 

@@ -24,6 +24,7 @@ from probe.analysts.diff import (
 from probe.analysts.loading import TargetResult
 from probe.cli.store_options import ASN, CC, SINCE, STORE, UNTIL, without_store
 from probe.report.jsonl import ResultsError
+from probe.report.lines import Skipped
 from probe.store.errors import StoreError
 
 _STYLES = {
@@ -46,6 +47,16 @@ def fail(message: object) -> typer.Exit:
         f"[red]error:[/] {escape(str(message))}", highlight=False
     )
     return typer.Exit(EXIT_ERROR)
+
+
+def warn_skipped(skipped: Skipped) -> None:
+    """Name the lines a command left out (the first few) and say how many, on stderr."""
+    if not skipped.count:
+        return
+    err = Console(stderr=True, soft_wrap=True)
+    for where in skipped.shown:
+        err.print(f"[yellow]warning:[/] {escape(where)}", highlight=False)
+    err.print(f"[yellow]warning:[/] {skipped.summary()}", highlight=False)
 
 
 def _side_header(name: str, side: Side) -> str:
@@ -160,14 +171,17 @@ def diff(
 ) -> None:
     """Compare verdicts of two runs target by target. Exit 0: no change, 1: changes, 2: error."""
     console = Console()
+    skipped = Skipped()
     try:
         if without_store(store, asn, cc, since, until):
-            result = diff_paths([Path(old)], [Path(new)])
+            result = diff_paths([Path(old)], [Path(new)], skipped)
         else:
             assert store is not None
             result = _diff_store(store, old, new, asn, cc, (since, until))
     except (ResultsError, StoreError) as exc:
+        warn_skipped(skipped)
         raise fail(exc) from exc
+    warn_skipped(skipped)
     rows = [
         row
         for row in result.rows

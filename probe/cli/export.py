@@ -10,10 +10,11 @@ from rich.console import Console
 
 from probe.analysts.extra import missing_extra
 from probe.analysts.loading import load_targets
-from probe.cli.diff import fail
+from probe.cli.diff import fail, warn_skipped
 from probe.cli.report import CATEGORY
 from probe.cli.store_options import ASN, CC, SINCE, STORE, UNTIL, filters, reading, without_store
 from probe.report.jsonl import ResultsError
+from probe.report.lines import Skipped
 from probe.store.errors import StoreError
 
 
@@ -41,11 +42,12 @@ def export(
     except ImportError as exc:
         raise fail(missing_extra(exc, "probe export")) from exc
     writer = write_csv if fmt is ExportFormat.CSV else write_parquet
+    skipped = Skipped()
     try:
         if without_store(store, asn, cc, since, until, *category):
             if not files:
                 raise fail("give results files or folders, or --store")
-            count = writer(load_targets(files), output)
+            count = writer(load_targets(files, skipped=skipped), output)
         else:
             assert store is not None
             from probe.store.query import load_stored
@@ -55,5 +57,7 @@ def export(
                 count = writer(load_stored(storage, chosen), output)
     except (ResultsError, StoreError, OSError) as exc:
         output.unlink(missing_ok=True)
+        warn_skipped(skipped)
         raise fail(exc) from exc
+    warn_skipped(skipped)
     Console().print(f"{count} measurements written to {output}", highlight=False)

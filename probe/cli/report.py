@@ -13,9 +13,10 @@ from rich.text import Text
 from probe.analysts.extra import missing_extra
 from probe.analysts.outcomes import Outcome
 from probe.analysts.summary import TIMELINE_ROWS, RunSummary, summarize_runs
-from probe.cli.diff import fail
+from probe.cli.diff import fail, warn_skipped
 from probe.cli.store_options import ASN, CC, SINCE, STORE, UNTIL, without_store
 from probe.report.jsonl import ResultsError
+from probe.report.lines import Skipped
 from probe.store.errors import StoreError
 
 _GLYPHS = {
@@ -110,18 +111,21 @@ def report(
             from probe.analysts.report_html import render_html
     except ImportError as exc:
         raise fail(missing_extra(exc, "probe report --html")) from exc
+    skipped = Skipped()
     try:
         if without_store(store, asn, cc, since, until, *category):
             if not files:
                 raise fail("give results files or folders, or --store")
-            summary = summarize_runs(files)
+            summary = summarize_runs(files, skipped)
         else:
             assert store is not None
             summary = _store_summary(store, asn, cc, (since, until), category)
         if html is not None:
             html.write_text(render_html(summary, title), encoding="utf-8")
     except (ResultsError, StoreError, OSError) as exc:
+        warn_skipped(skipped)
         raise fail(exc) from exc
+    warn_skipped(skipped)
     if html is None:
         print_summary(console, summary, max_rows)
     else:

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from probe.analysis import RunSummary, mark_network
+from probe.analysis import RunSummary, mark_network, stored_verdict
 from probe.analysts.outcomes import Outcome, outcome_of
 from probe.cli.analyze import BlockedRow, print_summary
 from probe.report.summary import step_outcomes
@@ -42,12 +42,11 @@ FULL_TABLE_ROWS = 300
 
 
 def _outcome(record: dict[str, Any]) -> Outcome:
-    keys = record["test_keys"]
-    return outcome_of(keys.get("blocking"), keys.get("accessible"))
+    return outcome_of(*(stored_verdict(record["test_keys"]) or (None, None)))
 
 
 def _verdict(keys: dict[str, Any]) -> str:
-    outcome = outcome_of(keys.get("blocking"), keys.get("accessible"))
+    outcome = outcome_of(*(stored_verdict(keys) or (None, None)))
     label = f"{outcome} ({keys.get('x_technique')})" if outcome is Outcome.BLOCKED else outcome
     return f"[{_STYLE[outcome]}]{label}[/]"
 
@@ -56,7 +55,7 @@ def _blocked_rows(records: list[dict[str, Any]]) -> list[BlockedRow]:
     return [
         (str(r["input"]), str(k.get("x_technique")), str(k.get("x_detail")))
         for r in records
-        if r["input"] and isinstance((k := r["test_keys"]).get("blocking"), str)
+        if r["input"] and isinstance((stored_verdict(k := r["test_keys"]) or (None,))[0], str)
     ]
 
 

@@ -11,17 +11,16 @@ import ipaddress
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime
 from http import HTTPStatus
 from typing import Any, Final
 
 from probe.report.envelope import PROBE_IP
+from probe.report.lines import is_time
 
 _ASN: Final = re.compile(r"AS[0-9]{1,10}")
 _CC: Final = re.compile(r"[A-Z]{2}")
 _SOFTWARE: Final = re.compile(r"[0-9A-Za-z_.+-]+")
 _TEST_NAME: Final = re.compile(r"[a-zA-Z0-9_\- ]+")
-TIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
 SCRUBBED_IPS: Final = frozenset({PROBE_IP, "::1", "0.0.0.0", "::"})
 """What probes write in ``probe_ip`` instead of the volunteer's address."""
 
@@ -49,16 +48,6 @@ def _matching(pattern: re.Pattern[str]) -> Callable[[Any], bool]:
     return lambda value: isinstance(value, str) and pattern.fullmatch(value) is not None
 
 
-def _is_time(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        datetime.strptime(value, TIME_FORMAT)
-    except ValueError:
-        return False
-    return True
-
-
 _OPEN_FIELDS: Final[dict[str, tuple[Callable[[Any], bool], str]]] = {
     "probe_asn": (_matching(_ASN), "an ASN such as AS9198"),
     "probe_cc": (_matching(_CC), "a two-letter country code such as KZ (ZZ: unknown)"),
@@ -70,8 +59,8 @@ _OPEN_FIELDS: Final[dict[str, tuple[Callable[[Any], bool], str]]] = {
 }
 _MEASUREMENT_FIELDS: Final[dict[str, tuple[Callable[[Any], bool], str]]] = {
     **_OPEN_FIELDS,
-    "measurement_start_time": (_is_time, "a UTC time as YYYY-MM-DD HH:MM:SS"),
-    "test_start_time": (_is_time, "a UTC time as YYYY-MM-DD HH:MM:SS"),
+    "measurement_start_time": (is_time, "a UTC time as YYYY-MM-DD HH:MM:SS"),
+    "test_start_time": (is_time, "a UTC time as YYYY-MM-DD HH:MM:SS"),
     "test_keys": (lambda v: isinstance(v, dict), "an object"),
     "input": (lambda v: v is None or isinstance(v, str), "a string or null"),
     "report_id": (lambda v: isinstance(v, str), "a string"),

@@ -20,7 +20,7 @@ UNKNOWN_ERROR: Final = "unknown_error"
 _DNS_SERVER: Final = frozenset(
     {
         errors.DNS_REFUSED,
-        errors.DNS_SERVER_FAILURE,
+        errors.DNS_SERVFAIL,
         errors.DNS_TEMPORARY_FAILURE,
         errors.DNS_NON_RECOVERABLE,
     }

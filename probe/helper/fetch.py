@@ -5,9 +5,9 @@ from __future__ import annotations
 import ssl
 from collections.abc import Mapping, Sequence
 from typing import Final
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-from probe.control.protocol import HTTPResult, Target, parse_target_url
+from probe.control.protocol import HTTPResult
+from probe.control.redirect import netloc, next_url, parse_hop, request_url
 from probe.control.title import extract_title
 from probe.helper.failures import DNS_LOOKUP_ERROR, UNKNOWN_ERROR, http_failure
 from probe.helper.guard import allowed
@@ -15,13 +15,11 @@ from probe.helper.steps import Lookups, dial
 from probe.net import http, tcp
 from probe.net.stream import SocketStream
 
-# Kept as they are when a path or query is escaped: RFC 3986's reserved and unreserved
-# characters and '%' (already escaped); everything else a redirect may carry becomes %XX.
-_URL_SAFE: Final = "/?#[]@!$&'()*+,;=:-._~%"
-
 # Only these of the probe's headers are replayed, as OONI's helper does: the rest could be
 # used to smuggle credentials or odd requests through the helper.
 FORWARDED_HEADERS: Final = frozenset({"user-agent", "accept", "accept-language"})
+HOP_BY_HOP: Final = frozenset({"connection", "transfer-encoding"})
+"""Headers of the connection, not of the page: oohelperd (Go's HTTP client) never reports them."""
 
 
 async def fetch(
@@ -35,7 +33,7 @@ async def fetch(
     current = url
     for _ in range(config.max_redirects + 1):
         try:  # the first URL passed the protocol's check; a Location header has not
-            target = parse_target_url(_escaped(current))
+            target = parse_hop(current)
         except ValueError:  # ProtocolError is one
             return HTTPResult.failed(UNKNOWN_ERROR)
         host, port = target.host, target.port or (443 if target.scheme == "https" else 80)
@@ -51,7 +49,7 @@ async def fetch(
             return HTTPResult.failed(http_failure(failure) or UNKNOWN_ERROR)
         request = await http.get(
             stream,
-            _request_url(target),
+            request_url(target),
             address,
             _request_headers(host, target.port, headers, config.user_agent),
             config.body_cap,
@@ -63,15 +61,15 @@ async def fetch(
             return HTTPResult.failed(http_failure(request.failure) or UNKNOWN_ERROR)
         location = response.header("location")
         if request.failure is None and 300 <= response.code < 400 and location:
-            try:  # the header's bytes (read as Latin-1) are UTF-8 text, or kept as raw bytes
-                raw = location.encode("latin-1").decode("utf-8", "surrogateescape")
-                current = urljoin(current, raw)
+            try:
+                current = next_url(current, location)
             except ValueError:  # e.g. an unclosed IPv6 bracket
                 return HTTPResult.failed(UNKNOWN_ERROR)
             continue
         first: dict[str, str] = {}
         for name, value in response.headers:
-            first.setdefault(name, value)
+            if name.lower() not in HOP_BY_HOP:
+                first.setdefault(name, value)
         return HTTPResult(
             len(response.body),
             http_failure(request.failure),
@@ -97,27 +95,6 @@ async def _open(
     return None, "", failure
 
 
-def _escaped(url: str) -> str:
-    """``url`` with path and query %-escaped as a browser sends them: Location headers carry
-    raw spaces and non-ASCII text. Raises ValueError for what does not split."""
-    parts = urlsplit(url)
-    path, query = (
-        quote(part, safe=_URL_SAFE, errors="surrogateescape") for part in (parts.path, parts.query)
-    )
-    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
-
-
-def _request_url(target: Target) -> str:
-    """The URL on the wire: the ASCII host, no fragment."""
-    netloc = _netloc(target.host, target.port)
-    return urlunsplit((target.scheme, netloc, target.path or "/", target.query, ""))
-
-
-def _netloc(host: str, port: int | None) -> str:
-    bracketed = f"[{host}]" if ":" in host else host
-    return bracketed if port is None else f"{bracketed}:{port}"
-
-
 def _request_headers(
     host: str, port: int | None, headers: Mapping[str, Sequence[str]], user_agent: str
 ) -> tuple[tuple[str, str], ...]:
@@ -129,4 +106,4 @@ def _request_headers(
     ]
     if not any(name.lower() == "user-agent" for name, _ in forwarded):
         forwarded.append(("User-Agent", user_agent))
-    return (("Host", _netloc(host, port)), *forwarded)
+    return (("Host", netloc(host, port)), *forwarded)

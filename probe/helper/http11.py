@@ -298,7 +298,8 @@ async def _send(
         ("Connection", "close"),
         *reply.headers,
     ]
-    response = h11.Response(status_code=reply.status, headers=headers)
+    reason = HTTPStatus(reply.status).phrase.encode("ascii")
+    response = h11.Response(status_code=reply.status, headers=headers, reason=reason)
     if unsolicited:
         data = _unsolicited(response, reply.body)
     else:

@@ -11,8 +11,9 @@ import json
 import logging
 import ssl
 from http import HTTPStatus
+from typing import Any
 
-from probe.control.protocol import ControlRequest, ProtocolError
+from probe.control.protocol import ControlRequest, ControlResponse, ProtocolError
 from probe.helper import http11
 from probe.helper.config import HelperConfig
 from probe.helper.http11 import Admission, Incoming, Reply, error_reply, unavailable
@@ -21,6 +22,8 @@ from probe.helper.measure import TargetRefused, measure
 log = logging.getLogger(__name__)
 
 MIN_CONNECTIONS = 16
+GREETING = b'{"message": "probe helper: POST a web_connectivity control request to /"}'
+"""The answer to GET /: 200 and JSON, like OONI's oohelperd, so its clients' checks pass."""
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT"})
 
 
@@ -43,6 +46,8 @@ class Helper:
     async def _reply(self, incoming: Incoming) -> Reply:
         if incoming.target != "/":
             return error_reply(HTTPStatus.NOT_FOUND)
+        if incoming.method == "GET":  # a liveness check, answered as oohelperd does
+            return Reply(HTTPStatus.OK, GREETING)
         if incoming.method != "POST":
             return Reply(
                 HTTPStatus.METHOD_NOT_ALLOWED,
@@ -67,7 +72,15 @@ class Helper:
             return error_reply(HTTPStatus.GATEWAY_TIMEOUT)
         finally:
             self.inflight -= 1
-        return Reply(HTTPStatus.OK, json.dumps(response.to_json()).encode())
+        return Reply(HTTPStatus.OK, json.dumps(answer(response)).encode())
+
+
+def answer(response: ControlResponse) -> dict[str, Any]:
+    """The reply's JSON, with the keys oohelperd sends for QUIC, which this helper does not
+    measure (``x_quic_enabled`` is ignored): empty, exactly as oohelperd answers with QUIC off."""
+    reply = response.to_json()
+    reply["http_request"]["discovered_h3_endpoint"] = ""
+    return reply | {"quic_handshake": {}, "http3_request": None}
 
 
 def admission(config: HelperConfig) -> Admission:

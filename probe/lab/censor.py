@@ -102,6 +102,9 @@ def ip6tables(scenario: Scenario, addresses6: Mapping[str, str]) -> str:
 
 def _filter(rule: Rule, addresses: Mapping[str, str], v6: bool) -> list[str]:
     tcp = "-A FORWARD -i eth0 -p tcp"
+    if rule.probability is not None:
+        # The trigger packet opens the flow's verdict once, so a random match on it picks flows.
+        tcp += f" -m statistic --mode random --probability {rule.probability}"
     reset = "-j REJECT --reject-with tcp-reset"
     match rule.action:
         case "ip-drop":
@@ -121,6 +124,13 @@ def _filter(rule: Rule, addresses: Mapping[str, str], v6: bool) -> list[str]:
             return [f"{tcp} {_string(host_pattern(d))} {reset}" for d in rule.domains]
         case "host-drop":
             return [f"{tcp} {_string(host_pattern(d))} -j LAB_DROPFLOW" for d in rule.domains]
+        case "freeze":
+            # Past ``bytes`` from the server, every further packet of the flow is dropped.
+            count = f"-m connbytes --connbytes {rule.bytes}: --connbytes-dir reply"
+            count += " --connbytes-mode bytes"
+            return [
+                f"-A FORWARD -p tcp -s {a} {count} -j DROP" for a in _addresses(rule, addresses, v6)
+            ]
         case "shutdown":
             return ["-A INPUT -i eth0 -j DROP", "-A FORWARD -j DROP"]
     return []

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from probe.analysis.per_test import stored_verdict
 from probe.analysis.vocabulary import Category, category_of
 from probe.inputs.urls import check_url
 from probe.lab.scenario import Expect
@@ -65,9 +66,10 @@ def _show(value: object) -> str:
 
 def verdict_of(test_keys: Mapping[str, Any]) -> str:
     """The scenario verdict that a measurement's (blocking, accessible) pair stands for."""
-    if "blocking" not in test_keys or "accessible" not in test_keys:
+    stored = stored_verdict(test_keys)
+    if stored is None:
         return NOT_COMPUTED
-    blocking, accessible = test_keys["blocking"], test_keys["accessible"]
+    blocking, accessible = stored
     category = category_of(blocking, accessible)
     well_formed = isinstance(blocking, str) or blocking is False or blocking is None
     if well_formed and accessible is ACCESSIBLE[category]:
@@ -94,7 +96,8 @@ def compare(expects: Iterable[Expect], measurements: Mapping[str, Mapping[str, A
                             measured == expect.verdict))  # fmt: skip
         if expect.blocking is not None:
             want = _show(expect.blocking)
-            measured = _key(test_keys, "blocking")
+            stored = stored_verdict(test_keys)
+            measured = NOT_COMPUTED if stored is None else _show(stored[0])
             rows.append(Row(label, "blocking", want, measured, measured == want))
         if expect.technique is not None:
             measured = _key(test_keys, "x_technique")

@@ -27,19 +27,20 @@ _RULE_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "dns-inject": (frozenset({"domains"}), frozenset({"address"})),
     "ip-drop": (frozenset(), frozenset({"domains", "addresses"})),
     "ip-reset": (frozenset(), frozenset({"domains", "addresses"})),
-    "sni-reset": (frozenset({"domains"}), frozenset()),
-    "sni-drop": (frozenset({"domains"}), frozenset()),
-    "host-reset": (frozenset({"domains"}), frozenset()),
-    "host-drop": (frozenset({"domains"}), frozenset()),
+    "sni-reset": (frozenset({"domains"}), frozenset({"probability"})),
+    "sni-drop": (frozenset({"domains"}), frozenset({"probability"})),
+    "host-reset": (frozenset({"domains"}), frozenset({"probability"})),
+    "host-drop": (frozenset({"domains"}), frozenset({"probability"})),
     "http-blockpage": (frozenset({"domains"}), frozenset({"body"})),
     "tls-mitm": (frozenset({"domains"}), frozenset()),
     "throttle": (frozenset({"rate"}), frozenset({"domains", "addresses"})),
-    "tls-reset": (frozenset(), frozenset({"domains", "addresses"})),
+    "tls-reset": (frozenset(), frozenset({"domains", "addresses", "probability"})),
+    "freeze": (frozenset(), frozenset({"domains", "addresses", "bytes"})),
     "shutdown": (frozenset(), frozenset()),
 }
 ACTIONS = tuple(_RULE_KEYS)
 ADDRESS_ACTIONS = frozenset(
-    {"ip-drop", "ip-reset", "tls-reset", "throttle", "tls-mitm", "http-blockpage"}
+    {"ip-drop", "ip-reset", "tls-reset", "throttle", "tls-mitm", "http-blockpage", "freeze"}
 )
 """Actions enforced by destination address, so their domains get an address of their own."""
 IPV4_ONLY_ACTIONS = frozenset({"throttle", "tls-mitm", "http-blockpage"})
@@ -100,6 +101,10 @@ class Rule:
     address: str | None = None
     rate: str | None = None
     body: str | None = None
+    bytes: int = 16384
+    """``freeze``: how many bytes the server's side of a flow carries before it stalls."""
+    probability: float | None = None
+    """The share of triggering flows the rule fires on (None: every one)."""
 
 
 @dataclass(frozen=True)
@@ -399,7 +404,9 @@ def _rule(table: dict[str, Any], where: _Where) -> Rule:
     for key in sorted(required):
         if key not in table:
             raise where.error(f"action '{action}' needs key '{key}'")
-    if action in ("ip-drop", "ip-reset") and not ({"domains", "addresses"} & table.keys()):
+    if action in ("ip-drop", "ip-reset", "freeze") and not (
+        {"domains", "addresses"} & table.keys()
+    ):
         raise where.error(f"action '{action}' needs 'domains' or 'addresses'")
     rate = _str(table, "rate", where) if "rate" in table else None
     if rate is not None and not _RATE.fullmatch(rate):
@@ -408,8 +415,19 @@ def _rule(table: dict[str, Any], where: _Where) -> Rule:
     if "domains" in table and not domains:
         raise where.error("'domains' is empty")
     address = _str(table, "address", where) if "address" in table else None
+    probability = table.get("probability")
+    if probability is not None and (
+        isinstance(probability, bool)
+        or not isinstance(probability, (int, float))
+        or not 0 < probability <= 1
+    ):
+        raise where.error(f"'probability' must be a number in (0, 1], not {probability!r}")
+    size = table.get("bytes", 16384)
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise where.error(f"'bytes' must be a positive whole number, not {size!r}")
     return Rule(
         action=action,
+        bytes=size,
         domains=domains,
         addresses=tuple(
             _address(a, where, "addresses") for a in _str_list(table, "addresses", where)
@@ -417,6 +435,7 @@ def _rule(table: dict[str, Any], where: _Where) -> Rule:
         address=_answer(address, where) if address is not None else None,
         rate=rate,
         body=_str(table, "body", where) if "body" in table else None,
+        probability=float(probability) if probability is not None else None,
     )
 
 

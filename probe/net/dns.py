@@ -7,10 +7,11 @@ raw answers (with TTLs and rcode) are what DNS-consistency analysis needs later.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import socket
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Final
 
 import dns.asyncquery
 import dns.flags
@@ -25,8 +26,13 @@ from probe.net.own_addresses import OwnAddresses
 _RCODE_FAILURES = {
     dns.rcode.NXDOMAIN: errors.DNS_NXDOMAIN,
     dns.rcode.REFUSED: errors.DNS_REFUSED,
-    dns.rcode.SERVFAIL: errors.DNS_SERVER_FAILURE,
+    dns.rcode.SERVFAIL: errors.DNS_SERVFAIL,
 }
+
+
+MAX_ANSWERS: Final = 64
+"""Answers stored per query (and late answers per query): a reply with 3,000 records must not
+make a huge line. Analysis needs the set of addresses, and real names have a handful."""
 
 
 @dataclass(frozen=True)
@@ -67,13 +73,17 @@ class Query:
             "engine": self.engine,
             "resolver_address": self.resolver_address,
             "failure": self.failure,
-            "answers": [a.as_ooni() for a in self.answers],
+            "answers": [a.as_ooni() for a in self.answers[:MAX_ANSWERS]],
             "x_rcode": self.rcode,
             "t0": round(self.t0, 6),
             "t": round(self.t, 6),
             **self.extra,
-            **({"x_late_answers": list(self.late)} if self.late else {}),
+            **({"x_late_answers": self.late[:MAX_ANSWERS]} if self.late else {}),
+            **({"x_answers_truncated": True} if self.truncated() else {}),
         }
+
+    def truncated(self) -> bool:
+        return len(self.answers) > MAX_ANSWERS or len(self.late) > MAX_ANSWERS
 
 
 def system_resolver() -> str | None:
@@ -83,6 +93,16 @@ def system_resolver() -> str | None:
     except (dns.resolver.NoResolverConfiguration, OSError):
         return None
     return str(nameservers[0]) if nameservers else None
+
+
+UNKNOWN_RESOLVER_IP = "127.0.0.2"
+"""OONI's ``resolver_ip`` when the engine does not know its resolver."""
+
+
+def resolver_ip(resolver: str | None) -> str:
+    """OONI's ``resolver_ip`` and ``client_resolver``: the address of the resolver the probe
+    asks (``--resolver`` or the system's first nameserver), without its port."""
+    return split_hostport(resolver, 53)[0] if resolver else UNKNOWN_RESOLVER_IP
 
 
 def split_hostport(address: str, default_port: int) -> tuple[str, int]:
@@ -99,7 +119,8 @@ def split_hostport(address: str, default_port: int) -> tuple[str, int]:
 async def getaddrinfo(
     hostname: str, timeout: float, t_zero: float, executor: Executor | None = None
 ) -> list[Query]:
-    """Resolve through the OS, split into one A and one AAAA record like OONI's system engine."""
+    """Resolve through the OS: one ``ANY`` query holding the A and AAAA answers, as df-002 says
+    a getaddrinfo lookup is recorded (it is one operation, not two queries)."""
     loop = asyncio.get_running_loop()
     t0 = loop.time() - t_zero
     failure: str | None = None
@@ -119,18 +140,14 @@ async def getaddrinfo(
     except (OSError, TimeoutError, UnicodeError) as exc:
         failure = errors.classify(exc)
     t = loop.time() - t_zero
-    by_type: dict[str, list[Answer]] = {"A": [], "AAAA": []}
+    answers: list[Answer] = []
     for family, *_rest, sockaddr in infos:
-        qtype = "A" if family == socket.AF_INET else "AAAA"
-        answer = Answer(qtype, str(sockaddr[0]), None)
-        if answer not in by_type[qtype]:
-            by_type[qtype].append(answer)
+        answer = Answer("A" if family == socket.AF_INET else "AAAA", str(sockaddr[0]), None)
+        if answer not in answers:
+            answers.append(answer)
     if failure is None and not infos:
         failure = errors.DNS_NO_ANSWER
-    return [
-        Query(hostname, qtype, "getaddrinfo", "", failure, tuple(answers), None, t0, t)
-        for qtype, answers in by_type.items()
-    ]
+    return [Query(hostname, "ANY", "getaddrinfo", "", failure, tuple(answers), None, t0, t)]
 
 
 LATE_SLACK = 0.05
@@ -171,10 +188,16 @@ class Exchange(asyncio.DatagramProtocol):
             self.first_at = now
             self.first.set_result(message)
             return
+        room = MAX_ANSWERS + 1 - len(self.late)  # one past the cap shows the cut
         self.late.extend(
-            Answer(dns.rdatatype.to_text(r.rdtype), _rdata_text(d), r.ttl).as_ooni()
-            for r in message.answer
-            for d in r
+            itertools.islice(
+                (
+                    Answer(dns.rdatatype.to_text(r.rdtype), _rdata_text(d), r.ttl).as_ooni()
+                    for r in message.answer
+                    for d in r
+                ),
+                max(0, room),
+            )
         )
 
     def error_received(self, exc: Exception) -> None:

@@ -1,7 +1,9 @@
 """The one place that turns exceptions into OONI failure strings (df-007).
 
 Every step stores ``failure`` through :func:`classify`, so the vocabulary stays stable across
-tests and releases, and analysts can rely on it.
+tests and releases, and analysts can rely on it. Every string is one that df-007 or OONI's engine
+(netxlite) defines; a failure neither names is written as OONI writes it, ``unknown_failure: ``
+and a description, which OONI's pipeline reads as "not evidence of blocking".
 """
 
 from __future__ import annotations
@@ -35,14 +37,23 @@ SSL_FAILED_HANDSHAKE: Final = "ssl_failed_handshake"
 DNS_NXDOMAIN: Final = "dns_nxdomain_error"
 DNS_NO_ANSWER: Final = "dns_no_answer"
 DNS_REFUSED: Final = "dns_refused_error"
-DNS_SERVER_FAILURE: Final = "dns_server_failure"
+DNS_SERVFAIL: Final = "dns_servfail_error"
 DNS_SERVER_MISBEHAVING: Final = "dns_server_misbehaving"
 DNS_TEMPORARY_FAILURE: Final = "dns_temporary_failure"
 DNS_NON_RECOVERABLE: Final = "dns_non_recoverable_failure"
-DNS_REPLY_MALFORMED: Final = "dns_reply_malformed"
-HTTP_PROTOCOL_ERROR: Final = "http_protocol_error"
-HTTP_TOO_MANY_REDIRECTS: Final = "http_too_many_redirects"
-HTTP_INVALID_REDIRECT: Final = "http_invalid_redirect_location"
+HTTP_INVALID_REDIRECT: Final = "http_invalid_redirect_location_host"
+# Failures df-007 has no string for: ``unknown_failure: `` and what happened, as OONI writes them.
+DNS_REPLY_MALFORMED: Final = f"{UNKNOWN_FAILURE}: dns_reply_malformed"
+HTTP_PROTOCOL_ERROR: Final = f"{UNKNOWN_FAILURE}: http_protocol_error"
+HTTP_TOO_MANY_REDIRECTS: Final = f"{UNKNOWN_FAILURE}: stopped after too many redirects"
+"""OONI's own string for a redirect chain that did not end (webconnectivitylte)."""
+BOGON_ADDRESS_REFUSED: Final = f"{UNKNOWN_FAILURE}: bogon_address_refused"
+"""A hop whose host is an IP literal the bogon filter refuses (a redirect to a router page)."""
+KNOWN_UNKNOWNS: Final = frozenset(
+    {DNS_REPLY_MALFORMED, HTTP_PROTOCOL_ERROR, HTTP_TOO_MANY_REDIRECTS, BOGON_ADDRESS_REFUSED}
+)
+"""The ``unknown_failure`` strings the probe writes on purpose: failures of the exchange that the
+probe understood, never a bug of the probe (see :func:`unknown_failure`)."""
 
 # OpenSSL X509_V_ERR_* codes whose meaning is "no trusted issuer".
 _UNKNOWN_AUTHORITY_CODES: Final = frozenset({2, 18, 19, 20, 21})

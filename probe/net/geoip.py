@@ -81,9 +81,7 @@ async def locate(endpoints: Endpoints, resolver: str, timeout: float = 4.0) -> L
         server_ip = await _address_of(server, resolver, timeout)
         answers = await _ask(name, "TXT", server_ip, timeout)
         ip = next(a for a in answers if _is_ip(a))
-        reverse = dns.reversename.from_address(ip).to_text(omit_final_dot=True)
-        stem = reverse.removesuffix(".in-addr.arpa").removesuffix(".ip6.arpa")
-        origin = _fields((await _ask(f"{stem}.{endpoints.asn_zone}", "TXT", resolver, timeout))[0])
+        origin = await _origin(ip, endpoints.asn_zone, resolver, timeout)
         asn, cc = origin[0].split()[0], origin[2].upper()
         described = await _ask(f"AS{asn}.{endpoints.name_zone}", "TXT", resolver, timeout)
         network = _fields(described[0])[-1] if described else ""
@@ -91,6 +89,21 @@ async def locate(endpoints: Endpoints, resolver: str, timeout: float = 4.0) -> L
     except (OSError, LookupError, StopIteration, IndexError, ValueError, DNSException) as exc:
         return Location(None, "AS0", "ZZ", "", f"{type(exc).__name__}: {exc}")
     return Location(ip, f"AS{asn}", cc, network)
+
+
+async def _origin(ip: str, zone: str, resolver: str, timeout: float) -> list[str]:
+    """Team Cymru's origin record of ``ip``: ``ASN | prefix | CC | registry | date``."""
+    reverse = dns.reversename.from_address(ip).to_text(omit_final_dot=True)
+    stem = reverse.removesuffix(".in-addr.arpa").removesuffix(".ip6.arpa")
+    return _fields((await _ask(f"{stem}.{zone}", "TXT", resolver, timeout))[0])
+
+
+async def asn_of(ip: str, zone: str, resolver: str, timeout: float = 4.0) -> int | None:
+    """The AS announcing ``ip``, or None when the zone does not say (never raises)."""
+    try:
+        return int((await _origin(ip, zone, resolver, timeout))[0].split()[0])
+    except (OSError, LookupError, IndexError, ValueError, DNSException):
+        return None
 
 
 def _is_ip(text: str) -> bool:

@@ -8,13 +8,37 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import socket
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import httpcore
 
-from probe.net import content, errors
+from probe.net import content, errors, events, tcp
+
+MAX_HEADER_VALUE: Final = 4096
+"""Characters of one response header value stored; a longer one is cut."""
+MAX_HEAD: Final = 16384
+"""Characters of response header names and values stored per response; later headers are
+dropped. A hostile server's 100 KiB head, on every hop, must not make a multi-MB line."""
+
+
+def stored_headers(
+    headers: tuple[tuple[str, str], ...],
+) -> tuple[tuple[tuple[str, str], ...], bool]:
+    """The headers to store, within the caps above, and whether anything was cut."""
+    kept: list[tuple[str, str]] = []
+    budget = MAX_HEAD
+    cut = False
+    for name, value in headers:
+        if len(value) > MAX_HEADER_VALUE:
+            value, cut = value[:MAX_HEADER_VALUE], True
+        budget -= len(name) + len(value)
+        if budget < 0:
+            return tuple(kept), True
+        kept.append((name, value))
+    return tuple(kept), cut
 
 
 @dataclass(frozen=True)
@@ -49,12 +73,16 @@ class Request:
     response: Response | None
     t0: float
     t: float
+    method: str = "GET"
 
-    def as_ooni(self) -> dict[str, Any]:
+    def as_ooni(self, body_limit: int | None = None) -> dict[str, Any]:
+        """OONI's request record; ``body_limit`` stores less of the body than was read."""
         record: dict[str, Any] = {
+            "network": "tcp",
+            "address": self.address,
             "failure": self.failure,
             "request": {
-                "method": "GET",
+                "method": self.method,
                 "url": self.url,
                 "headers": dict(self.headers),
                 "headers_list": [list(h) for h in self.headers],
@@ -64,23 +92,26 @@ class Request:
                 "x_transport": "tcp",
             },
             "response": {"body": None, "code": 0, "headers": {}, "headers_list": []},
-            "x_address": self.address,
             "t0": round(self.t0, 6),
             "t": round(self.t, 6),
         }
         if self.response is not None:
             r = self.response
+            headers, headers_cut = stored_headers(r.headers)
+            body = r.body if body_limit is None else r.body[:body_limit]
             record["response"] = {
                 "code": r.code,
-                "headers": dict(r.headers),
-                "headers_list": [list(h) for h in r.headers],
-                "body": body_field(r.body),
-                "body_is_truncated": r.body_is_truncated,
-                "x_body_length": len(r.body),
+                "headers": dict(headers),
+                "headers_list": [list(h) for h in headers],
+                "body": body_field(body),
+                "body_is_truncated": r.body_is_truncated or len(body) < len(r.body),
+                "x_body_length": len(body),
                 "x_body_wire_length": r.wire_length,
                 "x_content_decoded": list(r.codings),
                 "x_transfer_seconds": round(r.transfer_seconds, 6),
             }
+            if headers_cut:
+                record["response"]["x_headers_truncated"] = True
             if r.decoding_failure is not None:
                 record["response"]["x_content_decoding_failure"] = r.decoding_failure
         return record
@@ -102,21 +133,28 @@ async def get(
     body_cap: int,
     timeout: float,
     t_zero: float,
+    method: str = "GET",
 ) -> Request:
-    """One GET with a total time budget, so a trickling server cannot hold the run."""
+    """One GET (or another ``method``, with an empty body) with a total time budget, so a
+    trickling server cannot hold the run."""
     loop = asyncio.get_running_loop()
     t0 = loop.time() - t_zero
-    parsed = httpcore.URL(url)
-    origin = httpcore.Origin(parsed.scheme, parsed.host, parsed.port or _default_port(parsed))
-    connection = httpcore.AsyncHTTP11Connection(origin=origin, stream=stream)
-    request = httpcore.Request(b"GET", parsed, headers=list(headers))
+    events.note(events.HTTP_TRANSACTION_START, address, None, loop.time())
     received: list[bytes] = []
     response: Response | None = None
     failure: str | None = None
     status = 0
     raw_headers: tuple[tuple[str, str], ...] = ()
     first_byte = t0
+    connection: httpcore.AsyncHTTP11Connection | None = None
+    sock = stream.get_extra_info("socket")
+    if isinstance(sock, socket.socket):
+        tcp.abort_on_close(sock)  # httpcore closes the stream itself when the request fails
     try:
+        parsed = httpcore.URL(url)  # a URL httpcore refuses is this request's failure
+        origin = httpcore.Origin(parsed.scheme, parsed.host, parsed.port or _default_port(parsed))
+        connection = httpcore.AsyncHTTP11Connection(origin=origin, stream=stream)
+        request = httpcore.Request(method.encode("ascii"), parsed, headers=list(headers))
         async with asyncio.timeout(timeout):
             raw = await connection.handle_async_request(request)
             first_byte = loop.time() - t_zero
@@ -133,11 +171,17 @@ async def get(
     except Exception as exc:  # any failure is a measurement result
         failure = errors.classify(exc)
     finally:
-        await connection.aclose()
+        if failure is None and isinstance(sock, socket.socket):
+            tcp.abort_on_close(sock, abortive=False)
+        if connection is not None:
+            await connection.aclose()
+        else:
+            await stream.aclose()
+    events.note(events.HTTP_TRANSACTION_DONE, address, failure, loop.time())
     t = loop.time() - t_zero
     if status:
         response = _response(status, raw_headers, b"".join(received), body_cap, t - first_byte)
-    return Request(url, address, headers, failure, response, t0, t)
+    return Request(url, address, headers, failure, response, t0, t, method)
 
 
 def _response(

@@ -13,17 +13,36 @@ import typing
 
 import httpcore
 
+from probe.net import errors, events
+
 _CHUNK = 65536
 
 
-async def _recv(sock: socket.socket, timeout: float | None) -> bytes:
+async def _recv(sock: socket.socket, timeout: float | None, size: int = _CHUNK) -> bytes:
+    """One read, a df-008 ``read`` event when the measurement records them."""
     loop = asyncio.get_running_loop()
-    return await asyncio.wait_for(loop.sock_recv(sock, _CHUNK), timeout)
+    started, address = loop.time(), events.peer(sock)
+    try:
+        data = await asyncio.wait_for(loop.sock_recv(sock, size), timeout)
+    except (OSError, TimeoutError, asyncio.CancelledError) as exc:
+        events.note(events.READ, address, errors.classify(exc), started)
+        raise
+    if data:
+        events.note(events.READ, address, None, started, len(data))
+    else:
+        events.note(events.READ, address, errors.EOF_ERROR, started)
+    return data
 
 
 async def _send(sock: socket.socket, data: bytes, timeout: float | None) -> None:
     loop = asyncio.get_running_loop()
-    await asyncio.wait_for(loop.sock_sendall(sock, data), timeout)
+    started, address = loop.time(), events.peer(sock)
+    try:
+        await asyncio.wait_for(loop.sock_sendall(sock, data), timeout)
+    except (OSError, TimeoutError, asyncio.CancelledError) as exc:
+        events.note(events.WRITE, address, errors.classify(exc), started)
+        raise
+    events.note(events.WRITE, address, None, started, len(data))
 
 
 class SocketStream(httpcore.AsyncNetworkStream):
@@ -33,8 +52,7 @@ class SocketStream(httpcore.AsyncNetworkStream):
         self.sock = sock
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        loop = asyncio.get_running_loop()
-        return await asyncio.wait_for(loop.sock_recv(self.sock, max_bytes), timeout)
+        return await _recv(self.sock, timeout, max_bytes)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         await _send(self.sock, buffer, timeout)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import struct
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-from probe.net import errors
+from probe.net import errors, events
+from probe.net.events import endpoint as endpoint
 from probe.net.own_addresses import OwnAddresses
 
 
@@ -30,11 +33,6 @@ class Connect:
         }
 
 
-def endpoint(ip: str, port: int) -> str:
-    """``ip:port`` with brackets for IPv6, as OONI writes addresses."""
-    return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
-
-
 async def connect(
     ip: str, port: int, timeout: float, t_zero: float, own: OwnAddresses | None = None
 ) -> tuple[Connect, socket.socket | None]:
@@ -49,12 +47,31 @@ async def connect(
     # As browsers do: without it, Nagle holds the HTTP request behind the TLS Finished until an
     # ACK returns, adding a round trip to every measurement.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    t0 = loop.time() - t_zero
+    started = loop.time()
+    t0 = started - t_zero
     try:
         await asyncio.wait_for(loop.sock_connect(sock, (ip, port)), timeout)
     except (OSError, TimeoutError) as exc:
-        sock.close()
-        return Connect(ip, port, errors.classify(exc), t0, loop.time() - t_zero), None
+        abort(sock)
+        failure = errors.classify(exc)
+        events.note(events.CONNECT, endpoint(ip, port), failure, started)
+        return Connect(ip, port, failure, t0, loop.time() - t_zero), None
+    events.note(events.CONNECT, endpoint(ip, port), None, started)
     if own is not None:
         own.note_socket(sock)
     return Connect(ip, port, None, t0, loop.time() - t_zero), sock
+
+
+def abort_on_close(sock: socket.socket, abortive: bool = True) -> None:
+    """Make the socket's close abortive (SO_LINGER 0): a RST, and the kernel drops whatever is
+    unsent or unacknowledged; or, with ``abortive`` false, graceful again. A plain close of a
+    connection whose ClientHello or request went unanswered leaves the kernel retransmitting it,
+    at the normal TTL, long after the measurement (and the probe) ended."""
+    with suppress(OSError):  # already closed or reset: nothing is left to send
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", abortive, 0))
+
+
+def abort(sock: socket.socket) -> None:
+    """Close a measurement socket that failed, abortively (:func:`abort_on_close`)."""
+    abort_on_close(sock)
+    sock.close()

@@ -17,7 +17,7 @@ from typing import Any
 
 import certifi
 
-from probe.net import errors
+from probe.net import errors, events, tcp
 from probe.net.chain import presented_chain
 from probe.net.stream import TLSStream
 
@@ -48,9 +48,10 @@ class Handshake:
                 {"data": base64.b64encode(der).decode("ascii"), "format": "base64"}
                 for der in self.peer_certificates
             ],
-            "tls_version": self.tls_version,
-            "cipher_suite": self.cipher_suite,
-            "negotiated_protocol": self.negotiated_protocol,
+            # df-006: strings, empty when the handshake did not get that far (as OONI writes).
+            "tls_version": self.tls_version or "",
+            "cipher_suite": self.cipher_suite or "",
+            "negotiated_protocol": self.negotiated_protocol or "",
             "no_tls_verify": self.no_tls_verify,
             "x_verify_code": self.verify_code,
             "x_verify_message": self.verify_message,
@@ -83,7 +84,9 @@ async def handshake(
     """Handshake once on a connected socket; on success the stream stays open for HTTP."""
     loop = asyncio.get_running_loop()
     stream = TLSStream(sock, context, server_name or None)
-    t0 = loop.time() - t_zero
+    started = loop.time()
+    t0 = started - t_zero
+    events.note(events.TLS_HANDSHAKE_START, address, None, started)
     failure: str | None = None
     code: int | None = None
     message: str | None = None
@@ -93,6 +96,7 @@ async def handshake(
         failure, code, message = errors.classify(exc), exc.verify_code, exc.verify_message
     except (OSError, TimeoutError, EOFError) as exc:
         failure = errors.classify(exc)
+    events.note(events.TLS_HANDSHAKE_DONE, address, failure, loop.time())
     obj = stream.ssl_object
     cipher = obj.cipher()
     record = Handshake(
@@ -110,6 +114,6 @@ async def handshake(
         verify_message=message,
     )
     if failure is not None:
-        sock.close()
+        tcp.abort(sock)
         return record, None
     return record, stream

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections.abc import Awaitable
+from typing import Any, Final
 
 from probe.net import dns
 from probe.net.bogons import is_bogon
@@ -31,6 +32,11 @@ async def lookups(
     return [q for result in await asyncio.gather(*pending) for q in result]
 
 
+MAX_SKIPPED_BOGONS: Final = 64
+"""Stored skipped bogons per measurement: a reply of 3,000 bogons must not make a huge line
+(the queries keep their own, capped, answers)."""
+
+
 def contactable(queries: list[dns.Query], settings: Settings, skipped: list[str]) -> list[str]:
     """Every engine's addresses, IPv4 first, capped at ``max_addresses``.
 
@@ -42,6 +48,21 @@ def contactable(queries: list[dns.Query], settings: Settings, skipped: list[str]
     for address in sorted(found, key=lambda a: ipaddress.ip_address(a).version):
         if not is_bogon(address, settings.bogon_exempt):
             usable.append(address)
-        elif address not in skipped:
-            skipped.append(address)
+        else:
+            skip_bogon(address, skipped)
     return usable[: settings.max_addresses]
+
+
+def skip_bogon(address: str, skipped: list[str]) -> None:
+    """Note a bogon that was not contacted; one past the cap is kept to show the list is cut."""
+    if len(skipped) <= MAX_SKIPPED_BOGONS and address not in skipped:
+        skipped.append(address)
+
+
+def skipped_keys(skipped: list[str]) -> dict[str, Any]:
+    """``x_skipped_bogons``, capped, and ``x_skipped_bogons_truncated`` when the cap cut it."""
+    cut = len(skipped) > MAX_SKIPPED_BOGONS
+    return {
+        "x_skipped_bogons": skipped[:MAX_SKIPPED_BOGONS],
+        **({"x_skipped_bogons_truncated": True} if cut else {}),
+    }

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from probe.net import events
 from probe.nettests.app_control import Unreached, ask
 from probe.nettests.messaging.checks import (
     CONNECT,
@@ -34,7 +35,7 @@ from probe.nettests.session import Session
 from probe.report.scrub import SCRUBBED, forms, scrub
 
 TEST_NAME = "tor"
-TEST_VERSION = "0.1.0"
+TEST_VERSION = "0.4.0"  # OONI's version of the experiment this follows (docs/data-format.md)
 DESCRIPTION = "Tor: directory authorities (OR and dir ports), torproject.org, and your --bridges"
 
 SHIPPED = "tor_authorities.toml"
@@ -48,6 +49,8 @@ CONSENSUS_CAP = 4096
 """The consensus is megabytes; its first few KB prove the dir port serves it."""
 
 OONI_PROTOCOLS = ("dir_port", "or_port_dirauth", "or_port", "obfs4")
+WEBSITE = "x_https"
+"""The Tor Project's web sites: a protocol ts-023 does not define."""
 _SUMMARY_NAMES = {CONNECT: "connect", TLS_HANDSHAKE: "handshake", HTTP_ROUND_TRIP: "x_http"}
 _SECRET_PARAM_LENGTH = 16
 _FINGERPRINT = re.compile(r"^[0-9A-Fa-f]{40}$")
@@ -72,7 +75,10 @@ class Bridge:
 
     @property
     def protocol(self) -> str:
-        return "or_port" if self.transport == "vanilla" else self.transport
+        """ts-023's ``target_protocol``; a transport the spec does not name gets ``x_``."""
+        if self.transport == "vanilla":
+            return "or_port"
+        return self.transport if self.transport in OONI_PROTOCOLS else f"x_{self.transport}"
 
     def secrets(self) -> list[str]:
         """Every string that would identify this bridge in stored text."""
@@ -192,7 +198,7 @@ async def measure(input: str, session: Session) -> dict[str, Any]:
 
 def _unreached(target: _Target) -> Unreached:
     check = target.check
-    if target.protocol == "https":
+    if target.protocol == WEBSITE:
         return Unreached(check.host, check.port, None)
     return Unreached(None, check.port, target.address)
 
@@ -217,7 +223,7 @@ def _targets(
         parts = urlsplit(url)
         host = parts.hostname or ""
         check = Check("https", host, parts.port or 443, "https", parts.path or "/")
-        targets.append(_Target(url, "https", host, url, check))
+        targets.append(_Target(url, WEBSITE, host, url, check))
     for bridge in bridges:
         kind: Kind = "tls" if bridge.transport == "vanilla" else "tcp"
         check = Check(bridge.protocol, bridge.ip, bridge.port, kind, verify=False)
@@ -234,9 +240,12 @@ def _bridge_id(bridge: Bridge, salt: bytes) -> str:
 
 async def _measure_target(target: _Target, session: Session) -> dict[str, Any]:
     obs = new_observations()
-    result = await run_check(target.check, session, obs)
+    with events.recording(obs.t_zero) as trace:
+        result = await run_check(target.check, session, obs)
     record: dict[str, Any] = {
+        "agent": "agent",  # df-001: the checks do not follow redirects
         "failure": result["failure"],
+        "network_events": trace.events,
         "summary": _summary(target.check, result),
         "target_address": target.address,
         "target_name": target.name,
@@ -271,21 +280,21 @@ def _summary(check: Check, result: Mapping[str, Any]) -> dict[str, dict[str, str
 
 
 def _hide_bridge(record: dict[str, Any]) -> None:
-    """Drop what identifies a bridge even without its address: its port and link certificate."""
+    """Drop what identifies a bridge even without its address: its port (0, as df-005's
+    ``port`` is an integer) and link certificate."""
     for connect in record["tcp_connect"]:
-        connect["ip"], connect["port"] = SCRUBBED, None
+        connect["ip"], connect["port"] = SCRUBBED, 0
     for handshake in record["tls_handshakes"]:
         handshake["address"], handshake["peer_certificates"] = SCRUBBED, []
 
 
 def tally(targets: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """Per-protocol totals (OONI names, ``x_`` for the others) and the targets themselves."""
+    """Per-protocol totals (the protocols not in ts-023 already carry ``x_``) and the targets."""
     keys: dict[str, Any] = {f"{p}_{n}": 0 for p in OONI_PROTOCOLS for n in ("total", "accessible")}
     for target in targets.values():
         protocol = target["target_protocol"]
-        prefix = protocol if protocol in OONI_PROTOCOLS else f"x_{protocol}"
-        keys[f"{prefix}_total"] = keys.get(f"{prefix}_total", 0) + 1
-        accessible = keys.get(f"{prefix}_accessible", 0)
-        keys[f"{prefix}_accessible"] = accessible + (target["failure"] is None)
+        keys[f"{protocol}_total"] = keys.get(f"{protocol}_total", 0) + 1
+        accessible = keys.get(f"{protocol}_accessible", 0)
+        keys[f"{protocol}_accessible"] = accessible + (target["failure"] is None)
     keys["targets"] = dict(targets)
     return keys

@@ -8,22 +8,27 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+from typing import Any, Final
+from urllib.parse import urlsplit
 
 from probe.control.attempts import Attempt
 from probe.control.doh import doh_queries
 from probe.control.helper_client import HelperAnswer, query_helpers
+from probe.control.redirect import next_url, parse_hop, request_url
 from probe.control.title import extract_title
-from probe.net import dns, errors, http, tcp, tls
+from probe.net import dns, errors, events, http, tcp, tls
+from probe.net.bogons import is_bogon
 from probe.net.names import is_ip_literal, to_ascii
 from probe.net.stream import SocketStream
-from probe.nettests.resolution import contactable, lookups
+from probe.nettests.resolution import contactable, lookups, skip_bogon, skipped_keys
 from probe.nettests.session import CONTROL_TIMEOUT, Session
 from probe.settings import Settings
 
+REDIRECT_BODY_CAP: Final = 65536
+"""Bytes stored of a redirect's body: ten hops of 1 MiB bodies must not make a 10 MB line."""
+
 TEST_NAME = "web_connectivity"
-TEST_VERSION = "0.1.0"
+TEST_VERSION = "0.5.28"  # OONI's version of the experiment this follows (docs/data-format.md)
 
 
 @dataclass
@@ -55,7 +60,7 @@ class _Observations:
             "tcp_connect": self.tcp_connect,
             "tls_handshakes": self.tls_handshakes,
             "requests": self.requests,
-            "x_skipped_bogons": self.skipped_bogons,
+            **skipped_keys(self.skipped_bogons),
             "x_redirects_exhausted": self.redirects_exhausted,
             "x_failure": self.failure,
             "x_self_control": self.self_control,
@@ -69,23 +74,30 @@ async def measure(url: str, session: Session) -> dict[str, Any]:
     # with a working helper it would only repeat the helper's own resolution, at a CPU cost.
     helper = bool(session.settings.helper_urls)
     doh = None if helper else asyncio.ensure_future(_doh(url, session, obs.t_zero))
-    try:
-        await _follow(url, session, obs)
-        if obs.failed_endpoint is not None:
-            obs.self_control = await _self_control(*obs.failed_endpoint, session, obs)
-        answer = await obs.control if obs.control else HelperAnswer({}, None, ())
-        if doh is None and (answer.failure is not None or obs.control is None):
-            doh = asyncio.ensure_future(_doh(url, session, obs.t_zero))
-        doh_records, doh_attempts = await doh if doh else ([], [])
-        await _linger(obs)
-    finally:
-        if doh:
-            doh.cancel()
-        if obs.control:
-            obs.control.cancel()
-        for exchange in obs.lingering:
-            exchange.close()
-    keys = obs.test_keys()
+    with events.recording(obs.t_zero) as trace:
+        try:
+            await _follow(url, session, obs)
+            if obs.failed_endpoint is not None:
+                obs.self_control = await _self_control(*obs.failed_endpoint, session, obs)
+            answer = await obs.control if obs.control else HelperAnswer({}, None, ())
+            if doh is None and (answer.failure is not None or obs.control is None):
+                doh = asyncio.ensure_future(_doh(url, session, obs.t_zero))
+            doh_records, doh_attempts = await doh if doh else ([], [])
+            await _linger(obs)
+        finally:
+            if doh:
+                doh.cancel()
+            if obs.control:
+                obs.control.cancel()
+            for exchange in obs.lingering:
+                exchange.close()
+    keys = {
+        "agent": "redirect",
+        "client_resolver": dns.resolver_ip(session.resolver),
+        "socksproxy": None,
+        **obs.test_keys(),
+        "network_events": trace.events,
+    }
     keys["x_doh_queries"] = doh_records
     keys["control"] = answer.response or {}
     keys["control_failure"] = answer.failure
@@ -152,40 +164,54 @@ def _start_control(
 
 
 async def _follow(url: str, session: Session, obs: _Observations) -> None:
-    """The redirect chain, each hop measured in full."""
+    """The redirect chain, each hop measured in full. A hop that cannot be followed (a malformed
+    ``Location``, a bogon IP literal) ends the chain with its failure in ``x_failure``; the
+    earlier hops' observations stay."""
     current = url
     settings = session.settings
     for hop in range(settings.max_redirects + 1):
-        parts = urlsplit(current)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            target = parse_hop(current)
+        except ValueError:
             obs.failure = errors.HTTP_INVALID_REDIRECT
             return
-        host = to_ascii(parts.hostname)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        host, scheme = target.host, target.scheme
+        if is_ip_literal(host) and is_bogon(host, settings.bogon_exempt):
+            skip_bogon(host, obs.skipped_bogons)
+            obs.failure = errors.BOGON_ADDRESS_REFUSED
+            return
+        port = target.port or (443 if scheme == "https" else 80)
+        wire_url = request_url(target)
         addresses = await _resolve(host, session, obs)
-        _start_control(_wire_url(current, host), addresses, port, session, obs)
-        stream, address = await _connect(host, port, parts.scheme, addresses, session, obs)
+        _start_control(wire_url, addresses, port, session, obs)
+        stream, address = await _connect(host, port, scheme, addresses, session, obs)
         if stream is None:
             break
         request = await http.get(
             stream,
-            _wire_url(current, host),
+            wire_url,
             address,
-            _request_headers(host, port, parts.scheme, settings),
+            _request_headers(host, port, scheme, settings),
             settings.body_cap,
             settings.timeouts.http,
             obs.t_zero,
         )
-        record = request.as_ooni()
-        if request.response is not None:
-            record["response"]["x_title"] = extract_title(request.response.body)
+        response = request.response
+        location = response.header("location") if response else None
+        followed = response is not None and 300 <= response.code < 400 and bool(location)
+        record = request.as_ooni(REDIRECT_BODY_CAP if followed else None)
+        if response is not None:
+            record["response"]["x_title"] = extract_title(response.body)
         obs.requests.insert(0, record)  # OONI order: the final request first
         if request.failure is not None:
-            obs.failed(*_split_endpoint(address), parts.scheme)
-        location = request.response.header("location") if request.response else None
-        if request.response is None or not 300 <= request.response.code < 400 or not location:
+            obs.failed(*_split_endpoint(address), scheme)
+        if not followed or location is None:
             break
-        current = urljoin(current, location)
+        try:
+            current = next_url(current, location)
+        except ValueError:
+            obs.failure = errors.HTTP_INVALID_REDIRECT
+            return
         if hop == settings.max_redirects:
             obs.redirects_exhausted = True
             obs.failure = errors.HTTP_TOO_MANY_REDIRECTS
@@ -294,14 +320,6 @@ async def _self_control(
 def _split_endpoint(address: str) -> tuple[str, int]:
     ip, _, port = address.rpartition(":")
     return ip.strip("[]"), int(port)
-
-
-def _wire_url(url: str, ascii_host: str) -> str:
-    parts = urlsplit(url)
-    netloc = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
-    if ":" in ascii_host:
-        netloc = f"[{ascii_host}]" + (f":{parts.port}" if parts.port else "")
-    return parts._replace(netloc=netloc, fragment="").geturl() or url
 
 
 def _request_headers(

@@ -59,6 +59,7 @@ def run_options(values: Mapping[str, Any]) -> RunOptions:
         bridges=bridges,
         packet_tests=values["packet_tests"],
         no_dns_address=values["no_dns_address"],
+        asn_zone=values["geoip_asn_zone"] if values["geoip"] else None,
         neutral_host=values["neutral_host"],
         timeouts=Timeouts(
             values["timeout_dns"],

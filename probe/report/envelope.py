@@ -10,10 +10,35 @@ from typing import Any
 
 from probe import SOFTWARE_NAME, __version__
 from probe.control.attempts import envelope_test_helpers
+from probe.net.dns import resolver_ip
 
 DATA_FORMAT_VERSION = "0.2.0"
 # The volunteer's address is never stored: OONI's convention for "scrubbed".
 PROBE_IP = "127.0.0.1"
+OONI_ENGINE_LEVEL = "3.21.0"
+"""``annotations.engine_version``: the ooniprobe engine release whose measurement behaviour the
+probe's output follows (keys, failure strings, the bug fixes OONI's pipeline checks for), so the
+pipeline treats the probe's measurements as that engine's. The probe's own version is in
+``software_version`` and ``annotations.x_engine_version`` (docs/data-format.md, "Versions")."""
+
+_ARCHITECTURES = {
+    "x86_64": "amd64",
+    "amd64": "amd64",
+    "aarch64": "arm64",
+    "arm64": "arm64",
+    "i386": "386",
+    "i686": "386",
+    "x86": "386",
+}
+"""``platform.machine()`` -> df-000's names (``arm``, ``arm64``, ``386``, ``amd64``)."""
+
+
+def architecture(machine: str) -> str:
+    """df-000's name of this machine's architecture; 32-bit ARM of any revision is ``arm``."""
+    lowered = machine.lower()
+    if lowered in _ARCHITECTURES:
+        return _ARCHITECTURES[lowered]
+    return "arm" if lowered.startswith("arm") else lowered
 
 
 def ooni_time(moment: datetime) -> str:
@@ -43,18 +68,20 @@ class RunInfo:
 
 def measurement(
     run: RunInfo,
-    url: str,
+    url: str | None,
     started: datetime,
     runtime: float,
     test_keys: dict[str, Any],
     category_code: str = "",
+    resolver: str | None = None,
 ) -> dict[str, Any]:
-    """One line of the results file."""
+    """One line of the results file; ``url`` is None for a test whose targets are built in."""
     annotations = {
         "engine_name": SOFTWARE_NAME,
-        "engine_version": __version__,
+        "engine_version": OONI_ENGINE_LEVEL,
         "platform": platform.system().lower(),
-        "architecture": platform.machine(),
+        "architecture": architecture(platform.machine()),
+        "x_engine_version": __version__,
         "x_list": run.list_name,
     }
     if category_code:
@@ -70,7 +97,7 @@ def measurement(
         "probe_network_name": run.probe_network_name,
         "report_id": run.report_id,
         "resolver_asn": "AS0",
-        "resolver_ip": PROBE_IP,
+        "resolver_ip": resolver_ip(resolver),
         "software_name": SOFTWARE_NAME,
         "software_version": __version__,
         "test_keys": test_keys,

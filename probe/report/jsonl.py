@@ -20,6 +20,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from probe.report.lines import LineError, Skipped, check_measurement, parse
+
 SYNC_INTERVAL = 1.0
 MIN_FREE_BYTES = 8 << 20
 """One measurement can hold a 1 MiB body (more once JSON-escaped); with less room than a few of
@@ -135,27 +137,39 @@ def read_trailer(path: Path) -> dict[str, Any] | None:
         handle.seek(max(0, handle.seek(0, os.SEEK_END) - _TAIL_BYTES))
         tail = handle.read().rstrip(b"\n").rpartition(b"\n")[2]
     try:
-        record = json.loads(tail)
-    except ValueError:
+        record = parse(tail.decode("utf-8", errors="replace"))
+    except LineError:
         return None  # a torn or damaged last line: read_jsonl names it
     if isinstance(record, dict) and is_trailer(record) and isinstance(record[TRAILER_KEY], dict):
         return dict(record[TRAILER_KEY])
     return None
 
 
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Stream measurements, skipping the trailer; a line that is not a JSON object is an error
-    naming file:line."""
+def read_jsonl(
+    path: Path, skipped: Skipped | None = None, required: tuple[str, ...] = ()
+) -> Iterator[dict[str, Any]]:
+    """Stream measurements, skipping the trailer. A line that is not a well-formed measurement
+    (:mod:`probe.report.lines`) is an error naming file:line, or, given ``skipped``, is left out
+    and recorded there; ``required`` names base keys every measurement must have."""
+    yield from (record for _, record in numbered_lines(path, skipped, required))
+
+
+def numbered_lines(
+    path: Path, skipped: Skipped | None = None, required: tuple[str, ...] = ()
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """As :func:`read_jsonl`, with each measurement's line number."""
     with path.open("r", encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ResultsError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-            if isinstance(record, dict) and is_trailer(record):
+                record = parse(line)
+                if is_trailer(record):
+                    continue
+                check_measurement(record, required)
+            except LineError as exc:
+                if skipped is None:
+                    raise ResultsError(f"{path}:{number}: {exc}") from exc
+                skipped.add(f"{path}:{number}: {exc}")
                 continue
-            if not isinstance(record, dict) or "test_keys" not in record:
-                raise ResultsError(f"{path}:{number}: not a measurement (no test_keys)")
-            yield record
+            yield number, record

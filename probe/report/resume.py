@@ -1,20 +1,21 @@
 """Picking up an interrupted run: what the file already holds, and repairing a torn tail.
 
-A ``kill -9`` or power loss can leave half a line at the end of a results file. That line is
-reported and cut off, never kept; a corrupt line anywhere else is an error, because silently
-skipping it would lose or duplicate a measurement. A trailer ending the file is cut off too: the
-resumed run appends its own when it finishes.
+A ``kill -9`` or power loss can leave half a line at the end of a results file: bytes after the
+last newline, since each measurement is written with its newline in one call. Only those are
+reported and cut off. A complete line that is not a measurement, even the last one, is an error
+that changes nothing, because cutting or skipping it would lose or duplicate a measurement. A
+trailer ending the file is cut off too: the resumed run appends its own when it finishes.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from probe.report.jsonl import ResultsError, is_trailer
+from probe.report.lines import TIME_FORMAT, LineError, check_measurement, parse
 
 
 @dataclass(frozen=True)
@@ -45,21 +46,20 @@ def recover(path: Path) -> Recovered:
         if not raw.strip():
             continue
         try:
-            record = json.loads(raw)
-            if isinstance(record, dict) and is_trailer(record):
+            record = parse(raw.decode("utf-8", errors="replace"))
+            if is_trailer(record):
                 # The run goes on, so its run-level result no longer holds; the next one is new.
                 trailer = len(raw) + 1 if number == len(lines) and not tail else 0
                 continue
-            name, url = record["test_name"], record["input"]
-        except (ValueError, KeyError, TypeError) as exc:
-            if number == len(lines) and not tail:
-                torn_bytes, torn_line = len(raw) + 1, number  # written but never completed
-                break
-            raise ResultsError(f"{path}:{number}: not a measurement; cannot resume") from exc
-        done.add((str(name), str(url)))
-        report_ids.setdefault(str(name), str(record.get("report_id", "")))
+            check_measurement(record, ("test_name",))
+        except LineError as exc:
+            raise ResultsError(f"{path}:{number}: {exc}; cannot resume, nothing changed") from exc
+        name = record["test_name"]
+        # A test whose targets are built in has input null (df-000); its job's input is "".
+        done.add((name, str(record.get("input") or "")))
+        report_ids.setdefault(name, str(record.get("report_id", "")))
         if started is None and record.get("test_start_time"):
-            started = datetime.strptime(record["test_start_time"], "%Y-%m-%d %H:%M:%S")
+            started = datetime.strptime(record["test_start_time"], TIME_FORMAT)
             started = started.replace(tzinfo=UTC)
     if torn_bytes or trailer:
         with path.open("r+b") as handle:

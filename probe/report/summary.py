@@ -63,5 +63,5 @@ def step_outcomes(record: dict[str, Any]) -> StepOutcomes:
     if keys.get("x_failure"):
         http = f"{http} ({keys['x_failure']})" if http != "-" else str(keys["x_failure"])
     return StepOutcomes(
-        str(record.get("input", "")), _dns(keys.get("queries") or []), tcp, tls, http
+        str(record.get("input") or ""), _dns(keys.get("queries") or []), tcp, tls, http
     )

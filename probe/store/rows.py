@@ -14,9 +14,10 @@ from typing import Any, Final
 
 import pyarrow as pa
 
+from probe.analysis.per_test import stored_verdict
 from probe.analysis.run import analyze_measurement, merge
 from probe.analysts.export import SCHEMA, record_batches
-from probe.analysts.loading import VERDICT_KEYS, summarize
+from probe.analysts.loading import summarize
 
 EXTRA_FIELDS: Final[list[pa.Field[Any]]] = [
     pa.field("measurement_uid", pa.string(), nullable=False),
@@ -42,7 +43,7 @@ class Stored:
 
 def with_verdicts(record: dict[str, Any]) -> dict[str, Any]:
     keys = record.get("test_keys")
-    if isinstance(keys, dict) and all(k in keys for k in VERDICT_KEYS):
+    if isinstance(keys, dict) and stored_verdict(keys) is not None:
         return record
     return merge(record, analyze_measurement(record))
 

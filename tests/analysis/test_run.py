@@ -101,7 +101,7 @@ def test_app_tests_get_their_own_verdict_line_and_the_common_keys() -> None:
     assert summary.total == 5  # the web summary counts web targets only
     assert summary.apps == ["Tor: reachable"]
     keys = analysed[-1]["test_keys"]
-    assert (keys["blocking"], keys["accessible"], keys["x_detail"]) == (
+    assert (keys["x_blocking"], keys["x_accessible"], keys["x_detail"]) == (
         False,
         True,
         "Tor: reachable",
@@ -151,7 +151,7 @@ def test_an_unreachable_app_is_blocked_only_when_the_control_reached_it(
 ) -> None:
     analysed, summary = analyze_run([_unreachable_tor(control)], OPTIONS)
     keys = analysed[0]["test_keys"]
-    assert (keys["blocking"], keys["accessible"]) == expected
+    assert (keys["x_blocking"], keys["x_accessible"]) == expected
     status = "blocked" if expected[0] else "undetermined"
     assert summary.apps[0].startswith(f"Tor: {status} (")
     assert why in summary.apps[0]

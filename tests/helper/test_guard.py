@@ -57,7 +57,7 @@ def test_an_exemption_lets_only_its_own_addresses_through() -> None:
         (None, None, None, None),
         (errors.DNS_NXDOMAIN, "dns_name_error", "connect_error", "unknown_error"),
         (errors.DNS_NO_ANSWER, None, "connect_error", "unknown_error"),
-        (errors.DNS_SERVER_FAILURE, "dns_server_failure", "connect_error", "unknown_error"),
+        (errors.DNS_SERVFAIL, "dns_server_failure", "connect_error", "unknown_error"),
         (errors.DNS_TEMPORARY_FAILURE, "dns_server_failure", "connect_error", "unknown_error"),
         (errors.GENERIC_TIMEOUT, "unknown_error", "generic_timeout_error", "generic_timeout_error"),
         (errors.CONNECTION_REFUSED, "unknown_error", CONNECTION_REFUSED, CONNECTION_REFUSED),

@@ -55,7 +55,7 @@ async def test_https_round_trip(pki: PKI, servers: list[object], start_helper: S
         "body_length": len(body),
         "failure": None,
         "title": f"Hello example.test:{port}",
-        "headers": {"Content-Length": str(len(body)), "Connection": "close", "Server": "loopback"},
+        "headers": {"Content-Length": str(len(body)), "Server": "loopback"},  # no hop-by-hop
         "status_code": 200,
     }
     # resolved by probe (1) and helper (2), a bogon (4), valid for the domain over TLS (8)
@@ -149,6 +149,21 @@ async def chunks(data: bytes, count: int) -> AsyncIterator[bytes]:
         yield data
 
 
+async def test_the_reply_has_oohelperd_s_shape(start_helper: StartHelper) -> None:
+    """What OONI's clients see from oohelperd (docs/helper.md, interop): a reason phrase, the
+    QUIC keys empty, and 200 with JSON for GET /."""
+    helper_url, _ = await start_helper()
+    async with httpx.AsyncClient() as client:
+        reply = await client.post(helper_url, json={"http_request": "http://127.0.0.1:9/"})
+        greeting = await client.get(helper_url)
+    assert (reply.status_code, reply.reason_phrase) == (200, "OK")
+    body = reply.json()
+    assert (body["quic_handshake"], body["http3_request"]) == ({}, None)
+    assert body["http_request"]["discovered_h3_endpoint"] == ""
+    assert greeting.status_code == 200
+    assert greeting.headers["content-type"] == "application/json" and greeting.json()["message"]
+
+
 async def test_bad_requests(start_helper: StartHelper) -> None:
     helper_url, helper = await start_helper(max_request_bytes=1000)
     async with httpx.AsyncClient() as client:
@@ -158,7 +173,7 @@ async def test_bad_requests(start_helper: StartHelper) -> None:
             (await client.post(helper_url, json={"http_request": "file:///etc/passwd"}), 400),
             (await client.post(helper_url, content=b"x" * 1001), 413),
             (await client.post(helper_url, content=chunks(b"x" * 100, 11)), 413),
-            (await client.get(helper_url), 405),
+            (await client.put(helper_url, json={}), 405),
             (await client.post(helper_url + "admin", json={}), 404),
         ]
     assert [r.status_code for r, _ in cases] == [status for _, status in cases]

@@ -132,3 +132,12 @@ def lab_fixture(scenario_name: str) -> Any:
             yield lab
 
     return fixture
+
+
+def lab_tls_handshake_outcome(lab: Lab, address: str, sni: str) -> str:
+    """ "reset" when the censor resets the handshake, "ok" when it completes."""
+    try:
+        tls_handshake(lab, address, sni).close()
+    except ConnectionResetError:
+        return "reset"
+    return "ok"

@@ -173,8 +173,9 @@ def test_shipped_scenarios_load_by_name_and_by_path() -> None:
     shipped = scenario.shipped()
     actions = {r.action for path in shipped.values() for r in scenario.load(path).rules}
     assert actions == set(scenario.ACTIONS)  # one shipped scenario at least per action
-    # tls-reset has its two scenarios named after what they show instead.
-    per_action = [a for a in scenario.ACTIONS if a != "tls-reset"]
+    # tls-reset has its two scenarios named after what they show instead, freeze its size.
+    named = {"freeze": "freeze-16k"}
+    per_action = [named.get(a, a) for a in scenario.ACTIONS if a != "tls-reset"]
     for name in ("clean", "kz-2016", "kz-2019-mitm", "kz-shutdown", *per_action):
         assert scenario.find(name) == shipped[name]
         assert scenario.load(scenario.find(str(shipped[name]))).name == name
@@ -255,3 +256,48 @@ def test_lab_network_sets_what_the_geoip_stand_in_answers(tmp_path: Path) -> Non
     assert answers["2.2.0.192.origin.asn.lab"].startswith("206026 | 192.0.2.0/24 | KZ")
     (tmp_path / "default.toml").write_text('name = "d"\n')
     assert scenario.load(tmp_path / "default.toml").network.asn == 64500
+
+
+def _one_rule(tmp_path: Path, rule: str) -> scenario.Scenario:
+    path = tmp_path / "s.toml"
+    path.write_text(
+        'name = "p"\n[[site]]\ndomain = "a.example"\n[[rule]]\n' + rule, encoding="utf-8"
+    )
+    return scenario.load(path)
+
+
+def test_probability_fires_a_trigger_rule_on_a_share_of_flows(tmp_path: Path) -> None:
+    from probe.lab import censor
+
+    loaded = _one_rule(
+        tmp_path, 'action = "sni-reset"\ndomains = ["a.example"]\nprobability = 0.5\n'
+    )
+    assert loaded.rules[0].probability == 0.5
+    rules = censor.iptables(loaded, {}, {})
+    assert "--mode random --probability 0.5" in rules
+    assert "statistic" not in censor.iptables(
+        _one_rule(tmp_path, 'action = "sni-reset"\ndomains = ["a.example"]\n'), {}, {}
+    )
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "true", '"half"'])
+def test_probability_outside_0_1_is_named(tmp_path: Path, value: str) -> None:
+    with pytest.raises(LabError, match="'probability' must be a number"):
+        _one_rule(
+            tmp_path, f'action = "sni-drop"\ndomains = ["a.example"]\nprobability = {value}\n'
+        )
+
+
+def test_probability_is_refused_where_it_has_no_meaning(tmp_path: Path) -> None:
+    with pytest.raises(LabError, match="key 'probability' is not valid for action 'dns-drop'"):
+        _one_rule(tmp_path, 'action = "dns-drop"\ndomains = ["a.example"]\nprobability = 0.5\n')
+
+
+def test_freeze_defaults_to_16_kib_and_needs_targets(tmp_path: Path) -> None:
+    assert (
+        _one_rule(tmp_path, 'action = "freeze"\ndomains = ["a.example"]\n').rules[0].bytes == 16384
+    )
+    with pytest.raises(LabError, match="needs 'domains' or 'addresses'"):
+        _one_rule(tmp_path, 'action = "freeze"\n')
+    with pytest.raises(LabError, match="'bytes' must be a positive whole number"):
+        _one_rule(tmp_path, 'action = "freeze"\ndomains = ["a.example"]\nbytes = 0\n')

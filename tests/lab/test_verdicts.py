@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conformance.checks import file_mismatches, load_with_oonidata
 from typer.testing import CliRunner
 
 from lab.labkit import needs_root
@@ -33,3 +34,7 @@ def test_shipped_scenario_expectations_all_pass(name: str, tmp_path: Path) -> No
     ]
     assert not failed, f"{name}: " + "; ".join(failed)
     assert result.exit_code == 0, result.output
+    # What the lab measured is what OONI's tools read (tests/conformance, docs/conformance.md).
+    assert file_mismatches(out) == [], name
+    loaded = load_with_oonidata(out)
+    assert loaded == {"loaded": len([m for m in measurements if "test_keys" in m]), "failures": []}

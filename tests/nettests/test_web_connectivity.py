@@ -60,7 +60,7 @@ async def test_https_page_measured_step_by_step(
     assert request["request"]["headers"]["Host"] == f"example.test:{port}"
     assert request["response"]["code"] == 200
     assert "<title>Hello example.test:" in request["response"]["body"]
-    assert request["x_address"] == f"127.0.0.1:{port}"
+    assert request["address"] == f"127.0.0.1:{port}"
     assert keys["x_failure"] is None
 
 
@@ -150,7 +150,7 @@ async def test_every_address_is_tried_and_one_carries_http(
     outcomes = {t["ip"]: t["status"]["failure"] for t in keys["tcp_connect"]}
     assert outcomes == {"127.0.0.1": None, "127.0.0.2": errors.CONNECTION_REFUSED}
     assert [h["address"] for h in keys["tls_handshakes"]] == [f"127.0.0.1:{port}"]
-    assert [r["x_address"] for r in keys["requests"]] == [f"127.0.0.1:{port}"]
+    assert [r["address"] for r in keys["requests"]] == [f"127.0.0.1:{port}"]
 
 
 async def test_tls_failure_means_no_http_request(

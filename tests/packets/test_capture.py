@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 
@@ -49,6 +50,26 @@ def _answer_and_close(conn: socket.socket) -> None:
 def _reset(conn: socket.socket) -> None:
     conn.recv(1024)
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def _silent(conn: socket.socket) -> None:
+    """Read the trigger, answer nothing, and record how the client left."""
+    conn.recv(1024)
+    try:
+        while conn.recv(1024):
+            pass
+        LEFT.append("fin")
+    except ConnectionResetError:
+        LEFT.append("rst")
+
+
+LEFT: list[str] = []
+
+
+@pytest.fixture
+def silent() -> Iterator[int]:
+    LEFT.clear()
+    yield from _server(_silent)
 
 
 @pytest.fixture
@@ -102,3 +123,15 @@ def test_a_closed_port_is_compared_with_the_reference_port(
     assert record["exchange"]["failure"] == "connection_refused"
     assert record["reference"]["syn_ack"]["ip_ttl"] == 64
     assert [v["likely_injected"] for v in judge_resets(record)] == [False]
+
+
+def test_an_unanswered_exchange_ends_with_a_reset_not_retransmissions(silent: int) -> None:
+    """Nothing answers the trigger; closing must not leave the kernel sending it again."""
+    with Capture(LOOPBACK) as capture:
+        seen = exchange(capture, silent, b"hi", Timing(connect=2.0, wait=0.3, grace=0.1), ttl=5)
+    assert seen.failure is None and not seen.reached_endpoint  # the kernel's ACK, nothing more
+    for _ in range(50):
+        if LEFT:
+            break
+        time.sleep(0.05)
+    assert LEFT == ["rst"]

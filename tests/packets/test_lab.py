@@ -18,6 +18,7 @@ from packets.kit import packet_settings
 from probe.analysis.packets import dns_injection, judge_resets, locate
 from probe.lab import netns, plan
 from probe.lab.lab import Lab
+from probe.net import errors, tcp, tls
 from probe.net.raw.exchange import Timing
 from probe.net.raw.triggers import trigger
 from probe.net.rst_forensics import inspect_endpoint
@@ -40,6 +41,8 @@ dns_inject = lab_fixture("dns-inject")
 clean = lab_fixture("clean")
 sni_reset = lab_fixture("sni-reset")
 host_reset = lab_fixture("host-reset")
+sni_drop = lab_fixture("sni-drop")
+host_drop = lab_fixture("host-drop")
 
 
 def _settings() -> Settings:
@@ -109,6 +112,50 @@ def test_censor_locate_names_the_censors_hop_and_router(
     assert found.placement == "in-path" and found.test_answer == ["rst"]
     routers = [e["router"] for h in keys["x_control_trace"] for e in h["time_exceeded"]]
     assert routers[0] == plan.HOP_CLIENT_SIDE and CENSOR_ROUTER in routers
+
+
+@pytest.mark.parametrize(
+    ("scenario", "url"),
+    [("sni_drop", "https://soundcloud.com/"), ("host_drop", "http://www.geo.kz/")],
+)
+def test_censor_locate_places_a_silent_censor_at_the_last_common_router(
+    scenario: str, url: str, request: pytest.FixtureRequest
+) -> None:
+    """The censor drops the trigger after decrementing its TTL, and the web host is the next
+    hop: the trigger's trace goes silent where the control's gets the page, one hop past the
+    censor's router, which both traces saw."""
+    lab: Lab = request.getfixturevalue(scenario)
+    keys = _measure(lab, censor_locate.measure, url)
+    assert keys["x_failure"] is None
+    found = locate(keys["x_test_trace"], keys["x_control_trace"])
+    assert (found.censor_hop, found.censor_router) == (CENSOR_HOP, CENSOR_ROUTER)
+    assert found.divergence_ttl == CENSOR_HOP + 1 and found.divergence_router is None
+    assert found.test_answer == ["none"] and found.located_by == "last_common_router"
+    assert found.may_be_server and found.residual is None
+    assert "cannot tell it from a filter on the server itself" in found.detail
+
+
+def _client_sockets(lab: Lab, address: str) -> list[str]:
+    """The client's TCP sockets to ``address`` that are not merely waiting out TIME-WAIT."""
+    lines = netns.sh(["ss", "-Htan", "dst", address], ns=lab.ns("client")).splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("TIME-WAIT")]
+
+
+def test_a_dropped_handshake_leaves_nothing_retransmitting(sni_drop: Lab) -> None:
+    """The censor swallows the ClientHello; once the handshake timed out, the kernel holds no
+    socket that would go on sending it."""
+    address = sni_drop.addresses["soundcloud.com"]
+
+    async def handshake() -> str | None:
+        loop = asyncio.get_running_loop()
+        _, sock = await tcp.connect(address, 443, 1.0, loop.time())
+        assert sock is not None
+        context = tls.client_context(None)
+        record, _ = await tls.handshake(sock, address, "soundcloud.com", context, 0.5, loop.time())
+        return record.failure
+
+    assert _in_client(sni_drop, lambda: asyncio.run(handshake())) == errors.GENERIC_TIMEOUT
+    assert _client_sockets(sni_drop, address) == []
 
 
 def test_censor_locate_finds_nothing_for_an_unblocked_name(sni_reset: Lab) -> None:

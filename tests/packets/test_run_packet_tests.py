@@ -16,9 +16,11 @@ from probe.lab import plan
 pytestmark = [pytest.mark.lab, needs_root]
 
 
-def run_in_lab(scenario: str, url: str, out: Path) -> dict[str, Any]:
+def run_in_lab(
+    scenario: str, url: str, out: Path, how: tuple[str, ...] = ("--packet-tests",)
+) -> dict[str, Any]:
     argv = ["run", scenario, "--", "probe", "run", "--url", url, "--output", str(out),
-            "--packet-tests", "--no-progress"]  # fmt: skip
+            *how, "--no-progress"]  # fmt: skip
     result = CliRunner().invoke(lab_app, argv)
     assert result.exit_code == 0, result.output
     record: dict[str, Any] = json.loads(out.read_text())
@@ -40,3 +42,20 @@ def test_sni_reset_censor_is_located_at_its_hop(tmp_path: Path) -> None:
     assert (location["censor_hop"], location["censor_router"]) == (2, plan.CENSOR_HOP_SIDE)
     judged = keys["x_rst_judgements"]
     assert judged and all(j["likely_injected"] for j in judged)
+
+
+def test_a_silent_censor_is_placed_after_its_router(tmp_path: Path) -> None:
+    keys = run_in_lab("sni-drop", "https://soundcloud.com/", tmp_path / "out.jsonl")
+    assert keys["x_technique"] == "tls.timeout"
+    location = keys["x_censor_location"]
+    assert (location["censor_hop"], location["censor_router"]) == (2, plan.CENSOR_HOP_SIDE)
+    assert location["may_be_server"] is True
+
+
+def test_censor_locate_on_its_own_is_analysed(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    keys = run_in_lab("host-drop", "http://www.geo.kz/", out, ("--test", "censor_locate"))
+    assert (keys["x_blocking"], keys["x_technique"]) == ("http-failure", "http.timeout")
+    location = keys["x_censor_location"]
+    assert (location["censor_hop"], location["censor_router"]) == (2, plan.CENSOR_HOP_SIDE)
+    assert location["located_by"] == "last_common_router"

@@ -50,13 +50,24 @@ def test_torn_tail_is_reported_and_cut(tmp_path: Path) -> None:
     assert all(json.loads(x) for x in path.read_text().splitlines())
 
 
-def test_unparseable_last_line_is_treated_as_torn(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "last",
+    [
+        '{"input": "https://b.te\n',
+        "[1,2,3]\n",
+        "[" * 100_000 + "\n",
+        '{"input": "x", "test_name": "t", "test_keys": {}, "test_start_time": 5}\n',
+        '{"input": "x", "test_keys": {}}\n',
+    ],
+    ids=["unterminated-json", "array", "deep", "time-not-text", "no-test-name"],
+)
+def test_complete_last_line_that_is_no_measurement_is_an_error(tmp_path: Path, last: str) -> None:
     path = tmp_path / "r.jsonl"
-    whole = line("https://a.test/")
-    path.write_text(whole + '{"input": "https://b.te\n')
-    got = recover(path)
-    assert got.torn_line == 2
-    assert path.read_text() == whole
+    path.write_text(line("https://a.test/") + last)
+    before = path.read_bytes()
+    with pytest.raises(ResultsError, match=r"r\.jsonl:2: .*nothing changed"):
+        recover(path)
+    assert path.read_bytes() == before
 
 
 def test_corrupt_line_in_the_middle_is_an_error(tmp_path: Path) -> None:

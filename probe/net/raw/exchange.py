@@ -3,20 +3,20 @@
 The kernel performs the handshake with its normal TTL, so every probe reaches the server and gets a
 SYN-ACK (the reference for the server's own IP TTL, IP-ID and window). Only the trigger that
 follows travels with the lowered TTL, which is what makes routers on the way answer with ICMP
-time-exceeded. Closing sends a RST at full TTL, so no half-open connection is left at the server.
+time-exceeded. Closing, whatever happened, is abortive: a RST at full TTL, so no half-open
+connection is left at the server and the kernel retransmits nothing once the exchange is over.
 """
 
 from __future__ import annotations
 
 import socket
-import struct
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from probe.net import errors
-from probe.net.raw.capture import Capture, Segment, TimeExceeded
-from probe.net.tcp import endpoint
+from probe.net.raw.capture import Capture, Flow, Segment, TimeExceeded
+from probe.net.tcp import abort, endpoint
 
 
 @dataclass(frozen=True)
@@ -66,22 +66,35 @@ class Timing:
     packet and the server's own both arrive)."""
 
 
+def source_address(ip: str) -> str:
+    """The local address the kernel routes ``ip`` from (a UDP connect sends nothing)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect((ip, 9))
+        return str(probe.getsockname()[0])
+
+
 def exchange(
     capture: Capture, port: int, payload: bytes, timing: Timing, ttl: int | None = None
 ) -> Exchange:
-    """Connect to ``capture.peer``:``port``, send ``payload`` with ``ttl`` and record the answer."""
+    """Connect to ``capture.peer``:``port``, send ``payload`` with ``ttl`` and record the answer.
+
+    The socket is bound to an explicit source address, so its 4-tuple is known even when the
+    connect fails, and packets queued before it are read first, so they arrive before ``t0``.
+    """
     ip = capture.peer
+    capture.poll(0)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     t0 = time.monotonic()
     try:
-        sock.bind(("", 0))  # the local port is known even when the connect fails
-        local_port = int(sock.getsockname()[1])
+        sock.bind((source_address(ip), 0))
+        local, local_port = sock.getsockname()
+        flow = Flow(str(local), int(local_port), port, t0, float("inf"))
         sock.settimeout(timing.connect)
         try:
             sock.connect((ip, port))
         except OSError as exc:
             capture.poll(timing.grace)  # the RST that refused us, if one came
-            return _result(capture, local_port, ip, port, ttl, errors.classify(exc), t0)
+            return _result(capture, flow, ip, ttl, errors.classify(exc), t0)
         if capture.own is not None:
             capture.own.note_socket(sock)
         default_ttl = sock.getsockopt(socket.IPPROTO_IP, socket.IP_TTL)
@@ -90,27 +103,26 @@ def exchange(
         try:
             if payload:
                 sock.sendall(payload)
-            _listen(capture, local_port, timing)
+            _listen(capture, flow, timing)
         finally:
             sock.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, default_ttl)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        return _result(capture, local_port, ip, port, ttl, None, t0)
+        return _result(capture, flow, ip, ttl, None, t0)
     finally:
-        sock.close()
+        abort(sock)
 
 
-def _listen(capture: Capture, local_port: int, timing: Timing) -> None:
+def _listen(capture: Capture, flow: Flow, timing: Timing) -> None:
     deadline = time.monotonic() + timing.wait
     answered = False
     while (remaining := deadline - time.monotonic()) > 0:
         capture.poll(remaining)
-        if not answered and _answered(capture, local_port):
+        if not answered and _answered(capture, flow):
             answered = True
             deadline = min(deadline, time.monotonic() + timing.grace)
 
 
-def _answered(capture: Capture, local_port: int) -> bool:
-    segments, exceeded = capture.about(local_port)
+def _answered(capture: Capture, flow: Flow) -> bool:
+    segments, exceeded = capture.about(flow)
     return bool(exceeded) or any(not _is_syn_ack(s) for s in segments)
 
 
@@ -119,16 +131,11 @@ def _is_syn_ack(segment: Segment) -> bool:
 
 
 def _result(
-    capture: Capture,
-    local_port: int,
-    ip: str,
-    port: int,
-    ttl: int | None,
-    failure: str | None,
-    t0: float,
+    capture: Capture, flow: Flow, ip: str, ttl: int | None, failure: str | None, t0: float
 ) -> Exchange:
     capture.poll(0)
-    segments, exceeded = capture.about(local_port)
+    end = time.monotonic()
+    segments, exceeded = capture.about(replace(flow, until=end))
     syn_ack = next((s for s in segments if _is_syn_ack(s)), None)
     packets = tuple(s for s in segments if s is not syn_ack and not _is_syn_ack(s))
-    return Exchange(ip, port, ttl, failure, syn_ack, packets, tuple(exceeded), t0, time.monotonic())
+    return Exchange(ip, flow.port, ttl, failure, syn_ack, packets, tuple(exceeded), t0, end)

@@ -11,10 +11,12 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from probe.net import events
 from probe.net.names import is_ip_literal
 from probe.nettests.app_control import Unreached, ask
 from probe.nettests.messaging.checks import RESOLVE, new_observations, resolve, run_check
 from probe.nettests.messaging.endpoints import app_checks, override
+from probe.nettests.resolution import skipped_keys
 from probe.nettests.session import Session
 
 ENDPOINTS_FIELD = "app_endpoints"
@@ -29,9 +31,10 @@ async def measure_app(app: str, session: Session, keys_of: KeysOf) -> dict[str, 
     checks = app_checks(app, override(session.settings, ENDPOINTS_FIELD))
     obs = new_observations()
     hosts = dict.fromkeys(c.host for c in checks if c.address is None)
-    # Resolve each name once, before the checks that share it start connecting.
-    await asyncio.gather(*(resolve(host, session, obs) for host in hosts))
-    results = list(await asyncio.gather(*(run_check(c, session, obs) for c in checks)))
+    with events.recording(obs.t_zero) as trace:
+        # Resolve each name once, before the checks that share it start connecting.
+        await asyncio.gather(*(resolve(host, session, obs) for host in hosts))
+        results = list(await asyncio.gather(*(run_check(c, session, obs) for c in checks)))
     unreached = [
         Unreached(
             None if is_ip_literal(r["hostname"]) else r["hostname"],
@@ -43,11 +46,16 @@ async def measure_app(app: str, session: Session, keys_of: KeysOf) -> dict[str, 
     ]
     control, tried = await ask(unreached, session)
     return {
+        # The measurement as a whole ran: OONI's ``failure`` and ``failed_operation`` are null
+        # (a blocked endpoint is told by the app's own keys, as in OONI's experiments).
+        "failure": None,
+        "failed_operation": None,
+        "network_events": trace.events,
         "queries": obs.queries,
         "tcp_connect": obs.tcp_connect,
         "tls_handshakes": obs.tls_handshakes,
         "requests": obs.requests,
-        "x_skipped_bogons": obs.skipped_bogons,
+        **skipped_keys(obs.skipped_bogons),
         "x_endpoints": results,
         "x_control": control,
         "x_controls": tried,

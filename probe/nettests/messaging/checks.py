@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from probe.net import errors, http, tcp, tls
@@ -48,6 +49,11 @@ class Check:
     address: str | None = None
     """Connect here instead of resolving ``host`` (which stays the SNI and Host)."""
     body_cap: int = APP_BODY_CAP
+    method: str = "GET"
+    """OONI's request for this endpoint: Telegram's data centres are sent POST (ts-020)."""
+    ca: Path | None = None
+    """Validate against these roots instead of the probe's trust store: the app's own CA, which
+    its servers' chains lead to (Signal's)."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +154,7 @@ async def _attempt(check: Check, ip: str, session: Session, obs: Observations) -
         check.body_cap,
         timeouts.http,
         obs.t_zero,
+        check.method,
     )
     obs.requests.append(request.as_ooni())
     if request.failure is not None:
@@ -156,9 +163,9 @@ async def _attempt(check: Check, ip: str, session: Session, obs: Observations) -
 
 
 def _context(check: Check, session: Session) -> ssl.SSLContext:
-    if check.verify:
-        return session.tls_context
-    return tls.client_context(session.settings.ca_bundle, verify=False)
+    if not check.verify:
+        return tls.client_context(session.settings.ca_bundle, verify=False)
+    return tls.client_context(check.ca) if check.ca else session.tls_context
 
 
 def _dns_failure(host: str, obs: Observations) -> str:
@@ -182,8 +189,9 @@ def url(check: Check) -> str:
 
 
 def _headers(check: Check, session: Session) -> tuple[tuple[str, str], ...]:
-    return (
+    headers = (
         ("Host", _authority(check)),
         ("User-Agent", session.settings.user_agent),
         ("Accept", "*/*"),
     )
+    return headers if check.method == "GET" else (*headers, ("Content-Length", "0"))

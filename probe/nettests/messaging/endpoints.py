@@ -17,6 +17,7 @@ from probe.nettests.messaging.checks import KINDS, Check, Kind
 from probe.settings import Settings
 
 SHIPPED = "app_endpoints.toml"
+METHODS = ("GET", "POST")
 
 
 class DataFileError(ValueError):
@@ -55,6 +56,16 @@ def app_checks(app: str, path: Path | None = None) -> list[Check]:
     return checks
 
 
+def _shipped_ca(name: object, where: str) -> Path | None:
+    """``ca = "FILE"``: a PEM file shipped in probe/data, the roots that check validates with."""
+    if name is None:
+        return None
+    shipped = resources.files("probe.data").joinpath(str(name))
+    if not isinstance(name, str) or "/" in name or not shipped.is_file():
+        raise DataFileError(f"{where}: ca must name a PEM file shipped in probe/data")
+    return Path(str(shipped))
+
+
 def _expand(entry: Mapping[str, Any], where: str) -> list[Check]:
     kind = entry.get("kind")
     hosts = entry.get("hosts")
@@ -71,6 +82,10 @@ def _expand(entry: Mapping[str, Any], where: str) -> list[Check]:
     address = entry.get("address")
     if address is not None and not (isinstance(address, str) and is_ip_literal(address)):
         raise DataFileError(f"{where}: address must be an IP address")
+    ca = _shipped_ca(entry.get("ca"), where)
+    method = entry.get("method", "GET")
+    if method not in METHODS or (method != "GET" and kind not in ("http", "https")):
+        raise DataFileError(f"{where}: method must be one of {', '.join(METHODS)}, for http(s)")
     if kind == "dns":
         ports = [0]
     elif not ports:
@@ -84,6 +99,8 @@ def _expand(entry: Mapping[str, Any], where: str) -> list[Check]:
             path=str(entry.get("path", "/")),
             verify=bool(entry.get("verify", True)),
             address=address,
+            ca=ca,
+            method=method,
         )
         for host in hosts
         for port in ports

@@ -8,7 +8,7 @@ from probe.nettests.messaging.app import Result, all_ok, by_role, measure_app
 from probe.nettests.session import Session
 
 TEST_NAME = "signal"
-TEST_VERSION = "0.1.0"
+TEST_VERSION = "0.2.5"  # OONI's version of the experiment this follows (docs/data-format.md)
 DESCRIPTION = "Signal: its chat, storage, CDN and calling servers over HTTPS"
 
 

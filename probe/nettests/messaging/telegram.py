@@ -9,7 +9,7 @@ from probe.nettests.messaging.checks import CONNECT, RESOLVE
 from probe.nettests.session import Session
 
 TEST_NAME = "telegram"
-TEST_VERSION = "0.1.0"
+TEST_VERSION = "0.3.1"  # OONI's version of the experiment this follows (docs/data-format.md)
 DESCRIPTION = "Telegram: its data-centre addresses on ports 80 and 443, and Telegram Web"
 
 
@@ -20,7 +20,7 @@ async def measure(input: str, session: Session) -> dict[str, Any]:
 
 def ooni_keys(results: list[Result]) -> dict[str, Any]:
     """ts-020's keys: TCP blocking when no DC accepts a connection, HTTP blocking when none
-    answers a request. The DCs are contacted with GET (OONI uses POST); any answer counts."""
+    answers a request (a POST, as OONI sends; any answer counts)."""
     dcs = by_role(results, "dc")
     web_status, web_failure = all_ok(by_role(results, "web"))
     return {

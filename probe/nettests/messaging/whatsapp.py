@@ -8,7 +8,7 @@ from probe.nettests.messaging.app import Result, all_ok, any_ok, by_role, measur
 from probe.nettests.session import Session
 
 TEST_NAME = "whatsapp"
-TEST_VERSION = "0.1.0"
+TEST_VERSION = "0.11.0"  # OONI's version of the experiment this follows (docs/data-format.md)
 DESCRIPTION = "WhatsApp: chat endpoints e1-e16.whatsapp.net, the registration server, WhatsApp Web"
 
 

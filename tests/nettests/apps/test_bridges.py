@@ -24,7 +24,7 @@ def test_vanilla_obfs4_ipv6_and_comments() -> None:
         ("vanilla", "192.0.2.7", 9001, "or_port"),
         ("obfs4", "198.51.100.4", 443, "obfs4"),
         ("vanilla", "2001:db8::1", 443, "or_port"),
-        ("snowflake", "192.0.2.3", 80, "snowflake"),
+        ("snowflake", "192.0.2.3", 80, "x_snowflake"),  # not a ts-023 protocol
     ]
     assert bridges[0].fingerprint == FP and bridges[2].fingerprint == ""
     assert bridges[1].params == (f"cert={CERT}", "iat-mode=0")

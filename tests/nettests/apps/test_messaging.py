@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import PKI
+from cryptography import x509
+from loopback import dns_server
+from loopback.dns_server import Zone
 from loopback.probe_settings import loopback_settings as lab_settings
 
 from nettests.apps.stand_ins import Serve
 from probe.analysis.messaging import VERDICTS
 from probe.nettests.messaging import facebook_messenger, signal, telegram, viber, whatsapp
+from probe.nettests.messaging.endpoints import DataFileError, app_checks
 from probe.nettests.session import Session
 
 
@@ -179,3 +186,100 @@ async def test_viber_parts_each_get_a_status(
     )
     assert (keys["x_viber_media_status"], keys["x_viber_media_failure"]) == ("ok", None)
     assert VERDICTS["viber"](keys).how == "web: TCP connect connection_refused"
+
+
+async def test_signal_validates_against_signal_s_own_ca_only(
+    pki: PKI, resolver: str, serve: Serve, tmp_path: Path
+) -> None:
+    """A chain the probe's trust store accepts is refused for Signal: ts-029 pins Signal's CA."""
+    site = await serve(tls=pki.good, body=b"ok")
+    pinned = check("signal", "backend", "https", ["example.test"], [site], ca="signal_ca.pem")
+    keys = await run(signal, pki, resolver, endpoints_file(tmp_path, pinned))
+    assert keys["signal_backend_status"] == "blocked"
+    assert keys["signal_backend_failure"] == "ssl_unknown_authority"
+    trusted = check("signal", "backend", "https", ["example.test"], [site])
+    keys = await run(signal, pki, resolver, endpoints_file(tmp_path, trusted))
+    assert keys["signal_backend_status"] == "ok"
+
+
+def test_signal_checks_ts_029_s_endpoints_with_both_of_its_cas() -> None:
+    checks = app_checks("signal")
+    assert sorted(c.host for c in checks) == [
+        "cdsi.signal.org",
+        "chat.signal.org",
+        "sfu.voip.signal.org",
+        "storage.signal.org",
+    ]
+    assert {c.ca for c in checks} == {checks[0].ca} and checks[0].ca is not None
+    subjects = [
+        x509.load_pem_x509_certificate(pem).subject.rfc4514_string()
+        for pem in re.findall(
+            rb"-----BEGIN .+?-----END CERTIFICATE-----", checks[0].ca.read_bytes(), re.S
+        )
+    ]
+    assert [s.split(",")[0] for s in subjects] == ["CN=TextSecure", "CN=Signal Messenger"]
+
+
+def test_a_ca_outside_the_shipped_data_is_refused(tmp_path: Path) -> None:
+    path = endpoints_file(
+        tmp_path, check("signal", "backend", "https", ["x.test"], [443], ca="../settings.py")
+    )
+    with pytest.raises(DataFileError, match=r"#1: ca must name a PEM file shipped in probe/data"):
+        app_checks("signal", path)
+
+
+async def test_telegram_data_centres_get_an_empty_post(
+    pki: PKI, resolver: str, servers: list[object], tmp_path: Path
+) -> None:
+    """ts-020: the apps' data centres are sent POST; the stored request says so."""
+    heads: list[bytes] = []
+
+    async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heads.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(on_client, "127.0.0.1", 0)
+    servers.append(server)
+    port = server.sockets[0].getsockname()[1]
+    path = endpoints_file(
+        tmp_path, check("telegram", "dc", "http", ["127.0.0.1"], [port], method="POST")
+    )
+    keys = await run(telegram, pki, resolver, path)
+    assert heads and heads[0].startswith(b"POST / HTTP/1.1\r\n")
+    assert b"\r\nContent-Length: 0\r\n" in heads[0]
+    assert [r["request"]["method"] for r in keys["requests"]] == ["POST"]
+    assert keys["telegram_http_blocking"] is False  # any answer counts, a 404 too
+    assert {c.method for c in app_checks("telegram") if c.role == "dc"} == {"POST"}
+
+
+@pytest.mark.parametrize(
+    ("announced", "consistent"),
+    [("32934", True), ("15169", False), (None, True)],
+    ids=["facebook-as", "another-as", "as-unknown"],
+)
+async def test_facebook_names_must_resolve_into_facebook_s_as(
+    pki: PKI,
+    serve: Serve,
+    servers: list[object],
+    tmp_path: Path,
+    announced: str | None,
+    consistent: bool,
+) -> None:
+    """ts-019's DNS consistency: an address announced by another AS is inconsistent; one whose
+    AS nobody could tell does not count against the name."""
+    origin = {"TXT": [f"{announced} | 127.0.0.0/8 | US | arin | 2000-01-01"]} if announced else {}
+    zone = Zone({"example.test": ["127.0.0.1"], "1.0.0.127.origin.test": origin})
+    transport, resolver = await dns_server.serve(zone)
+    servers.append(transport)
+    edge = await serve()
+    path = endpoints_file(
+        tmp_path, check("facebook_messenger", "edge", "tcp", ["example.test"], [edge])
+    )
+    settings = lab_settings(pki, resolver, app_endpoints=path, asn_zone="origin.test")
+    keys = await facebook_messenger.measure("", Session(settings))
+    assert keys["x_asns"] == {"127.0.0.1": int(announced) if announced else None}
+    assert keys["facebook_edge_dns_consistent"] is consistent
+    assert keys["facebook_dns_blocking"] is not consistent
+    assert keys["facebook_edge_reachable"] is True

@@ -18,6 +18,7 @@ from probe.nettests import tor
 from probe.nettests.session import Session
 from probe.report.envelope import RunInfo, measurement
 from probe.report.jsonl import JsonlWriter
+from probe.report.scrub import SCRUBBED
 
 FINGERPRINT = "9695DFC35FFEB861329B9F1AB04C46397020CE31"
 CERT = "p7bCQ2d9ZzF5YkJzSXZRcW5aVmxKb0xRbWFjT1NyZmdXbGtGRTNYWVl1cA"
@@ -119,19 +120,25 @@ async def test_bridge_address_never_reaches_the_results_file(
     assert len(bridge_targets) == 2
     for target in bridge_targets:
         assert target["target_address"].startswith("bridge-")
-        assert all(c["port"] is None for c in target["tcp_connect"])
+        assert all(c["port"] == 0 for c in target["tcp_connect"])  # df-005: an integer
+        assert target["network_events"], "the bridge's connect is an event too"
+        assert {e["address"] for e in target["network_events"]} == {SCRUBBED}
     vanilla_handshake = next(t for t in bridge_targets if t["tls_handshakes"])["tls_handshakes"][0]
     assert vanilla_handshake["peer_certificates"] == []
 
     output = tmp_path / "results.jsonl"
     run = RunInfo(tor.TEST_NAME, tor.TEST_VERSION, "kz")
     with JsonlWriter(output) as writer:
-        writer.write(measurement(run, "", datetime.now(UTC), 0.1, keys))
+        writer.write(measurement(run, None, datetime.now(UTC), 0.1, keys, resolver=RESOLVER))
     text = output.read_text()
     for secret in ("127.0.0.2", "127.0.0.3", FINGERPRINT, FINGERPRINT.lower(), CERT):
         assert secret not in text
     stored: dict[str, Any] = json.loads(text)
     assert f"127.0.0.1:{or_port}" in stored["test_keys"]["targets"]  # authorities stay readable
+
+
+RESOLVER = "198.51.100.53"
+"""Stored as ``resolver_ip``; not 127.0.0.2 (OONI's "unknown"), which is a bridge's here."""
 
 
 def test_bridge_ids_are_salted_per_run() -> None:

@@ -1,0 +1,62 @@
+"""The verdict of a censor_locate measurement of its own (``probe run --test censor_locate``).
+
+Its traces are read exactly as those ``--packet-tests`` stores under ``x_packet_tests``
+(:func:`probe.analysis.packets.locate`). The verdict says only what the traces show: blocked
+when the trigger met something the neutral name did not, and the control reached the server or
+the censor forged a packet; ok when both reached the server alike; else undetermined.
+"""
+
+from __future__ import annotations
+
+from probe.analysis.observations import Record, records
+from probe.analysis.packets import Location, locate, server_answered
+from probe.analysis.verdict import Verdict, ok, undetermined
+from probe.analysis.vocabulary import Blocking, Technique
+
+TEST_NAME = "censor_locate"
+_TECHNIQUES = {
+    ("tls_sni", "rst"): Technique.TLS_RESET,
+    ("tls_sni", "fin"): Technique.TLS_EOF,
+    ("tls_sni", "none"): Technique.TLS_TIMEOUT,
+    ("http_host", "rst"): Technique.HTTP_RESET,
+    ("http_host", "fin"): Technique.HTTP_EOF,
+    ("http_host", "none"): Technique.HTTP_TIMEOUT,
+}
+"""What the trigger got at the divergence, as the technique the web test would name."""
+
+
+def _technique(trigger: object, answer: list[str]) -> Technique | None:
+    for got in ("rst", "fin", "none"):
+        if got in answer:
+            return _TECHNIQUES.get((str(trigger), got))
+    return None
+
+
+def locate_verdict(keys: Record) -> tuple[Verdict, Location | None]:
+    """The verdict of one measurement and the location it rests on (None when not traced)."""
+    failure = keys.get("x_failure")
+    if isinstance(failure, str):
+        return undetermined(f"not traced: {failure}"), None
+    test, control = records(keys.get("x_test_trace")), records(keys.get("x_control_trace"))
+    if not test:
+        return undetermined("no trace was recorded"), None
+    found = locate(test, control)
+    reached = any(server_answered(h) for h in control)
+    if found.divergence_ttl is None:
+        if reached and found.residual is None:
+            return ok(f"{found.detail}, up to the server"), found
+        return undetermined(found.detail), found
+    if reached or found.located_by == "forged_packet":
+        technique = _technique(keys.get("x_trigger"), found.test_answer)
+        return Verdict(Blocking.HTTP_FAILURE, False, technique, found.detail), found
+    return undetermined(f"{found.detail}; the control never reached the server"), found
+
+
+def summary_line(url: str, verdict: Verdict, found: Location | None) -> str:
+    """One line for the run summary: the verdict and where the censor is."""
+    line = f"{TEST_NAME} {url}: {verdict.category}"
+    if found is None or found.censor_hop is None:
+        return line
+    at = "at or after" if found.located_by == "last_common_router" else "at"
+    router = f", {found.censor_router}" if found.censor_router else ""
+    return f"{line} (censor {at} hop {found.censor_hop}{router})"
