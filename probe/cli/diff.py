@@ -99,9 +99,9 @@ def _evidence(result: TargetResult | None, changed: bool) -> Text:
         text.append(f" {result.technique or result.blocking}")
     if changed:
         details = [
-            "DNS: " + (" ".join(result.resolved_ips) or _("no answer")),
+            "dns: " + (" ".join(result.resolved_ips) or _("no answer")),
             _("failed at {step}").format(step=result.failing_step) if result.failing_step else "",
-            _("MITM root: {root}").format(root=result.mitm_root) if result.mitm_root else "",
+            _("mitm root: {root}").format(root=result.mitm_root) if result.mitm_root else "",
             _("blockpage: {page}").format(page=result.blockpage) if result.blockpage else "",
         ]
         text.append("".join(f"\n{line}" for line in details if line), style="dim")

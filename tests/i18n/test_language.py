@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from babel.messages.plurals import get_plural
 
 from probe import i18n
 from probe.cli import translations
+from probe.i18n.sentences import sentence
 
 
 @pytest.mark.parametrize(
@@ -30,12 +34,40 @@ def test_language_follows_flag_then_env_then_locale(
     assert i18n.choose(explicit, env) == expected
 
 
-def test_catalogs_hold_exactly_the_extracted_messages() -> None:
+def test_catalogs_hold_exactly_the_extracted_messages_all_translated() -> None:
+    """Nothing missing, stale, fuzzy or untranslated; the same placeholders as the English."""
     source = translations.template()
-    assert len(source) > 50
+    assert len(source) > 200
     for language in ("ru", "kk"):
-        found = [p for p in translations.problems(language, source) if "untranslated" not in p]
-        assert found == []
+        assert translations.problems(language, source) == []
+
+
+def test_the_checker_sees_a_changed_placeholder(tmp_path: Path, monkeypatch: Any) -> None:
+    """A translation that drops ``{path}`` is reported, so the check above can fail."""
+    po = translations.po_file("ru").read_text(encoding="utf-8")
+    broken = po.replace('msgstr "отчёт записан в {path}"', 'msgstr "отчёт записан"')
+    assert broken != po
+    target = tmp_path / "ru" / "LC_MESSAGES" / "probe.po"
+    target.parent.mkdir(parents=True)
+    target.write_text(broken, encoding="utf-8")
+    monkeypatch.setattr(translations, "po_file", lambda language: target)
+    assert any("placeholders differ" in p for p in translations.problems("ru"))
+
+
+def test_stored_english_details_are_read_back_in_the_chosen_language() -> None:
+    """x_detail stays English in files; the CLI shows its clauses through the catalog."""
+    try:
+        i18n.use("ru")
+        assert sentence("report written to out.html; no answer") == (
+            "отчёт записан в out.html; нет ответа"
+        )
+        assert sentence("something the catalog does not hold") == (
+            "something the catalog does not hold"
+        )
+        i18n.use("en")
+        assert sentence("no answer") == "no answer"
+    finally:
+        i18n.use(i18n.choose())
 
 
 @pytest.mark.parametrize("language", ["ru", "kk"])
