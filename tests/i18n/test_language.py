@@ -58,8 +58,13 @@ def test_stored_english_details_are_read_back_in_the_chosen_language() -> None:
     """x_detail stays English in files; the CLI shows its clauses through the catalog."""
     try:
         i18n.use("ru")
-        assert sentence("report written to out.html; no answer") == (
-            "отчёт записан в out.html; нет ответа"
+        stored = (
+            "network unusable: all 3 targets failed at the dns step (connection_refused) and no "
+            "control was reachable; no answer"
+        )
+        assert sentence(stored) == (
+            "сеть непригодна: все сайты (3) не прошли шаг dns (connection_refused), и ни один "
+            "контрольный сервер не был доступен; нет ответа"
         )
         assert sentence("something the catalog does not hold") == (
             "something the catalog does not hold"
