@@ -330,11 +330,7 @@ def test_a_standalone_trace_that_matches_the_control_is_ok() -> None:
 
 def test_a_standalone_measurement_that_traced_nothing_is_undetermined() -> None:
     keys = analyze_measurement(_standalone([], failure="needs root: packet tests ..."))
-    assert (keys["x_blocking"], keys["x_accessible"], keys["x_censor_location"]) == (
-        None,
-        None,
-        None,
-    )
+    assert (keys["x_blocking"], keys["x_accessible"], keys["x_censor_location"]) == (None, None, None)
     assert keys["x_detail"] == "not traced: needs root: packet tests ..."
 
 
