@@ -23,15 +23,17 @@ from probe.analysis.observations import (
     mapping,
     records,
 )
+from probe.i18n import N_
 
 Step = Literal["tls", "tcp"]
 MIN_TARGETS: Final = 2
 """One failing target says nothing about the network."""
 _ENOUGH: Final = 2
 """The tallies stop growing here: two distinct failures, or addresses, are all the rule asks."""
-_CONSEQUENCE: Final = (
+_CONSEQUENCE: Final = N_(
     "the client's own traffic, or the whole protocol, is blocked on this network, not each site"
 )
+"""Stored in English like every reason (``N_`` only marks it): the CLI shows it translated."""
 
 
 @dataclass(frozen=True)
@@ -125,18 +127,18 @@ class NetworkTally:
             return None
         failure = self.tcp.uniform_failure()
         if failure is not None:
-            return "tcp", (
-                f"network unusable: every TCP connection of the run ({self.tcp.targets} targets, "
-                f"several addresses) failed with {failure}, and no DoH control answered: "
-                f"{_CONSEQUENCE}"
-            )
+            return "tcp", N_(
+                "network unusable: every TCP connection of the run ({count} targets, "
+                "several addresses) failed with {failure}, and no DoH control answered: "
+                "{consequence}"
+            ).format(count=self.tcp.targets, failure=failure, consequence=_CONSEQUENCE)
         failure = self.tls.uniform_failure()
         if failure is not None and self.tls.neutral:
-            return "tls", (
-                f"network unusable for TLS: every TLS handshake of the run "
-                f"({self.tls.targets} targets, the neutral names included) failed with "
-                f"{failure}, and no DoH control answered: {_CONSEQUENCE}"
-            )
+            return "tls", N_(
+                "network unusable for TLS: every TLS handshake of the run "
+                "({count} targets, the neutral names included) failed with "
+                "{failure}, and no DoH control answered: {consequence}"
+            ).format(count=self.tls.targets, failure=failure, consequence=_CONSEQUENCE)
         return None
 
 

@@ -19,6 +19,7 @@ from probe.analysis.per_test import WEB, analyse_test, name_of, verdict_key_name
 from probe.analysis.repeats import Repeats, RepeatTally, repeat_key
 from probe.analysis.verdict import ANALYSIS_VERSION
 from probe.analysis.vocabulary import Category
+from probe.i18n import N_
 
 ANALYSIS_KEYS = (
     "dns_experiment_failure",
@@ -191,10 +192,10 @@ class RunAnalysis:
         if unusable:
             (signature,) = self._signatures
             stage, _, failure = str(signature).partition(":")
-            why = (
-                f"network unusable: all {total} targets failed at the {stage} step "
-                f"({failure}) and no control was reachable"
-            )
+            why = N_(
+                "network unusable: all {count} targets failed at the {step} step "
+                "({failure}) and no control was reachable"
+            ).format(count=total, step=stage, failure=failure)
             return RunSummary(total, 0, 0, total, {}, True, why, **extra)
         step: Step | None = None
         reason: str | None = None

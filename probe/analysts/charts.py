@@ -16,6 +16,8 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from probe.analysts.outcomes import Outcome
+from probe.analysts.words import outcome_word
+from probe.i18n import _
 
 COLOURS: dict[Outcome, str] = {
     Outcome.OK: "#4c9f50",
@@ -48,23 +50,25 @@ def category_chart(by_category: Mapping[str, Counter[Outcome]]) -> str:
     left = [0] * len(categories)
     for outcome in Outcome:
         widths = [by_category[c][outcome] for c in categories]
-        axes.barh(categories, widths, left=left, color=COLOURS[outcome], label=str(outcome))
+        axes.barh(
+            categories, widths, left=left, color=COLOURS[outcome], label=outcome_word(outcome)
+        )
         left = [a + b for a, b in zip(left, widths, strict=True)]
     axes.invert_yaxis()
-    axes.set_xlabel("measurements")
-    axes.set_title("Outcome by category")
+    axes.set_xlabel(_("measurements"))
+    axes.set_title(_("Outcome by category"))
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     return _svg(figure, "category")
 
 
 def technique_chart(by_technique: Counter[str]) -> str:
-    techniques = [name for name, _ in by_technique.most_common()]
+    techniques = [name for name, _count in by_technique.most_common()]
     figure = Figure(figsize=(8, _height(len(techniques))))
     axes = figure.subplots()
     axes.barh(techniques, [by_technique[t] for t in techniques], color=COLOURS[Outcome.BLOCKED])
     axes.invert_yaxis()
-    axes.set_xlabel("blocked measurements")
-    axes.set_title("Blocked measurements by technique")
+    axes.set_xlabel(_("blocked measurements"))
+    axes.set_title(_("Blocked measurements by technique"))
     return _svg(figure, "technique")
 
 
@@ -85,7 +89,7 @@ def timeline_chart(
     ticks = [n + 0.5 for n in range(len(run_labels))]
     axes.set_xticks(ticks, run_labels, rotation=30, ha="right", fontsize="small")
     axes.set_yticks([n + 0.5 for n in range(len(targets))], targets, fontsize="small")
-    axes.set_title("Status of each target, run by run")
-    handles = [matplotlib.patches.Patch(color=COLOURS[o], label=str(o)) for o in Outcome]
+    axes.set_title(_("Status of each target, run by run"))
+    handles = [matplotlib.patches.Patch(color=COLOURS[o], label=outcome_word(o)) for o in Outcome]
     axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     return _svg(figure, "timeline")

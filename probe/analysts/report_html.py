@@ -12,10 +12,12 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from html import escape
 
-from probe import __version__
+from probe import __version__, i18n
 from probe.analysts.charts import category_chart, technique_chart, timeline_chart
 from probe.analysts.outcomes import Outcome
 from probe.analysts.summary import TIMELINE_ROWS, RunSummary
+from probe.analysts.words import outcome_word
+from probe.i18n import _, ngettext
 
 _SORT_SCRIPT = """
 document.querySelectorAll("table.sortable").forEach(function (table) {
@@ -56,36 +58,56 @@ def _script_hash() -> str:
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], css: str = "") -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    head = "".join(f"<th>{escape(_(h))}</th>" for h in headers)
     body = "".join("<tr>" + "".join(_cell(value) for value in row) + "</tr>" for row in rows)
     klass = f' class="{css}"' if css else ""
     return f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _cell(value: object) -> str:
+    if isinstance(value, Outcome):
+        return f"<td>{escape(outcome_word(value))}</td>"
     if isinstance(value, int):
         return f'<td class="n">{value}</td>'
     return f"<td>{escape('' if value is None else str(value))}</td>"
 
 
+def _heading(text: str) -> str:
+    return f"<h2>{escape(text)}</h2>"
+
+
+def _paragraph(text: str) -> str:
+    return f"<p>{escape(text)}</p>"
+
+
+def _counts_line(runs: int, measurements: int, blocked: int) -> str:
+    return _("{runs}, {measurements}, {blocked}.").format(
+        runs=ngettext("{count} run", "{count} runs", runs).format(count=runs),
+        measurements=ngettext("{count} measurement", "{count} measurements", measurements).format(
+            count=measurements
+        ),
+        blocked=ngettext("{count} blocked", "{count} blocked", blocked).format(count=blocked),
+    )
+
+
 def _runs_section(summary: RunSummary) -> str:
-    return "<h2>Runs</h2>" + _table(*summary.runs_table())
+    return _heading(_("Runs")) + _table(*summary.runs_table())
 
 
 def _counts_section(summary: RunSummary) -> str:
-    return "<h2>Counts by verdict</h2>" + _table(*summary.counts_table())
+    return _heading(_("Counts by verdict")) + _table(*summary.counts_table())
 
 
 def _charts_section(summary: RunSummary) -> str:
     parts = [
-        "<h2>By category</h2>",
+        _heading(_("By category")),
         f'<div class="chart">{category_chart(summary.by_category)}</div>',
     ]
-    parts.append("<h2>By technique</h2>")
+    parts.append(_heading(_("By technique")))
     if summary.by_technique:
         parts.append(f'<div class="chart">{technique_chart(summary.by_technique)}</div>')
     else:
-        parts.append("<p>No measurement was blocked.</p>")
+        parts.append(_paragraph(_("No measurement was blocked.")))
     return "".join(parts)
 
 
@@ -94,22 +116,30 @@ def _timeline_section(summary: RunSummary) -> str:
         return ""
     targets, count = summary.changing_targets(TIMELINE_ROWS)
     if not targets:
-        return "<h2>Timeline</h2><p>No target was blocked or changed status between runs.</p>"
+        none = _("No target was blocked or changed status between runs.")
+        return _heading(_("Timeline")) + _paragraph(none)
     ids = [run.report_id for run in summary.runs]
     grid = [[summary.timeline[t].get(report_id) for report_id in ids] for t in targets]
     labels = [summary.run_label(report_id) for report_id in ids]
-    note = (
-        f"<p>{count} targets were blocked in some run or changed status; "
-        f"the {len(targets)} most often blocked are shown. White: not measured.</p>"
-    )
+    note = ngettext(
+        "{count} target was blocked in some run or changed status; "
+        "the {shown} most often blocked are shown. White: not measured.",
+        "{count} targets were blocked in some run or changed status; "
+        "the {shown} most often blocked are shown. White: not measured.",
+        count,
+    ).format(count=count, shown=len(targets))
     chart = timeline_chart(targets, labels, grid)
-    return f'<h2>Timeline</h2>{note}<div class="chart">{chart}</div>'
+    return _heading(_("Timeline")) + _paragraph(note) + f'<div class="chart">{chart}</div>'
 
 
 def _blocked_section(summary: RunSummary) -> str:
     headers, rows = summary.blocked_table()
-    intro = f"<p>{len(rows)} blocked measurements. Click a column heading to sort.</p>"
-    return "<h2>Blocked targets</h2>" + intro + _table(headers, rows, "sortable")
+    intro = ngettext(
+        "{count} blocked measurement. Click a column heading to sort.",
+        "{count} blocked measurements. Click a column heading to sort.",
+        len(rows),
+    ).format(count=len(rows))
+    return _heading(_("Blocked targets")) + _paragraph(intro) + _table(headers, rows, "sortable")
 
 
 def render_html(summary: RunSummary, title: str = "probe report") -> str:
@@ -121,14 +151,15 @@ def render_html(summary: RunSummary, title: str = "probe report") -> str:
     blocked = summary.total[Outcome.BLOCKED]
     return "".join(
         [
-            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
+            f'<!DOCTYPE html>\n<html lang="{i18n.current()}"><head><meta charset="utf-8">',
             f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
             f"<h1>{escape(title)}</h1>",
-            f"<p>{len(summary.runs)} run(s), {total} measurements, "
-            f'<span class="blocked">{blocked} blocked</span>. '
-            f"Written by probe {escape(__version__)} from verdicts of <code>probe analyze</code>."
+            f"<p>{escape(_counts_line(len(summary.runs), total, blocked))} ",
+            escape(_("Written by probe {version} from the verdicts of probe analyze.")).format(
+                version=escape(__version__)
+            ),
             "</p>",
             _runs_section(summary),
             _counts_section(summary),

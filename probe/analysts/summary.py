@@ -9,6 +9,8 @@ from pathlib import Path
 
 from probe.analysts.loading import RunIndex, RunInfo, TargetResult, load_targets
 from probe.analysts.outcomes import Outcome
+from probe.i18n import N_, _
+from probe.i18n.sentences import sentence
 from probe.report.lines import Skipped
 
 NO_CATEGORY = "(none)"
@@ -50,8 +52,8 @@ class RunSummary:
         return f"{run.test_start_time[:16]} {run.probe_asn}"
 
     def runs_table(self) -> tuple[list[str], list[list[object]]]:
-        headers = ["started (UTC)", "ASN", "country", "network", "list", "software", "targets"]
-        headers += ["network unusable"]
+        headers = [N_("started (UTC)"), "ASN", N_("country"), N_("network"), N_("list")]
+        headers += [N_("software"), N_("targets"), N_("network unusable")]
         rows: list[list[object]] = [
             [
                 run.test_start_time,
@@ -61,21 +63,21 @@ class RunSummary:
                 ", ".join(sorted(run.lists)),
                 run.software,
                 run.measurements,
-                "yes" if run.network_unusable else "no",
+                _("yes") if run.network_unusable else _("no"),
                 run.report_id,
             ]
             for run in self.runs
         ]
-        return [*headers, "report id"], rows
+        return [*headers, N_("report id")], rows
 
     def counts_table(self) -> tuple[list[str], list[list[object]]]:
         """Outcome counts per run, plus a total column when there are several runs."""
         several = len(self.runs) > 1
-        headers = ["outcome", *(self.run_label(r.report_id) for r in self.runs)]
-        headers += ["all runs"] if several else []
+        headers = [N_("outcome"), *(self.run_label(r.report_id) for r in self.runs)]
+        headers += [N_("all runs")] if several else []
         rows: list[list[object]] = [
             [
-                str(outcome),
+                outcome,
                 *(self.outcomes[r.report_id][outcome] for r in self.runs),
                 *([self.total[outcome]] if several else []),
             ]
@@ -84,7 +86,7 @@ class RunSummary:
         return headers, rows
 
     def category_table(self) -> tuple[list[str], list[list[object]]]:
-        headers = ["category", *(str(o) for o in Outcome)]
+        headers = [N_("category"), *(str(o) for o in Outcome)]
         rows: list[list[object]] = [
             [category, *(self.by_category[category][o] for o in Outcome)]
             for category in sorted(self.by_category)
@@ -92,8 +94,9 @@ class RunSummary:
         return headers, rows
 
     def blocked_table(self) -> tuple[list[str], list[list[object]]]:
-        headers = ["time (UTC)", "ASN", "input", "category", "technique", "failing step"]
-        headers += ["DNS answers", "MITM root", "blockpage", "detail"]
+        headers = [N_("time (UTC)"), "ASN", N_("input"), N_("category"), N_("technique")]
+        headers += [N_("failing step"), N_("DNS answers"), N_("MITM root"), N_("blockpage")]
+        headers += [N_("detail")]
         rows: list[list[object]] = [
             [
                 r.measurement_start_time,
@@ -105,7 +108,7 @@ class RunSummary:
                 " ".join(r.resolved_ips),
                 r.mitm_root,
                 r.blockpage,
-                r.detail,
+                sentence(r.detail),
             ]
             for r in self.blocked
         ]

@@ -29,7 +29,11 @@ from probe.analysis import (
     stored_verdict,
 )
 from probe.analysis.results import summarise_parts
+from probe.analysts.outcomes import Outcome
+from probe.analysts.words import outcome_word
 from probe.cli.options import BOGON_EXEMPT, INTERCEPTION_ROOTS
+from probe.i18n import _, ngettext
+from probe.i18n.sentences import sentence
 from probe.interception import CertificateFileError
 from probe.pipeline.options import option_flags
 from probe.report.jsonl import (
@@ -57,7 +61,7 @@ def analysed_lines(
     are appended to ``blocked``."""
     part = 0
     pending: RunSummary | None = None  # a trailer kept only if a measurement follows, or marked
-    for _, measurement in numbered_lines(path, with_trailers=True):
+    for _number, measurement in numbered_lines(path, with_trailers=True):
         if pending is not None:
             yield dump_line({TRAILER_KEY: pending.as_dict()})
             pending = None
@@ -69,7 +73,9 @@ def analysed_lines(
         )
         keys = analysed["test_keys"]
         if blocked is not None and isinstance((stored_verdict(keys) or (None,))[0], str):
-            blocked.append((str(analysed.get("input")), keys["x_technique"], keys["x_detail"]))
+            blocked.append(
+                (str(analysed.get("input")), keys["x_technique"], sentence(keys["x_detail"]))
+            )
         yield dump_line(analysed)
     last = pending if pending is not None else parts[part]
     if last.marks:
@@ -114,20 +120,19 @@ def analyze(
         else:
             deque(analysed_lines(file, options, parts, blocked), maxlen=0)
     except (ValueError, CertificateFileError, ResultsError) as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        err.print(_("[red]error:[/] {error}").format(error=escape(str(exc))), highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     except OSError as exc:
-        err.print(
-            f"[red]error:[/] {escape(f'{exc.filename or file}: {exc.strerror or exc}')}",
-            highlight=False,
-        )
+        reason = f"{exc.filename or file}: {exc.strerror or exc}"
+        err.print(_("[red]error:[/] {error}").format(error=escape(reason)), highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     summary = combined(parts)
     print_summary(Console(), summary, blocked)
     for note in summary.notes:
-        err.print(f"[yellow]warning:[/] {file}: {note}", highlight=False)
+        warning = _("[yellow]warning:[/] {file}: {note}")
+        err.print(warning.format(file=file, note=sentence(note)), highlight=False)
     if output is not None:
-        Console().print(f"Analysed: [bold]{output}[/]", highlight=False)
+        Console().print(_("Analysed: [bold]{path}[/]").format(path=output), highlight=False)
 
 
 def print_summary(
@@ -137,26 +142,34 @@ def print_summary(
     blocked (by technique), ok, down and undetermined. ``blocked`` must already carry the
     run-level marks."""
     if headline and summary.network_unusable:
-        console.print(f"[bold red]{summary.reason}[/]", highlight=False)
-    table = Table(title=f"{summary.total} targets (analysis {summary.analysis_version})")
-    table.add_column("verdict")
-    table.add_column("targets", justify="right")
-    table.add_row("[red]blocked[/]", str(summary.blocked_total))
+        console.print(f"[bold red]{sentence(summary.reason)}[/]", highlight=False)
+    title = ngettext(
+        "{count} target (analysis {version})", "{count} targets (analysis {version})", summary.total
+    )
+    table = Table(title=title.format(count=summary.total, version=summary.analysis_version))
+    table.add_column(_("verdict"))
+    table.add_column(_("targets"), justify="right")
+    table.add_row(f"[red]{outcome_word(Outcome.BLOCKED)}[/]", str(summary.blocked_total))
     for technique, count in sorted(summary.blocked.items()):
         table.add_row(f"  {technique}", str(count))
-    table.add_row("[green]ok[/]", str(summary.ok))
-    table.add_row("down", str(summary.down))
-    table.add_row("[yellow]undetermined[/]", str(summary.undetermined))
+    table.add_row(f"[green]{outcome_word(Outcome.OK)}[/]", str(summary.ok))
+    table.add_row(outcome_word(Outcome.DOWN), str(summary.down))
+    table.add_row(f"[yellow]{outcome_word(Outcome.UNDETERMINED)}[/]", str(summary.undetermined))
     console.print(table)
     for line in summary.apps:
-        console.print(f"  {line}", highlight=False)
-    for (target, _), repeats in summary.repeats.items():
+        console.print(f"  {sentence(line)}", highlight=False)
+    for (target, _report), repeats in summary.repeats.items():
         console.print(f"  {target}: {repeats.sentence()}", highlight=False)
     for test, count in sorted(summary.unanalysed.items()):
-        console.print(f"  {test}: {count} measured, undetermined (no analysis for {test})")
+        line = ngettext(
+            "{test}: {count} measured, undetermined (no analysis for {test})",
+            "{test}: {count} measured, undetermined (no analysis for {test})",
+            count,
+        )
+        console.print("  " + line.format(test=test, count=count), highlight=False)
     if blocked:
-        detail = Table(title="Blocked targets")
-        for column in ("target", "technique", "evidence"):
+        detail = Table(title=_("Blocked targets"))
+        for column in (_("target"), _("technique"), _("evidence")):
             detail.add_column(column, overflow="fold")
         for row in sorted(blocked):
             detail.add_row(*row)

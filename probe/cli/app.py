@@ -14,6 +14,7 @@ from probe.cli.export import export
 from probe.cli.helper import helper_app
 from probe.cli.lab import lab_app
 from probe.cli.lists import lists
+from probe.cli.localized import LocalizedGroup
 from probe.cli.report import report
 from probe.cli.run import run
 from probe.cli.tests import tests
@@ -25,6 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
+    cls=LocalizedGroup,
 )
 app.command()(run)
 app.command()(analyze)
@@ -52,8 +54,15 @@ def _main(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        help="Language of messages and help: en, ru or kk; any other means English (default: "
+        "PROBE_LANG, then the locale). Files and --json output are the same in every language.",
+    ),
 ) -> None:
     """Measure network censorship and analyse the results."""
+    del lang  # chosen before parsing, by LocalizedGroup, so that --help follows it too
 
 
 def main() -> None:

@@ -18,13 +18,14 @@ from rich.table import Table
 from probe.certs import Finding, Scan, audit, os_stores, scan_files
 from probe.certs.removal import removal_steps
 from probe.certs.sources import FILE
+from probe.i18n import N_, _, ngettext
 from probe.interception import CertificateFileError, load_registry
 from probe.options import ENV_INTERCEPTION_ROOTS
 from probe.settings import Settings
 
 EXIT_FOUND = 1
 EXIT_USAGE = 2
-ADVICE = (
+ADVICE = N_(
     "After removing it, change the passwords of accounts used while it was trusted, and see "
     "docs/tls-interception.md."
 )
@@ -54,7 +55,7 @@ def certs(
     try:
         registry = load_registry(settings.interception_roots)
     except CertificateFileError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        err.print(_("[red]error:[/] {error}").format(error=escape(str(exc))), highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     scan = scan_files(store, FILE) if store else os_stores(sys.platform)
     findings = audit(scan, registry)
@@ -62,7 +63,7 @@ def certs(
         typer.echo(json.dumps(_report(scan, findings), ensure_ascii=False, indent=2))
     else:
         for problem in scan.problems:
-            err.print(f"[yellow]warning:[/] {problem}", highlight=False)
+            err.print(_("[yellow]warning:[/] {problem}").format(problem=problem), highlight=False)
         _print(Console(), scan, findings)
     raise typer.Exit(EXIT_FOUND if findings else 0)
 
@@ -77,25 +78,48 @@ def _report(scan: Scan, findings: list[Finding]) -> dict[str, object]:
 
 
 def _print(console: Console, scan: Scan, findings: list[Finding]) -> None:
-    checked = f"{len(scan.certificates)} certificates in {len(scan.locations)} locations checked"
+    checked = ngettext(
+        "{count} certificate in {places} checked",
+        "{count} certificates in {places} checked",
+        len(scan.certificates),
+    ).format(
+        count=len(scan.certificates),
+        places=ngettext("{count} location", "{count} locations", len(scan.locations)).format(
+            count=len(scan.locations)
+        ),
+    )
     if not findings:
-        console.print(f"[green]No known TLS-interception root is trusted[/] ({checked}).")
+        console.print(
+            _("[green]No known TLS-interception root is trusted[/] ({checked}).").format(
+                checked=checked
+            )
+        )
         return
-    table = Table(title="Known TLS-interception roots trusted on this device")
-    for column in ("root", "years", "matched by", "trusted in", "SHA-256"):
+    table = Table(title=_("Known TLS-interception roots trusted on this device"))
+    for column in (_("root"), _("years"), _("matched by"), _("trusted in"), "SHA-256"):
         table.add_column(column, overflow="fold")
     for finding in findings:
         match = finding.match
-        how = match.match if match.strong else "name only (weaker)"
+        how = match.match if match.strong else _("name only (weaker)")
         where = "\n".join(_place(place.location, place.nickname) for place in finding.places)
         table.add_row(match.name, match.year or "?", how, where, finding.cert_sha256)
     console.print(table)
     for finding in findings:
-        console.print(f"\n[bold]How to remove {finding.match.name}[/] ({finding.subject}):")
+        console.print(
+            "\n"
+            + _("[bold]How to remove {root}[/] ({subject}):").format(
+                root=finding.match.name, subject=finding.subject
+            )
+        )
         for place in finding.places:
             for step in removal_steps(place, finding.sha1):
                 console.print(f"  • {step}", highlight=False, markup=False)
-    console.print(f"\n[red]{len(findings)} interception root(s) trusted[/] ({checked}). {ADVICE}")
+    trusted = ngettext(
+        "[red]{count} interception root trusted[/] ({checked}).",
+        "[red]{count} interception roots trusted[/] ({checked}).",
+        len(findings),
+    ).format(count=len(findings), checked=checked)
+    console.print(f"\n{trusted} {_(ADVICE)}")
 
 
 def _place(location: str, nickname: str | None) -> str:

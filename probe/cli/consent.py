@@ -11,11 +11,13 @@ import typer
 from rich.console import Console
 from rich.panel import Panel
 
+from probe.i18n import N_, _
+
 CONSENT_VERSION = 3
 """Raised whenever the notice says something new: 2 names the third-party controls, 3 explains
 what ``--upload`` sends and to whom."""
 
-NOTICE = """\
+NOTICE = N_("""\
 [bold]Before you measure, please read this.[/]
 
 • [bold]What it does.[/] probe connects from your network to every site on the list — including
@@ -41,7 +43,8 @@ NOTICE = """\
   kept on this computer until the collector confirms it, and may become public data. The
   collector sees your IP address like any server, unless you send through a proxy such as Tor
   with --upload-proxy socks5://127.0.0.1:9050. Without --upload, the results stay here.
-"""
+""")
+"""Translated where shown; the translations say the same risk, not word for word."""
 
 
 def consent_file() -> Path:
@@ -69,10 +72,14 @@ def ensure_consent(assume_yes: bool, interactive: bool, err: Console) -> None:
     if assume_yes:
         _remember(path)
         return
-    err.print(Panel(NOTICE, title="probe: informed consent", expand=False))
+    err.print(Panel(_(NOTICE), title=_("probe: informed consent"), expand=False))
     if not interactive:
-        err.print("[red]error:[/] no terminal to ask on; after reading the above, run with --yes")
+        err.print(
+            _("[red]error:[/] no terminal to ask on; after reading the above, run with --yes")
+        )
         raise typer.Exit(2)
-    if not typer.confirm("I understand the risks and want to run probe", default=False, err=True):
+    if not typer.confirm(
+        _("I understand the risks and want to run probe"), default=False, err=True
+    ):
         raise typer.Exit(1)
     _remember(path)

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from probe.analysts.extra import missing_extra
 from probe.cli.diff import fail, warn_skipped
+from probe.i18n import _, ngettext
 from probe.report.jsonl import ResultsError
 from probe.report.lines import Skipped
 
@@ -54,12 +55,18 @@ def load(
             total = 0
             for loaded in load_paths(con, files, skipped):
                 total += loaded.rows
-                console.print(f"{loaded.path}: {loaded.rows} measurements", highlight=False)
+                rows = ngettext(
+                    "{path}: {count} measurement", "{path}: {count} measurements", loaded.rows
+                )
+                console.print(rows.format(path=loaded.path, count=loaded.rows), highlight=False)
     except (ResultsError, duckdb.Error, OSError) as exc:
         warn_skipped(skipped)
         raise fail(exc) from exc
     warn_skipped(skipped)
-    console.print(f"{total} measurements loaded into {path}", highlight=False)
+    loaded_line = ngettext(
+        "{count} measurement loaded into {path}", "{count} measurements loaded into {path}", total
+    )
+    console.print(loaded_line.format(count=total, path=path), highlight=False)
 
 
 @db.command()
@@ -74,7 +81,7 @@ def query(
     """Run SQL against the store (tables: measurements; views: runs)."""
     path = db_path or default_db_path()
     if not path.exists():
-        raise fail(f"{path}: no store yet; run `probe db load FILE…` first")
+        raise fail(_("{path}: no store yet; run `probe db load FILE…` first").format(path=path))
     try:
         import duckdb
 
@@ -101,4 +108,5 @@ def _print_table(columns: list[str], rows: Iterator[tuple[Any, ...]], max_rows: 
     console = Console()
     console.print(table)
     if next(rows, None) is not None:
-        console.print(f"more than {max_rows} rows: add LIMIT, raise --max-rows or use --csv")
+        more = _("more than {count} rows: add LIMIT, raise --max-rows or use --csv")
+        console.print(more.format(count=max_rows), highlight=False)

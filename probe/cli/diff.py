@@ -22,7 +22,10 @@ from probe.analysts.diff import (
     row_json,
 )
 from probe.analysts.loading import TargetResult
+from probe.analysts.outcomes import Outcome
+from probe.analysts.words import change_word, outcome_word
 from probe.cli.store_options import ASN, CC, SINCE, STORE, UNTIL, without_store
+from probe.i18n import _, ngettext
 from probe.report.jsonl import ResultsError
 from probe.report.lines import Skipped
 from probe.store.errors import StoreError
@@ -44,7 +47,7 @@ EXIT_ERROR = 2
 def fail(message: object) -> typer.Exit:
     """Print an error for the analysts' commands and return the exit to raise (status 2)."""
     Console(stderr=True, soft_wrap=True).print(
-        f"[red]error:[/] {escape(str(message))}", highlight=False
+        _("[red]error:[/] {error}").format(error=escape(str(message))), highlight=False
     )
     return typer.Exit(EXIT_ERROR)
 
@@ -55,8 +58,9 @@ def warn_skipped(skipped: Skipped) -> None:
         return
     err = Console(stderr=True, soft_wrap=True)
     for where in skipped.shown:
-        err.print(f"[yellow]warning:[/] {escape(where)}", highlight=False)
-    err.print(f"[yellow]warning:[/] {skipped.summary()}", highlight=False)
+        err.print(_("[yellow]warning:[/] {problem}").format(problem=escape(where)), highlight=False)
+    summary = escape(skipped.summary())
+    err.print(_("[yellow]warning:[/] {problem}").format(problem=summary), highlight=False)
 
 
 def _side_header(name: str, side: Side) -> str:
@@ -66,23 +70,39 @@ def _side_header(name: str, side: Side) -> str:
         sorted({f"{run.probe_asn} {run.probe_network_name}".strip() for run in side.runs})
     )
     unusable = sum(run.network_unusable for run in side.runs)
-    warning = f" ({unusable} run(s) on an unusable network)" if unusable else ""
+    warning = ""
+    if unusable:
+        warning = " " + ngettext(
+            "({count} run on an unusable network)",
+            "({count} runs on an unusable network)",
+            unusable,
+        ).format(count=unusable)
+    targets = ngettext("{count} target", "{count} targets", len(side.targets))
+    runs = ngettext("{count} run from {span}", "{count} runs from {span}", len(side.runs))
     return (
-        f"{name}: {len(side.targets)} targets, {len(side.runs)} run(s) from {span}, "
-        f"network {networks}, list {', '.join(sorted(side.lists)) or '?'}{warning}"
+        _("{side}: {targets}, {runs}, network {networks}, list {lists}").format(
+            side=name,
+            targets=targets.format(count=len(side.targets)),
+            runs=runs.format(count=len(side.runs), span=span),
+            networks=networks,
+            lists=", ".join(sorted(side.lists)) or "?",
+        )
+        + warning
     )
 
 
 def _evidence(result: TargetResult | None, changed: bool) -> Text:
     if result is None:
         return Text("—", style="dim")
-    text = Text(result.status)
+    text = Text(outcome_word(result.outcome))
+    if result.outcome is Outcome.BLOCKED:
+        text.append(f" {result.technique or result.blocking}")
     if changed:
         details = [
-            f"dns: {' '.join(result.resolved_ips) or 'no answer'}",
-            f"failed at {result.failing_step}" if result.failing_step else "",
-            f"mitm root: {result.mitm_root}" if result.mitm_root else "",
-            f"blockpage: {result.blockpage}" if result.blockpage else "",
+            "dns: " + (" ".join(result.resolved_ips) or _("no answer")),
+            _("failed at {step}").format(step=result.failing_step) if result.failing_step else "",
+            _("mitm root: {root}").format(root=result.mitm_root) if result.mitm_root else "",
+            _("blockpage: {page}").format(page=result.blockpage) if result.blockpage else "",
         ]
         text.append("".join(f"\n{line}" for line in details if line), style="dim")
     return text
@@ -94,15 +114,15 @@ def _table(result: DiffResult, rows: list[DiffRow]) -> Table:
         old_name = f"OLD {'/'.join(result.old.networks)}"
         new_name = f"NEW {'/'.join(result.new.networks)}"
     table = Table(title="probe diff", show_lines=False)
-    table.add_column("change")
-    table.add_column("input", overflow="fold")
-    table.add_column("category")
+    table.add_column(_("change"))
+    table.add_column(_("input"), overflow="fold")
+    table.add_column(_("category"))
     table.add_column(old_name, overflow="fold")
     table.add_column(new_name, overflow="fold")
     for row in rows:
         changed = row.change.is_change
         table.add_row(
-            Text(str(row.change), style=_STYLES.get(str(row.change), "dim")),
+            Text(change_word(row.change), style=_STYLES.get(str(row.change), "dim")),
             row.input,
             row.category or "",
             _evidence(row.old, changed),
@@ -193,24 +213,30 @@ def diff(
     else:
         if result.across_networks:
             console.print(
-                f"[bold]ISP against ISP:[/] {', '.join(result.old.networks)} (OLD) compared "
-                f"with {', '.join(result.new.networks)} (NEW)",
+                _("[bold]ISP against ISP:[/] {old} (OLD) compared with {new} (NEW)").format(
+                    old=", ".join(result.old.networks), new=", ".join(result.new.networks)
+                ),
                 highlight=False,
             )
         console.print(_side_header("OLD", result.old), highlight=False)
         console.print(_side_header("NEW", result.new), highlight=False)
         counts = result.counts()
         console.print(
-            "  ".join(f"{change}: {counts[change]}" for change in Change if counts[change]),
+            "  ".join(
+                f"{change_word(change)}: {counts[change]}" for change in Change if counts[change]
+            ),
             highlight=False,
         )
         shown = rows[:max_rows] if max_rows else rows
         console.print(_table(result, shown))
         if len(shown) < len(rows):
-            narrow = "--category" if only_changes else "--only-changes or --category"
-            console.print(
-                f"{len(rows) - len(shown)} more rows not shown: narrow with {narrow}, "
-                "raise --max-rows, or use --json",
-                highlight=False,
+            narrow = "--category" if only_changes else _("--only-changes or --category")
+            more = len(rows) - len(shown)
+            line = ngettext(
+                "{count} more row not shown: narrow with {narrow}, raise --max-rows, or use --json",
+                "{count} more rows not shown: narrow with {narrow}, raise --max-rows, "
+                "or use --json",
+                more,
             )
+            console.print(line.format(count=more, narrow=narrow), highlight=False)
     raise typer.Exit(1 if any(row.change.is_change for row in rows) else 0)

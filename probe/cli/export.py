@@ -13,6 +13,7 @@ from probe.analysts.loading import load_targets
 from probe.cli.diff import fail, warn_skipped
 from probe.cli.report import CATEGORY
 from probe.cli.store_options import ASN, CC, SINCE, STORE, UNTIL, filters, reading, without_store
+from probe.i18n import _, ngettext
 from probe.report.jsonl import ResultsError
 from probe.report.lines import Skipped
 from probe.store.errors import StoreError
@@ -46,7 +47,7 @@ def export(
     try:
         if without_store(store, asn, cc, since, until, *category):
             if not files:
-                raise fail("give results files or folders, or --store")
+                raise fail(_("give results files or folders, or --store"))
             count = writer(load_targets(files, skipped=skipped), output)
         else:
             assert store is not None
@@ -60,4 +61,7 @@ def export(
         warn_skipped(skipped)
         raise fail(exc) from exc
     warn_skipped(skipped)
-    Console().print(f"{count} measurements written to {output}", highlight=False)
+    written = ngettext(
+        "{count} measurement written to {path}", "{count} measurements written to {path}", count
+    )
+    Console().print(written.format(count=count, path=output), highlight=False)

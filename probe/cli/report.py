@@ -13,17 +13,19 @@ from rich.text import Text
 from probe.analysts.extra import missing_extra
 from probe.analysts.outcomes import Outcome
 from probe.analysts.summary import TIMELINE_ROWS, RunSummary, summarize_runs
+from probe.analysts.words import outcome_word
 from probe.cli.diff import fail, warn_skipped
 from probe.cli.store_options import ASN, CC, SINCE, STORE, UNTIL, without_store
+from probe.i18n import N_, _, ngettext
 from probe.report.jsonl import ResultsError
 from probe.report.lines import Skipped
 from probe.store.errors import StoreError
 
 _GLYPHS = {
-    Outcome.OK: ("ok", "green"),
-    Outcome.DOWN: ("down", "dim"),
+    Outcome.OK: (N_("ok"), "green"),
+    Outcome.DOWN: (N_("down"), "dim"),
     Outcome.UNDETERMINED: ("?", "yellow"),
-    Outcome.BLOCKED: ("BLOCKED", "bold red"),
+    Outcome.BLOCKED: (N_("BLOCKED"), "bold red"),
 }
 
 
@@ -32,15 +34,23 @@ def _rich_table(
 ) -> Table:
     table = Table(title=title, title_justify="left")
     for header in headers:
-        table.add_column(header, overflow="fold")
+        table.add_column(_(header), overflow="fold")
     for row in rows[:limit]:
-        table.add_row(*(Text("" if v is None else str(v)) for v in row))
+        table.add_row(*(Text(_cell(v)) for v in row))
     return table
 
 
+def _cell(value: object) -> str:
+    """A table cell: outcome words in the reader's language, other values as stored."""
+    if isinstance(value, Outcome):
+        return outcome_word(value)
+    return "" if value is None else str(value)
+
+
 def _timeline(summary: RunSummary) -> Table:
-    targets, _ = summary.changing_targets(TIMELINE_ROWS)
-    table = Table("input", title="Timeline (blocked or changing targets)", title_justify="left")
+    targets = summary.changing_targets(TIMELINE_ROWS)[0]
+    title = _("Timeline (blocked or changing targets)")
+    table = Table(_("input"), title=title, title_justify="left")
     for run in summary.runs:
         table.add_column(summary.run_label(run.report_id))
     for target in targets:
@@ -48,23 +58,30 @@ def _timeline(summary: RunSummary) -> Table:
         for column, run in enumerate(summary.runs):
             status = summary.timeline[target].get(run.report_id)
             if status is not None:
-                cells[column] = Text(*_GLYPHS[status])
+                word, style = _GLYPHS[status]
+                cells[column] = Text(_(word), style=style)
         table.add_row(Text(target), *cells)
     return table
 
 
 def print_summary(console: Console, summary: RunSummary, max_rows: int) -> None:
-    console.print(_rich_table("Runs", *summary.runs_table()))
-    console.print(_rich_table("Counts by verdict", *summary.counts_table()))
-    console.print(_rich_table("By category", *summary.category_table()))
+    console.print(_rich_table(_("Runs"), *summary.runs_table()))
+    console.print(_rich_table(_("Counts by verdict"), *summary.counts_table()))
+    console.print(_rich_table(_("By category"), *summary.category_table()))
     techniques = [[name, n] for name, n in summary.by_technique.most_common()]
-    console.print(_rich_table("Blocked by technique", ["technique", "blocked"], techniques))
+    console.print(_rich_table(_("Blocked by technique"), ["technique", "blocked"], techniques))
     if len(summary.runs) > 1:
         console.print(_timeline(summary))
     headers, rows = summary.blocked_table()
-    console.print(_rich_table("Blocked targets", headers[:9], [r[:9] for r in rows], max_rows))
+    console.print(_rich_table(_("Blocked targets"), headers[:9], [r[:9] for r in rows], max_rows))
     if len(rows) > max_rows:
-        console.print(f"{len(rows) - max_rows} more blocked measurements: use --html or --max-rows")
+        more = len(rows) - max_rows
+        line = ngettext(
+            "{count} more blocked measurement: use --html or --max-rows",
+            "{count} more blocked measurements: use --html or --max-rows",
+            more,
+        )
+        console.print(line.format(count=more), highlight=False)
 
 
 CATEGORY = typer.Option(
@@ -115,7 +132,7 @@ def report(
     try:
         if without_store(store, asn, cc, since, until, *category):
             if not files:
-                raise fail("give results files or folders, or --store")
+                raise fail(_("give results files or folders, or --store"))
             summary = summarize_runs(files, skipped)
         else:
             assert store is not None
@@ -129,4 +146,4 @@ def report(
     if html is None:
         print_summary(console, summary, max_rows)
     else:
-        console.print(f"report written to {html}", highlight=False)
+        console.print(_("report written to {path}").format(path=html), highlight=False)

@@ -20,6 +20,7 @@ from probe.cli.options import declared
 from probe.cli.run_summary import print_run, slim
 from probe.cli.upload import check_upload, upload_run
 from probe.control.attempts import never_answered
+from probe.i18n import _, ngettext
 from probe.interception import CertificateFileError
 from probe.nettests.messaging.endpoints import DataFileError
 from probe.options import RUN_OPTIONS
@@ -36,11 +37,11 @@ class _Shown:
     def __init__(self, err: Console, progress: Progress) -> None:
         self.err = err
         self.progress = progress
-        self.task = progress.add_task("measuring", total=None, last="")
+        self.task = progress.add_task(_("measuring"), total=None, last="")
         self.records: list[dict[str, Any]] = []
 
     def note(self, text: str) -> None:
-        self.err.print(f"[yellow]note:[/] {text}", highlight=False)
+        self.err.print(_("[yellow]note:[/] {text}").format(text=text), highlight=False)
 
     def planned(self, total: int) -> None:
         self.progress.update(self.task, total=total)
@@ -64,7 +65,7 @@ def _progress(err: Console, shown: bool) -> Progress:
 
 
 def _fail(err: Console, exc: Exception, code: int) -> typer.Exit:
-    err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+    err.print(_("[red]error:[/] {error}").format(error=escape(str(exc))), highlight=False)
     return typer.Exit(code)
 
 
@@ -96,8 +97,12 @@ def run(**values: Any) -> None:
     print_run(shown.records, outcome.summary, outcome.path, outcome.total, outcome.took)
     if missing := never_answered(shown.records):
         listed = ", ".join(f"{address} ({failure})" for address, failure in missing.items())
-        shown.note(f"no usable answer from {listed}: verdicts that needed them stay "
-                   "undetermined (see docs/helper.md)")  # fmt: skip
+        shown.note(
+            _(
+                "no usable answer from {controls}: verdicts that needed them stay undetermined "
+                "(see docs/helper.md)"
+            ).format(controls=listed)
+        )
     if values["upload"] and values["collector"]:
         upload_run(
             outcome.path,
@@ -108,5 +113,10 @@ def run(**values: Any) -> None:
             send=not outcome.interrupted,
         )
     if outcome.interrupted:
-        err.print(f"[yellow]interrupted:[/] {outcome.kept} measurements kept in {outcome.path}")
+        kept = ngettext(
+            "[yellow]interrupted:[/] {count} measurement kept in {path}",
+            "[yellow]interrupted:[/] {count} measurements kept in {path}",
+            outcome.kept,
+        )
+        err.print(kept.format(count=outcome.kept, path=outcome.path), highlight=False)
         raise typer.Exit(EXIT_INTERRUPTED)

@@ -11,7 +11,10 @@ from rich.table import Table
 
 from probe.analysis import RunSummary, mark_network, stored_verdict
 from probe.analysts.outcomes import Outcome, outcome_of
+from probe.analysts.words import outcome_word
 from probe.cli.analyze import BlockedRow, print_summary
+from probe.i18n import _, ngettext
+from probe.i18n.sentences import sentence
 from probe.report.summary import step_outcomes
 
 _HEAVY = frozenset({"requests", "tls_handshakes", "control", "x_self_control", "x_doh_queries"})
@@ -47,13 +50,15 @@ def _outcome(record: dict[str, Any]) -> Outcome:
 
 def _verdict(keys: dict[str, Any]) -> str:
     outcome = outcome_of(*(stored_verdict(keys) or (None, None)))
-    label = f"{outcome} ({keys.get('x_technique')})" if outcome is Outcome.BLOCKED else outcome
+    label = outcome_word(outcome)
+    if outcome is Outcome.BLOCKED:
+        label += f" ({keys.get('x_technique')})"
     return f"[{_STYLE[outcome]}]{label}[/]"
 
 
 def _blocked_rows(records: list[dict[str, Any]]) -> list[BlockedRow]:
     return [
-        (str(r["input"]), str(k.get("x_technique")), str(k.get("x_detail")))
+        (str(r["input"]), str(k.get("x_technique")), sentence(str(k.get("x_detail"))))
         for r in records
         if r["input"] and isinstance((stored_verdict(k := r["test_keys"]) or (None,))[0], str)
     ]
@@ -68,16 +73,25 @@ def print_run(
 ) -> None:
     console = Console()
     if summary.network_unusable:
-        console.print(f"[bold red]{summary.reason}[/]", highlight=False)
+        console.print(f"[bold red]{sentence(summary.reason)}[/]", highlight=False)
         records = [mark_network(r, summary) for r in records]
     web = sorted((r for r in records if r["input"]), key=lambda r: str(r["input"]))
-    title = f"{len(records)} of {total} measured in {took.total_seconds():.1f} s"
+    title = ngettext(
+        "{count} of {total} measured in {seconds} s",
+        "{count} of {total} measured in {seconds} s",
+        total,
+    ).format(count=len(records), total=total, seconds=f"{took.total_seconds():.1f}")
     if len(web) > FULL_TABLE_ROWS:
         shown = [r for r in web if _outcome(r) is not Outcome.OK]
-        title += f"; {len(web) - len(shown)} ok rows not shown (all are in the results file)"
+        hidden = len(web) - len(shown)
+        title += "; " + ngettext(
+            "{count} ok row not shown (all are in the results file)",
+            "{count} ok rows not shown (all are in the results file)",
+            hidden,
+        ).format(count=hidden)
         web = shown
     table = Table(title=title)
-    for column in ("target", "DNS", "TCP", "TLS", "HTTP", "verdict"):
+    for column in (_("target"), "DNS", "TCP", "TLS", "HTTP", _("verdict")):
         table.add_column(column, overflow="fold")
     for record in web:
         o = step_outcomes(record)
@@ -85,4 +99,4 @@ def print_run(
     if web:
         console.print(table)
     print_summary(console, summary, _blocked_rows(records), headline=False)
-    console.print(f"Results: [bold]{path}[/]", highlight=False)
+    console.print(_("Results: [bold]{path}[/]").format(path=path), highlight=False)

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from probe.cli.options import CA_BUNDLE, COLLECTOR, UPLOAD_PROXY
+from probe.i18n import _, ngettext
 from probe.net.tls import check_ca_bundle
 from probe.options import ENV_UPLOAD_QUEUE
 from probe.report.jsonl import ResultsError, read_jsonl
@@ -36,13 +37,15 @@ UPLOAD_BUDGET = typer.Option(
 def check_upload(upload: bool, collector: str | None, proxy: str | None) -> None:
     """Before a run measures anything: --upload needs a collector, and a proxy must parse."""
     if upload and not collector:
-        raise typer.BadParameter("--upload needs --collector URL (or PROBE_COLLECTOR_URL)")
+        raise typer.BadParameter(_("--upload needs --collector URL (or PROBE_COLLECTOR_URL)"))
     _check_proxy(proxy)
 
 
 def _check_proxy(proxy: str | None) -> None:
     if proxy and not proxy.startswith(("socks5://", "socks5h://", "http://", "https://")):
-        raise typer.BadParameter(f"{proxy}: give socks5://HOST:PORT or http://HOST:PORT")
+        raise typer.BadParameter(
+            _("{proxy}: give socks5://HOST:PORT or http://HOST:PORT").format(proxy=proxy)
+        )
 
 
 def upload_queued(
@@ -59,7 +62,7 @@ def upload_queued(
     queued. Every file is read whole before anything is queued, so a bad line queues nothing."""
     _check_proxy(proxy)
     for path in files:
-        for _ in read_jsonl(path):
+        for _record in read_jsonl(path):
             pass
     queue = UploadQueue(queue_dir or default_root(), collector)
     added = 0
@@ -67,7 +70,12 @@ def upload_queued(
         for record in read_jsonl(path):
             added += queue.add(record)
     if not send:
-        err.print(f"upload: {queue.count()} measurements queued for the next run", highlight=False)
+        queued = ngettext(
+            "upload: {count} measurement queued for the next run",
+            "upload: {count} measurements queued for the next run",
+            queue.count(),
+        )
+        err.print(queued.format(count=queue.count()), highlight=False)
         return queue.count()
     client = CollectorClient(collector, proxy, ca_bundle)
     try:
@@ -75,15 +83,23 @@ def upload_queued(
     finally:
         client.close()
     err.print(
-        f"upload: {result.sent} sent to {collector}, {result.pending} queued for later"
-        + (f", {result.rejected} refused (kept in {queue.rejected})" if result.rejected else "")
+        _("upload: {sent} sent to {collector}, {pending} queued for later").format(
+            sent=result.sent, collector=collector, pending=result.pending
+        )
+        + (
+            _(", {count} refused (kept in {path})").format(
+                count=result.rejected, path=queue.rejected
+            )
+            if result.rejected
+            else ""
+        )
         + (f" ({result.last_error})" if result.pending and result.last_error else ""),
         highlight=False,
     )
     for problem in queue.problems:
         err.print(f"[yellow]warning:[/] upload: {escape(problem)}", highlight=False)
     if added and not result.sent and not result.pending and not result.rejected:
-        err.print("upload: nothing new to send", highlight=False)
+        err.print(_("upload: nothing new to send"), highlight=False)
     return result.pending
 
 
@@ -103,10 +119,10 @@ def upload(
     """Send finished results files to a collector. Exit 0: all sent, 1: some still queued."""
     err = Console(stderr=True)
     if not collector:
-        err.print("[red]error:[/] give --collector URL (or set PROBE_COLLECTOR_URL)")
+        err.print(_("[red]error:[/] give --collector URL (or set PROBE_COLLECTOR_URL)"))
         raise typer.Exit(EXIT_USAGE)
     if not files and not pending:
-        err.print("[red]error:[/] give results files, or --pending for the queue")
+        err.print(_("[red]error:[/] give results files, or --pending for the queue"))
         raise typer.Exit(EXIT_USAGE)
     try:
         if ca_bundle is not None:
@@ -115,7 +131,7 @@ def upload(
             files or [], collector, upload_proxy, ca_bundle, queue_dir, budget, err
         )
     except (ResultsError, OSError, ValueError) as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        err.print(_("[red]error:[/] {error}").format(error=escape(str(exc))), highlight=False)
         raise typer.Exit(EXIT_USAGE) from exc
     raise typer.Exit(1 if left else 0)
 
@@ -134,4 +150,5 @@ def upload_run(
     try:
         upload_queued([path], collector, proxy, ca_bundle, None, 60.0, err, send)
     except (ResultsError, OSError) as exc:
-        err.print(f"[red]error:[/] upload: {exc}; {path} is kept", highlight=False)
+        kept = _("[red]error:[/] upload: {error}; {path} is kept").format(error=exc, path=path)
+        err.print(kept, highlight=False)

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from probe.i18n import _
 from probe.inputs.categories import CATEGORIES, CITIZEN_LAB_COLUMNS
 from probe.inputs.errors import ListError
 from probe.inputs.targets import Target
@@ -45,7 +46,7 @@ def parse_list(data: bytes, path: str) -> list[Target]:
     records = _csv_records(lines, path) if is_csv else _text_records(lines)
     targets = _targets(records, path)
     if not targets:
-        raise ListError(path, 0, "the list has no targets")
+        raise ListError(path, 0, _("the list has no targets"))
     return targets
 
 
@@ -74,7 +75,13 @@ def _csv_records(lines: list[str], path: str) -> Iterator[Record]:
     columns = _check_header(header, path, header_line)
     for number, row in rows:
         if len(row) != len(columns):
-            raise ListError(path, number, f"expected {len(columns)} fields, found {len(row)}")
+            raise ListError(
+                path,
+                number,
+                _("expected {expected} fields, found {found}").format(
+                    expected=len(columns), found=len(row)
+                ),
+            )
         yield number, dict(zip(columns, (cell.strip() for cell in row), strict=True))
 
 
@@ -94,10 +101,15 @@ def _check_header(header: list[str], path: str, line: int) -> list[str]:
     columns = [cell.strip().lower() for cell in header]
     if "url" not in columns:
         found = ", ".join(c for c in columns if c) or "nothing"
-        raise ListError(path, line, f"missing required column 'url' in the header (found: {found})")
+        raise ListError(
+            path,
+            line,
+            _("missing required column 'url' in the header (found: {found})").format(found=found),
+        )
     duplicated = sorted({c for c in columns if columns.count(c) > 1})
     if duplicated:
-        raise ListError(path, line, f"duplicate column {', '.join(map(repr, duplicated))}")
+        columns_shown = ", ".join(map(repr, duplicated))
+        raise ListError(path, line, _("duplicate column {column}").format(column=columns_shown))
     if any(c in columns for c in CITIZEN_LAB_COLUMNS[1:]):
         missing = [c for c in CITIZEN_LAB_COLUMNS if c not in columns]
         if missing:
@@ -118,10 +130,18 @@ def _targets(records: Iterable[Record], path: str) -> list[Target]:
         try:
             key = check_url(url).key
         except ValueError as exc:
-            raise ListError(path, number, f"bad URL {_show(url)}: {exc}") from None
+            raise ListError(
+                path, number, _("bad URL {url}: {reason}").format(url=_show(url), reason=exc)
+            ) from None
         first = first_seen.setdefault(key, number)
         if first != number:
-            raise ListError(path, number, f"duplicate URL {_show(url)} (first at {path}:{first})")
+            raise ListError(
+                path,
+                number,
+                _("duplicate URL {url} (first at {where})").format(
+                    url=_show(url), where=f"{path}:{first}"
+                ),
+            )
         code = _category(fields, path, number)
         targets.append(
             Target(
@@ -143,10 +163,12 @@ def _category(fields: dict[str, str], path: str, line: int) -> str:
         return ""
     code = fields["category_code"]
     if not code:
-        raise ListError(path, line, "missing category code")
+        raise ListError(path, line, _("missing category code"))
     if code not in CATEGORIES:
-        hint = f"; did you mean {code.upper()}?" if code.upper() in CATEGORIES else ""
-        raise ListError(path, line, f"unknown category code {_show(code)}{hint}")
+        reason = _("unknown category code {code}").format(code=_show(code))
+        if code.upper() in CATEGORIES:
+            reason += "; " + _("did you mean {code}?").format(code=code.upper())
+        raise ListError(path, line, reason)
     return code
 
 

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from probe import runner
 from probe.analysis import RunAnalysis, RunSummary, mark_network
 from probe.analysis.results import summarise_open_part
+from probe.i18n import _
 from probe.inputs import ListError, Target, find_list, lists_dir, load_list, targets_from_urls
 from probe.net.dns import system_resolver
 from probe.net.geoip import UNKNOWN, Location, locate
@@ -90,14 +91,14 @@ def select(options: RunOptions) -> Selection:
     except (ListError, UnknownNettest) as exc:
         raise UsageError(str(exc)) from exc
     if not targets and any(not n.builtin_inputs for n in nettests):
-        raise UsageError("give --list NAME|PATH or at least one --url")
+        raise UsageError(_("give --list NAME|PATH or at least one --url"))
     return Selection(targets, name, nettests)
 
 
 def execute(options: RunOptions, selection: Selection, events: Events) -> Outcome:
     """Measure, analyse and write every job; Ctrl-C ends the run with everything kept."""
     if options.settings.packet_tests and (reason := unavailable()):
-        events.note(f"packet tests skipped, {reason}; everything else runs")
+        events.note(_("packet tests skipped, {reason}; everything else runs").format(reason=reason))
         options = replace(options, settings=replace(options.settings, packet_tests=False))
     location = _locate(options, events)
     started = datetime.now(UTC)
@@ -149,7 +150,9 @@ def _locate(options: RunOptions, events: Events) -> Location:
         return UNKNOWN
     location = asyncio.run(locate(options.geoip, resolver, options.settings.timeouts.dns))
     if location.failure:
-        events.note(f"network lookup failed ({location.failure}); storing AS0/ZZ")
+        events.note(
+            _("network lookup failed ({failure}); storing AS0/ZZ").format(failure=location.failure)
+        )
     return location
 
 
@@ -178,11 +181,17 @@ def _resume(
         raise UsageError(str(exc)) from exc
     if done.torn_bytes:
         events.note(
-            f"repaired {path}:{done.torn_line}: removed an incomplete last line "
-            f"({done.torn_bytes} bytes) left by the interruption; that target is measured again"
+            _(
+                "repaired {where}: removed an incomplete last line ({count} bytes) left by the "
+                "interruption; that target is measured again"
+            ).format(where=f"{path}:{done.torn_line}", count=done.torn_bytes)
         )
     remaining = [j for j in jobs if (j.nettest.name, j.input) not in done.done]
-    events.note(f"resuming: {len(jobs) - len(remaining)} done, {len(remaining)} to measure")
+    events.note(
+        _("resuming: {done} done, {left} to measure").format(
+            done=len(jobs) - len(remaining), left=len(remaining)
+        )
+    )
     if done.test_start_time:
         infos = {
             name: replace(

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from probe.i18n import _, ngettext
+
 MAX_DEPTH = 64
 """A measurement nests about eight levels; far deeper is not one, and would make every later
 recursive step (encoding, scrubbing) a stack overflow."""
@@ -72,7 +74,7 @@ def parse(line: str) -> dict[str, Any]:
 
 def _check_depth(value: dict[str, Any]) -> None:
     level: list[Any] = [value]
-    for _ in range(MAX_DEPTH):
+    for _depth in range(MAX_DEPTH):
         level = [
             child
             for item in level
@@ -134,5 +136,11 @@ class Skipped:
 
     def summary(self) -> str:
         hidden = self.count - len(self.shown)
-        more = f" ({hidden} more not listed)" if hidden else ""
-        return f"skipped {self.count} line(s) that are not well-formed measurements{more}"
+        skipped = ngettext(
+            "skipped {count} line that is not a well-formed measurement",
+            "skipped {count} lines that are not well-formed measurements",
+            self.count,
+        ).format(count=self.count)
+        if hidden:
+            skipped += " " + _("({count} more not listed)").format(count=hidden)
+        return skipped

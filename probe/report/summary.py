@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from probe.i18n import _, ngettext
+
 
 @dataclass(frozen=True)
 class StepOutcomes:
@@ -28,9 +30,11 @@ def _dns(queries: list[dict[str, Any]]) -> str:
         if a.get("answer_type") in ("A", "AAAA")
     }
     if addresses:
-        return f"ok ({len(addresses)} addr)"
+        return ngettext("ok ({count} addr)", "ok ({count} addr)", len(addresses)).format(
+            count=len(addresses)
+        )
     failures = sorted({q["failure"] for q in queries if q.get("failure")})
-    return ", ".join(failures) or "no answer"
+    return ", ".join(failures) or _("no answer")
 
 
 def _tally(records: list[dict[str, Any]], failure_of: Any) -> str:
@@ -39,9 +43,11 @@ def _tally(records: list[dict[str, Any]], failure_of: Any) -> str:
     failures = [failure_of(r) for r in records]
     ok = sum(1 for f in failures if f is None)
     if ok == len(records):
-        return f"ok {ok}/{ok}"
+        return _("ok {ok}/{total}").format(ok=ok, total=ok)
     worst = next(f for f in failures if f is not None)
-    return f"{worst} ({ok}/{len(records)} ok)" if ok else str(worst)
+    if not ok:
+        return str(worst)
+    return _("{failure} ({ok}/{total} ok)").format(failure=worst, ok=ok, total=len(records))
 
 
 def _http(requests: list[dict[str, Any]]) -> str:
@@ -52,7 +58,11 @@ def _http(requests: list[dict[str, Any]]) -> str:
         return str(final["failure"])
     code = (final.get("response") or {}).get("code")
     hops = len(requests) - 1
-    return f"{code}" + (f" after {hops} redirect{'s' if hops > 1 else ''}" if hops else "")
+    if not hops:
+        return f"{code}"
+    return ngettext("{code} after {count} redirect", "{code} after {count} redirects", hops).format(
+        code=code, count=hops
+    )
 
 
 def step_outcomes(record: dict[str, Any]) -> StepOutcomes:

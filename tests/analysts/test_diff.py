@@ -197,6 +197,6 @@ def test_unusable_network_is_reported_in_the_header(tmp_path: Path) -> None:
     new = write_jsonl(tmp_path / "b.jsonl", [record])
     code, output = _cli(str(old), str(new))
     assert code == 1
-    assert "NEW: 1 targets" in output and "(1 run(s) on an unusable network)" in output
+    assert "NEW: 1 target," in output and "(1 run on an unusable network)" in output
     code, output = _cli(str(old), str(new), "--json")
     assert json.loads(output)["new"]["runs"][0]["network_unusable"] is True

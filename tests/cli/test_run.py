@@ -241,7 +241,7 @@ def test_ctrl_c_keeps_every_finished_measurement(
     assert proc.returncode == 130, stderr
     [line] = out.read_text().splitlines()
     assert json.loads(line)["input"] == quick
-    assert "1 measurements kept" in stderr
+    assert "1 measurement kept" in stderr
 
 
 def test_kill_9_then_resume_gives_one_whole_run(

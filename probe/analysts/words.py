@@ -1,0 +1,36 @@
+"""The words a person reads for outcomes and diff classes; files and ``--json`` keep English."""
+
+from __future__ import annotations
+
+from probe.analysts.diff import Change
+from probe.analysts.outcomes import Outcome
+from probe.i18n import N_, _
+
+_OUTCOMES = {
+    Outcome.OK: N_("ok"),
+    Outcome.DOWN: N_("down"),
+    Outcome.UNDETERMINED: N_("undetermined"),
+    Outcome.BLOCKED: N_("blocked"),
+}
+_CHANGES = {
+    Change.NEWLY_BLOCKED: N_("newly blocked"),
+    Change.UNBLOCKED: N_("unblocked"),
+    Change.TECHNIQUE_CHANGED: N_("technique changed"),
+    Change.NEWLY_DOWN_OR_UNDETERMINED: N_("newly down or undetermined"),
+    Change.RECOVERED: N_("recovered"),
+    Change.ONLY_IN_OLD: N_("only in OLD"),
+    Change.ONLY_IN_NEW: N_("only in NEW"),
+    Change.STILL_BLOCKED: N_("still blocked"),
+    Change.STILL_DOWN_OR_UNDETERMINED: N_("still down or undetermined"),
+    Change.STILL_OK: N_("still ok"),
+}
+
+
+def outcome_word(outcome: Outcome) -> str:
+    """``ok``, ``down``, ``undetermined`` or ``blocked`` in the current language."""
+    return _(_OUTCOMES[outcome])
+
+
+def change_word(change: Change) -> str:
+    """A diff class (``newly blocked``...) in the current language."""
+    return _(_CHANGES[change])

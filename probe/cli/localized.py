@@ -1,0 +1,64 @@
+"""``--help`` in the reader's language: the command tree's help texts are gettext msgids.
+
+typer builds the click commands from docstrings and ``help=`` strings, in English. Before the
+root command parses its arguments, :class:`LocalizedGroup` picks the language (``--lang``,
+``PROBE_LANG``, the locale) and replaces each help text with its translation, so what click
+renders is in that language. :func:`help_texts` lists the same texts for extraction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import typer.core
+
+from probe import i18n
+
+_FIELDS = ("help", "short_help", "epilog", "rich_help_panel")
+
+
+def _lang_in(args: Sequence[str]) -> str | None:
+    """The value of the global ``--lang`` among the root's arguments, if given."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+    return None
+
+
+def _walk(command: Any) -> Iterator[Any]:
+    yield command
+    yield from command.params
+    for sub in getattr(command, "commands", {}).values():
+        yield from _walk(sub)
+
+
+def help_texts(root: Any) -> Iterator[tuple[Any, str]]:
+    """Each ``(command or parameter, English text)`` in the tree below ``root``."""
+    for item in _walk(root):
+        for name in _FIELDS:
+            if text := getattr(item, name, None):
+                yield item, text
+
+
+def translate(root: Any) -> None:
+    """Put the current language's help texts in the tree (once per built tree)."""
+    for item in _walk(root):
+        for name in _FIELDS:
+            if text := getattr(item, name, None):
+                setattr(item, name, i18n._(text))
+
+
+class LocalizedGroup(typer.core.TyperGroup):
+    """The root group: chooses the language, then translates its help before parsing."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        i18n.use(i18n.choose(_lang_in(args)))
+        translate(self)
+        return super().make_context(info_name, args, parent, **extra)
