@@ -29,7 +29,7 @@ class Option:
     shown_default: str | None = None
     """The default as the README table says it; only options with ``env`` are in that table."""
     limits: Mapping[str, Any] = field(default_factory=dict)
-    """Further click checks: ``min``, ``max``, ``exists``, ``dir_okay``."""
+    """Further click settings: ``min``, ``max``, ``exists``, ``dir_okay``, ``count``."""
 
     @property
     def flag(self) -> str:
@@ -58,6 +58,7 @@ ENV_UPLOAD_PROXY = "PROBE_UPLOAD_PROXY"
 ENV_UPLOAD_QUEUE = "PROBE_UPLOAD_QUEUE"
 ENV_STORE = "PROBE_STORE"
 ENV_LOG_LEVEL = "PROBE_LOG_LEVEL"
+ENV_LOG_FILE = "PROBE_LOG_FILE"
 ENV_REPEAT = "PROBE_REPEAT"
 
 _FILE = {"exists": True, "dir_okay": False}
@@ -255,6 +256,23 @@ RUN_OPTIONS: tuple[Option, ...] = (
         "The probe's own log on stderr: debug, info, warning or error (addresses masked).",
         env=ENV_LOG_LEVEL,
         shown_default="warning",
+    ),
+    Option(
+        "verbose",
+        int,
+        0,
+        "More of the probe's own log: -v for info, -vv for debug (over --log-level).",
+        ("--verbose", "-v"),
+        limits={"count": True},
+    ),
+    Option(
+        "log_file",
+        Path | None,
+        None,
+        "Append the probe's own log to FILE instead of stderr (addresses masked).",
+        env=ENV_LOG_FILE,
+        shown_default="stderr",
+        limits={"dir_okay": False},
     ),
     Option(
         "geoip",

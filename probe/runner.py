@@ -117,6 +117,7 @@ async def measure(job: Job, session: Session, info: RunInfo, analysis: AnalysisO
     loop = asyncio.get_running_loop()
     started = datetime.now(UTC)
     t0 = loop.time()
+    log.debug("%s %s: started", job.nettest.name, job.input or "(built-in targets)")
     try:
         test_keys = dict(await job.nettest.measure(job.input, session))
         if session.settings.packet_tests and job.nettest.name == WEB:
@@ -131,6 +132,14 @@ async def measure(job: Job, session: Session, info: RunInfo, analysis: AnalysisO
     category = job.target.category_code if job.target else ""
     url = job.target.url if job.target else None
     runtime = loop.time() - t0
+    failure = test_keys.get("x_failure")
+    log.info(
+        "%s %s: measured in %.2f s%s",
+        job.nettest.name,
+        job.input or "(built-in targets)",
+        runtime,
+        f" ({failure})" if failure else "",
+    )
     return measurement(info, url, started, runtime, test_keys, category, session.resolver)
 
 

@@ -1,4 +1,5 @@
-"""The probe's own log lines (``--log-level``), on stderr, with every IP address masked.
+"""The probe's own log lines (``--log-level``, ``-v``), on stderr or in ``--log-file``, with every
+IP address masked.
 
 A log line may end up pasted in a public bug report, so no address appears in one: neither the
 volunteer's (an echo server's answer, a socket's local address) nor a target's, which, with the
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from pathlib import Path
 from typing import Final
 
 LEVELS: Final = ("debug", "info", "warning", "error")
@@ -45,11 +47,30 @@ def check_level(level: str) -> int:
     return int(getattr(logging, level.upper()))
 
 
-def start_logging(level: str) -> None:
-    """Send the ``probe`` loggers' lines at ``level`` and above to stderr, masked."""
-    handler = logging.StreamHandler(sys.stderr)
+def chosen_level(level: str, verbose: int = 0) -> int:
+    """``-v`` means info and ``-vv`` debug, whatever ``--log-level`` says; else ``level``."""
+    named = check_level(level)
+    if verbose:
+        return min(named, logging.DEBUG if verbose > 1 else logging.INFO)
+    return named
+
+
+def start_logging(level: str, verbose: int = 0, path: Path | None = None) -> None:
+    """Send the ``probe`` loggers' lines at the chosen level and above to stderr, or appended to
+    ``path``, masked. A file that cannot be opened is a ValueError naming it."""
+    chosen = chosen_level(level, verbose)
+    handler: logging.Handler
+    if path is None:
+        handler = logging.StreamHandler(sys.stderr)
+    else:
+        try:
+            handler = logging.FileHandler(path, encoding="utf-8")
+        except OSError as exc:
+            raise ValueError(f"--log-file {path}: {exc.strerror or exc}") from exc
     handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("probe")
-    logger.handlers = [h for h in logger.handlers if not isinstance(h.formatter, MaskingFormatter)]
+    for old in [h for h in logger.handlers if isinstance(h.formatter, MaskingFormatter)]:
+        logger.removeHandler(old)
+        old.close()
     logger.addHandler(handler)
-    logger.setLevel(check_level(level))
+    logger.setLevel(chosen)

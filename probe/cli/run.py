@@ -78,7 +78,7 @@ def run(**values: Any) -> None:
     """
     err = Console(stderr=True)
     try:
-        start_logging(values["log_level"])
+        start_logging(values["log_level"], values["verbose"], values["log_file"])
         options = run_options(values)
         selection = select(options)
         check_upload(values["upload"], values["collector"], values["upload_proxy"])

@@ -1,4 +1,4 @@
-"""``--log-level``: the probe's log on stderr, never with an address in a line."""
+"""``--log-level``, ``-v``, ``--log-file``: the probe's log, never with an address in a line."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cli.test_run import run_probe
-from probe.cli.logs import MASK, masked, start_logging
+from probe.cli.logs import MASK, chosen_level, masked, start_logging
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,65 @@ def test_an_unknown_level_is_a_usage_error(tmp_path: Path) -> None:
     result = run_probe(["run", "--log-level", "loud", "-u", "http://example.test/"], {}, tmp_path)
     assert result.returncode == 2
     assert "--log-level 'loud'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("level", "verbose", "expected"),
+    [
+        ("warning", 0, logging.WARNING),
+        ("warning", 1, logging.INFO),
+        ("warning", 2, logging.DEBUG),
+        ("error", 3, logging.DEBUG),
+        ("debug", 1, logging.DEBUG),  # -v never makes the log quieter than --log-level asked
+    ],
+)
+def test_v_raises_the_level(level: str, verbose: int, expected: int) -> None:
+    assert chosen_level(level, verbose) == expected
+
+
+def test_log_file_gets_the_masked_lines_and_stderr_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logger = logging.getLogger("probe")
+    kept = (list(logger.handlers), logger.level)
+    log = tmp_path / "probe.log"
+    log.write_text("earlier line\n", "utf-8")
+    start_logging("warning", 1, log)
+    try:
+        logging.getLogger("probe.test").info("connect to 198.51.100.7 failed")
+        logging.getLogger("probe.test").debug("not at -v")
+    finally:
+        for handler in logger.handlers:
+            handler.close()
+        logger.handlers, logger.level = kept
+    text = log.read_text("utf-8")
+    assert text.startswith("earlier line\n")  # appended, never truncated
+    assert f"connect to {MASK} failed" in text and "198.51.100.7" not in text
+    assert "not at -v" not in text
+    assert capsys.readouterr().err == ""
+
+
+def test_a_log_file_that_cannot_be_opened_is_a_usage_error(tmp_path: Path) -> None:
+    target = tmp_path / "missing-dir" / "probe.log"
+    result = run_probe(
+        ["run", "--log-file", str(target), "-u", "http://example.test/"],
+        {"COLUMNS": "500"},
+        tmp_path,
+    )
+    assert result.returncode == 2
+    assert f"--log-file {target}" in result.stderr
+    assert not target.parent.exists() and not list(tmp_path.glob("*.jsonl"))
+
+
+def test_vv_logs_each_target_to_the_file_in_a_real_run(tmp_path: Path) -> None:
+    """Loopback only: the resolver is the discard port, so the name fails and nothing leaves."""
+    log = tmp_path / "probe.log"
+    out = tmp_path / "out.jsonl"
+    args = ["run", "-vv", "--log-file", str(log), "-u", "http://127.0.0.1:9/", "-o", str(out)]
+    env = {"PROBE_RESOLVER": "127.0.0.1:9", "PROBE_BOGON_EXEMPT": "127.0.0.0/8"}
+    result = run_probe([*args, "--no-system-dns", "--timeout-tcp", "1"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = log.read_text("utf-8")
+    assert "DEBUG probe.runner: web_connectivity http://[address]:9/: started" in text
+    assert "INFO probe.runner: web_connectivity http://[address]:9/: measured in" in text
+    assert "127.0.0.1" not in text and "probe.runner" not in result.stderr
