@@ -13,8 +13,6 @@ import contextlib
 import os
 import shutil
 import socket
-import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,12 +20,13 @@ from typing import Any
 import httpx
 import pytest
 from loopback.dns_server import Zone, serve
+from loopback.namespace import fresh
+from loopback.namespace import run_inside as in_namespace
 from loopback.web import respond
 
 from probe.helper.config import HelperConfig
 from probe.helper.failures import DNS_LOOKUP_ERROR
 from probe.helper.server import start
-from probe.lab import netns
 
 pytestmark = [
     pytest.mark.lab,
@@ -76,38 +75,16 @@ class Outcome:
 
 @pytest.fixture
 def namespace() -> Iterator[str]:
-    name = f"phelper-{uuid.uuid4().hex[:8]}"
-    netns.add(name)
-    try:
-        for ip in SSRF_ADDRESSES:
-            if ip.startswith("::ffff:") or ip in ("::1", "127.0.0.1"):
-                continue  # mapped cannot be assigned; loopback is there already
-            suffix = ["/128", "nodad"] if ":" in ip else ["/32"]
-            netns.sh(["ip", "addr", "add", ip + suffix[0], "dev", "lo", *suffix[1:]], ns=name)
-        netns.sh(["ip", "addr", "add", f"{REDIRECTOR}/32", "dev", "lo"], ns=name)
+    # Mapped addresses cannot be assigned, and loopback is there already.
+    assigned = [ip for ip in SSRF_ADDRESSES if not ip.startswith("::ffff:")]
+    assigned = [ip for ip in assigned if ip not in ("::1", "127.0.0.1")]
+    with fresh("phelper", [*assigned, REDIRECTOR]) as name:
         yield name
-    finally:
-        netns.delete(name)
 
 
 def run_inside(name: str, guarded: bool) -> Outcome:
     """Run the whole scenario on an event loop in a thread that lives in the namespace."""
-    result: list[Outcome | BaseException] = []
-
-    def worker() -> None:
-        try:
-            with netns.inside(name):
-                result.append(asyncio.run(scenario(guarded)))
-        except BaseException as exc:  # re-raised in the test thread
-            result.append(exc)
-
-    thread = threading.Thread(target=worker)
-    thread.start()
-    thread.join(timeout=120)
-    assert result, "scenario did not finish"
-    if isinstance(result[0], BaseException):
-        raise result[0]
-    return result[0]
+    return in_namespace(name, lambda: scenario(guarded), timeout=120)
 
 
 async def scenario(guarded: bool) -> Outcome:

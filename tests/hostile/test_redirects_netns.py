@@ -15,8 +15,6 @@ import contextlib
 import os
 import shutil
 import socket
-import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,10 +22,11 @@ from typing import Any
 import pytest
 from conftest import PKI
 from loopback.dns_server import Zone, serve
+from loopback.namespace import fresh
+from loopback.namespace import run_inside as in_namespace
 from loopback.probe_settings import loopback_settings
 from loopback.web import page, respond
 
-from probe.lab import netns
 from probe.net import errors
 from probe.nettests import web_connectivity
 from probe.nettests.session import Session
@@ -70,33 +69,12 @@ class Outcome:
 
 @pytest.fixture
 def namespace() -> Iterator[str]:
-    name = f"pred-{uuid.uuid4().hex[:8]}"
-    netns.add(name)
-    try:
-        for ip in ASSIGNED:
-            netns.sh(["ip", "addr", "add", f"{ip}/128", "dev", "lo", "nodad"], ns=name)
+    with fresh("pred", ASSIGNED) as name:
         yield name
-    finally:
-        netns.delete(name)
 
 
 def run_inside(name: str, pki: PKI, exempt: tuple[str, ...]) -> Outcome:
-    result: list[Outcome | BaseException] = []
-
-    def worker() -> None:
-        try:
-            with netns.inside(name):
-                result.append(asyncio.run(scenario(pki, exempt)))
-        except BaseException as exc:  # re-raised in the test thread
-            result.append(exc)
-
-    thread = threading.Thread(target=worker)
-    thread.start()
-    thread.join(timeout=180)
-    assert result, "scenario did not finish"
-    if isinstance(result[0], BaseException):
-        raise result[0]
-    return result[0]
+    return in_namespace(name, lambda: scenario(pki, exempt), timeout=180)
 
 
 async def _reaches(ip: str, port: int) -> bool:
