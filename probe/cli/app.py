@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 import typer
 
 from probe import __version__
-from probe.cli.analyze import analyze
-from probe.cli.certs import certs
-from probe.cli.collector import collector_app
-from probe.cli.db import db
-from probe.cli.diff import diff
-from probe.cli.export import export
-from probe.cli.helper import helper_app
-from probe.cli.lab import lab_app
-from probe.cli.lists import lists
-from probe.cli.localized import LocalizedGroup
-from probe.cli.report import report
-from probe.cli.run import run
-from probe.cli.tests import tests
-from probe.cli.upload import upload
+from probe.cli.lazy import LazyGroup
+
+
+class _Commands(LazyGroup):
+    lazy: ClassVar[Mapping[str, str]] = {
+        "run": "probe.cli.run:run",
+        "analyze": "probe.cli.analyze:analyze",
+        "lists": "probe.cli.lists:lists",
+        "tests": "probe.cli.tests:tests",
+        "certs": "probe.cli.certs:certs",
+        "diff": "probe.cli.diff:diff",
+        "report": "probe.cli.report:report",
+        "export": "probe.cli.export:export",
+        "upload": "probe.cli.upload:upload",
+        "db": "probe.cli.db:db",
+        "helper": "probe.cli.helper:helper_app",
+        "collector": "probe.cli.collector:collector_app",
+        "lab": "probe.cli.lab:lab_app",
+    }
+
 
 app = typer.Typer(
     name="probe",
@@ -26,21 +35,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
-    cls=LocalizedGroup,
+    cls=_Commands,
 )
-app.command()(run)
-app.command()(analyze)
-app.command()(lists)
-app.command()(tests)
-app.command()(certs)
-app.command()(diff)
-app.command()(report)
-app.command()(export)
-app.command()(upload)
-app.add_typer(db, name="db")
-app.add_typer(helper_app, name="helper")
-app.add_typer(collector_app, name="collector")
-app.add_typer(lab_app, name="lab")
 
 
 def _version(value: bool) -> None:
