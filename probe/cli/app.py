@@ -8,25 +8,86 @@ from typing import ClassVar
 import typer
 
 from probe import __version__
-from probe.cli.lazy import LazyGroup
+from probe.cli.lazy import Lazy, LazyGroup
+from probe.i18n import N_
 
 
 class _Commands(LazyGroup):
-    lazy: ClassVar[Mapping[str, str]] = {
-        "run": "probe.cli.run:run",
-        "analyze": "probe.cli.analyze:analyze",
-        "lists": "probe.cli.lists:lists",
-        "tests": "probe.cli.tests:tests",
-        "certs": "probe.cli.certs:certs",
-        "diff": "probe.cli.diff:diff",
-        "report": "probe.cli.report:report",
-        "export": "probe.cli.export:export",
-        "upload": "probe.cli.upload:upload",
-        "db": "probe.cli.db:db",
-        "helper": "probe.cli.helper:helper_app",
-        "collector": "probe.cli.collector:collector_app",
-        "lab": "probe.cli.lab:lab_app",
+    lazy: ClassVar[Mapping[str, Lazy]] = {
+        "run": Lazy(
+            "probe.cli.run:run",
+            N_("Measure every target with DNS, TCP, TLS and HTTP and save OONI-format JSONL."),
+        ),
+        "analyze": Lazy(
+            "probe.cli.analyze:analyze",
+            N_(
+                "Recompute every verdict in FILE from its stored raw observations and print a "
+                "summary."
+            ),
+        ),
+        "lists": Lazy(
+            "probe.cli.lists:lists",
+            N_(
+                "Show the target lists you can pass to `probe run --list NAME`; a list that cannot "
+                "be\nused shows its ``FILE:LINE: reason`` instead of its counts."
+            ),
+        ),
+        "tests": Lazy(
+            "probe.cli.tests:tests",
+            N_(
+                "List the nettests `probe run --test NAME` accepts, and which lists run which "
+                "tests."
+            ),
+        ),
+        "certs": Lazy(
+            "probe.cli.certs:certs",
+            N_("Look for known TLS-interception roots among the certificates this device trusts."),
+        ),
+        "diff": Lazy(
+            "probe.cli.diff:diff",
+            N_(
+                "Compare verdicts of two runs target by target. Exit 0: no change, 1: changes, 2: "
+                "error."
+            ),
+        ),
+        "report": Lazy(
+            "probe.cli.report:report",
+            N_(
+                "Summarise runs: metadata, counts by verdict, categories, techniques, blocked "
+                "targets."
+            ),
+        ),
+        "export": Lazy(
+            "probe.cli.export:export",
+            N_(
+                "Write a flat table (time, network, input, verdict, evidence) for spreadsheets and "
+                "SQL."
+            ),
+        ),
+        "upload": Lazy(
+            "probe.cli.upload:upload",
+            N_(
+                "Send finished results files to a collector. Exit 0: all sent, 1: some still "
+                "queued."
+            ),
+        ),
+        "db": Lazy(
+            "probe.cli.db:db", N_("Load runs into a local DuckDB store and query them with SQL.")
+        ),
+        "helper": Lazy(
+            "probe.cli.helper:helper_app",
+            N_("Run the control test helper (OONI web_connectivity protocol)."),
+        ),
+        "collector": Lazy(
+            "probe.cli.collector:collector_app",
+            N_("Run a collector that stores probes' measurements (OONI collector protocol)."),
+        ),
+        "lab": Lazy(
+            "probe.cli.lab:lab_app",
+            N_("Build an emulated censoring ISP in network namespaces (needs root)."),
+        ),
     }
+    """Each command's module and summary; ``probe --help`` lists them in this order."""
 
 
 app = typer.Typer(
