@@ -25,10 +25,10 @@ from nettests.scripted import scripted_session
 from probe import runner
 from probe.analysis import AnalysisOptions
 from probe.inputs import targets_from_urls
-from probe.net.scripted import Answers, Server, response
 from probe.net.location import Endpoints, Location
-from probe.pipeline import run as pipeline
+from probe.net.scripted import Answers, Server, response
 from probe.nettests.registry import select as select_tests
+from probe.pipeline import run as pipeline
 from probe.pipeline.options import RunOptions
 from probe.report.envelope import RunInfo
 from probe.runner import jobs_for
@@ -151,7 +151,9 @@ async def test_a_run_cut_short_while_the_lookup_runs_keeps_what_it_measured() ->
             return known
 
     written: list[dict[str, Any]] = []
-    jobs = jobs_for(select_tests(["web_connectivity"], None), targets_from_urls(["http://example.test/"]))
+    jobs = jobs_for(
+        select_tests(["web_connectivity"], None), targets_from_urls(["http://example.test/"])
+    )
     run = asyncio.create_task(runner.run(jobs, options, NeverLocated(), written.append))
     await asyncio.wait_for(waiting.wait(), GUARD)
     run.cancel()
