@@ -81,5 +81,5 @@ def test_each_listed_summary_is_the_first_paragraph_of_the_commands_help() -> No
     shows: they must not drift apart."""
     root = typer.main.get_command(app)
     for name, lazy in _Commands.lazy.items():
-        command = root.get_command(None, name)  # type: ignore[attr-defined]
+        command = root.get_command(None, name)
         assert inspect.cleandoc(command.help).split("\n\n")[0] == lazy.summary, name
