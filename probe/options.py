@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from probe.net.geoip import Endpoints
+from probe.net.location import Endpoints
 
 
 @dataclass(frozen=True)

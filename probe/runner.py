@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from probe.analysis import AnalysisOptions, analyze_measurement
 from probe.analysis.vocabulary import NAME_TECHNIQUES, technique_named
@@ -59,18 +59,50 @@ def jobs_for(nettests: Sequence[Nettest], targets: Sequence[Target], repeat: int
     return builtin + rounds
 
 
+class Envelopes(Protocol):
+    """Each test's envelope data (one report per test, as OONI has), part of which (the
+    network's ASN and country) may still be being learned while the first targets are measured."""
+
+    async def ready(self) -> Mapping[str, RunInfo]:
+        """The complete data, once it is; until then a finished measurement waits here."""
+
+    def known(self) -> Mapping[str, RunInfo]:
+        """The data as far as known now: what a run cut short writes its last ones with."""
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One job's observations, before the envelope wraps them."""
+
+    job: Job
+    started: datetime
+    runtime: float
+    test_keys: dict[str, Any]
+    resolver: str | None
+
+    def envelope(self, info: RunInfo) -> Envelope:
+        target = self.job.target
+        category = target.category_code if target else ""
+        url = target.url if target else None
+        return measurement(
+            info, url, self.started, self.runtime, self.test_keys, category, self.resolver
+        )
+
+
 async def run(
     jobs: Sequence[Job],
     options: RunOptions,
-    infos: Mapping[str, RunInfo],
+    infos: Envelopes,
     sink: Sink,
     own: OwnAddresses | None = None,
 ) -> None:
     """Run every job; ``sink`` receives each finished measurement, in completion order.
 
-    ``infos`` holds each test's envelope data (one report per test, as OONI has). The options'
-    secrets (private bridges) and ``own`` (the probe's addresses, which grow as sockets are
-    opened) are scrubbed from every measurement before it leaves this function.
+    The first jobs start at once; each measurement is wrapped in its envelope when ``infos`` is
+    ready (or, if the run is cut short first, with what it holds then), so nothing finished is
+    lost. The options' secrets (private bridges) and ``own`` (the probe's addresses, which grow
+    as sockets are opened and when the network lookup learns the public one) are scrubbed from
+    every measurement before it leaves this function.
     """
     scrubber = Scrubber(options.secrets)
     own = own if own is not None else OwnAddresses()
@@ -82,12 +114,19 @@ async def run(
             options.settings, executor=pool, own_addresses=own, backend=options.backend
         )
 
+        def deliver(done: Measured, ready: Mapping[str, RunInfo]) -> None:
+            scrubber.add(own.snapshot())
+            sink(scrubber(done.envelope(ready[done.job.nettest.name])))
+
         async def worker() -> None:
             while not queue.empty():
-                job = queue.get_nowait()
-                record = await measure(job, session, infos[job.nettest.name], options.analysis)
-                scrubber.add(own.snapshot())
-                sink(scrubber(record))
+                done = await measure(queue.get_nowait(), session, options.analysis)
+                try:
+                    ready = await infos.ready()
+                except asyncio.CancelledError:
+                    deliver(done, infos.known())  # interrupted: keep what was measured
+                    raise
+                deliver(done, ready)
 
         tasks: list[asyncio.Task[None]] = []
         try:
@@ -113,7 +152,7 @@ def _rounds(jobs: Sequence[Job]) -> list[list[Job]]:
     return batches
 
 
-async def measure(job: Job, session: Session, info: RunInfo, analysis: AnalysisOptions) -> Envelope:
+async def measure(job: Job, session: Session, analysis: AnalysisOptions) -> Measured:
     loop = asyncio.get_running_loop()
     started = datetime.now(UTC)
     t0 = loop.time()
@@ -129,8 +168,6 @@ async def measure(job: Job, session: Session, info: RunInfo, analysis: AnalysisO
         test_keys = {"x_failure": unknown_failure(exc)}
     if job.repeat is not None:
         test_keys["x_repeat"] = {"round": job.repeat[0], "of": job.repeat[1]}
-    category = job.target.category_code if job.target else ""
-    url = job.target.url if job.target else None
     runtime = loop.time() - t0
     failure = test_keys.get("x_failure")
     log.info(
@@ -140,7 +177,7 @@ async def measure(job: Job, session: Session, info: RunInfo, analysis: AnalysisO
         runtime,
         f" ({failure})" if failure else "",
     )
-    return measurement(info, url, started, runtime, test_keys, category, session.resolver)
+    return Measured(job, started, runtime, test_keys, session.resolver)
 
 
 async def _with_packet_tests(

@@ -30,16 +30,22 @@ def _lang_in(args: Sequence[str]) -> str | None:
     return None
 
 
-def _walk(command: Any) -> Iterator[Any]:
+def _walk(command: Any, load: bool = False) -> Iterator[Any]:
+    """The command, its parameters and its subcommands: those built so far, or with ``load``
+    every one, importing the modules of the lazily loaded ones (:mod:`probe.cli.lazy`)."""
     yield command
     yield from command.params
-    for sub in getattr(command, "commands", {}).values():
-        yield from _walk(sub)
+    if load and hasattr(command, "list_commands"):
+        subs = [command.get_command(None, name) for name in command.list_commands(None)]
+    else:
+        subs = list(getattr(command, "commands", {}).values())
+    for sub in subs:
+        yield from _walk(sub, load)
 
 
 def help_texts(root: Any) -> Iterator[tuple[Any, str]]:
     """Each ``(command or parameter, English text)`` in the tree below ``root``."""
-    for item in _walk(root):
+    for item in _walk(root, load=True):
         for name in _FIELDS:
             if text := getattr(item, name, None):
                 yield item, text

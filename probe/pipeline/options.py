@@ -17,9 +17,8 @@ from probe.control.defaults import parse_doh_urls, parse_helper_urls
 from probe.interception.roots import user_roots
 from probe.net.backend import SOCKETS, NetworkBackend
 from probe.net.bogons import parse_exemptions
-from probe.net.geoip import Endpoints
+from probe.net.location import Endpoints
 from probe.net.tls import check_ca_bundle
-from probe.nettests import tor
 from probe.nettests.messaging.endpoints import check_file
 from probe.options import ENV_DOH_URLS, ENV_HELPER_URL
 from probe.settings import Settings, Timeouts
@@ -90,9 +89,15 @@ def run_options(values: Mapping[str, Any]) -> RunOptions:
         settings=settings,
         analysis=AnalysisOptions(settings.bogon_exempt, flags.extra_roots or ()),
         geoip=geoip if values["geoip"] else None,
-        secrets=tuple(tor.bridge_secrets(tor.load_bridges(bridges))) if bridges else (),
+        secrets=_bridge_secrets(bridges) if bridges else (),
         repeat=values["repeat"],
     )
+
+
+def _bridge_secrets(path: Path) -> tuple[str, ...]:
+    from probe.nettests import tor  # only with --bridges: tor loads the helper client
+
+    return tuple(tor.bridge_secrets(tor.load_bridges(path)))
 
 
 def check_files(values: Mapping[str, Any]) -> None:
@@ -102,6 +107,8 @@ def check_files(values: Mapping[str, Any]) -> None:
     if values["ca_bundle"]:
         check_ca_bundle(values["ca_bundle"])
     if values["tor_authorities"]:
+        from probe.nettests import tor  # only with --tor-authorities: tor loads the helper client
+
         tor.load_targets(values["tor_authorities"])
     if values["app_endpoints"]:
         check_file(values["app_endpoints"])
