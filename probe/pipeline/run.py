@@ -68,7 +68,7 @@ class Outcome:
     path: Path
     summary: RunSummary
     total: int
-    """Measurements planned (after skipping what a resumed file holds)."""
+    """Measurements planned (after skipping what a resumed file holds), repeats included."""
     kept: int
     """Measurements written by this run."""
     took: timedelta
@@ -102,7 +102,7 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
         options = replace(options, settings=replace(options.settings, packet_tests=False))
     location = _locate(options, events)
     started = datetime.now(UTC)
-    jobs = jobs_for(selection.nettests, selection.targets, options.repeat)
+    jobs = jobs_for(selection.nettests, selection.targets)
     infos = _infos(selection, location, started)
     own = OwnAddresses([*interface_addresses(), *([location.ip] if location.ip else [])])
     known = own.snapshot()
@@ -121,16 +121,23 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
     analysis = RunAnalysis(options.analysis)
     provisional = RunSummary()  # each line is final unless the run-level pass marks it
 
-    def sink(record: dict[str, Any]) -> None:
+    def sink(record: dict[str, Any]) -> dict[str, Any]:
         analysed = mark_network(analysis.add(record), provisional)
         writer.write(analysed)
         events.measured(analysed)
+        return analysed
+
+    planned = [len(jobs)]  # grows as --repeat adds measurements
+
+    def replanned(total: int) -> None:
+        planned[0] = total
+        events.planned(total)
 
     events.planned(len(jobs))
     interrupted = False
     with writer:
         try:
-            asyncio.run(runner.run(jobs, options, infos, sink, own))
+            asyncio.run(runner.run(jobs, options, infos, sink, own, replanned))
         except KeyboardInterrupt:
             interrupted = True
         except ResultsError as exc:
@@ -139,7 +146,9 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
     summary = analysis.finish()
     if summary.marks and not interrupted:
         _append_trailer(path, summary, Scrubber([*options.secrets, *own.snapshot()]))
-    return Outcome(path, summary, len(jobs), writer.count, datetime.now(UTC) - started, interrupted)
+    return Outcome(
+        path, summary, planned[0], writer.count, datetime.now(UTC) - started, interrupted
+    )
 
 
 def _locate(options: RunOptions, events: Events) -> Location:
