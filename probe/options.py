@@ -194,7 +194,7 @@ RUN_OPTIONS: tuple[Option, ...] = (
         "With --repeat: seconds at least between two measurements of one target.",
         env=ENV_REPEAT_GAP,
         shown_default="60",
-        limits={"min": 0.0, "max": 3600.0, "metavar": "SECONDS"},
+        limits={"min": 1.0, "max": 3600.0, "metavar": "SECONDS"},
     ),
     Option(
         "resolver",
