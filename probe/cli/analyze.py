@@ -171,6 +171,6 @@ def print_summary(
         detail = Table(title=_("Blocked targets"))
         for column in (_("target"), _("technique"), _("evidence")):
             detail.add_column(column, overflow="fold")
-        for row in sorted(blocked):
+        for row in sorted(set(blocked)):  # a target measured again repeats its evidence
             detail.add_row(*row)
         console.print(detail)

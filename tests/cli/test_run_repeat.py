@@ -42,6 +42,10 @@ def test_repeat_measures_again_only_what_was_not_ok(
     assert (row["input"], row["blocked"], row["of"], row["state"]) == (reset, 0, 3, "not blocked")
     said = f"{reset}: blocked in 0 of 3 measurements (not blocked)"
     assert said in result.stdout
+    # one table row per target (its first measurement's, with the rate), then the rate line
+    assert result.stdout.count(reset) == 2
+    row = next(line for line in result.stdout.splitlines() if reset in line and said not in line)
+    assert "blocked in 0 of 3 measurements (not blocked)" in row
     assert "3 of 3 measured" not in result.stdout and "4 of 4 measured" in result.stdout
 
     analysed = run_probe(["analyze", str(out)], probe_env(pki, lab["resolver"]), tmp_path)
