@@ -26,7 +26,8 @@ class RunSummary:
     outcomes: dict[str, Counter[Outcome]] = field(default_factory=lambda: defaultdict(Counter))
     by_category: dict[str, Counter[Outcome]] = field(default_factory=lambda: defaultdict(Counter))
     by_technique: Counter[str] = field(default_factory=Counter)
-    # input -> report_id -> outcome; filled for every target, used when there are several runs.
+    # input -> report_id -> outcome, blocked if any measurement of the run was (--repeat);
+    # filled for every target, used when there are several runs.
     timeline: dict[str, dict[str, Outcome]] = field(default_factory=lambda: defaultdict(dict))
     blocked: list[TargetResult] = field(default_factory=list)
     # (input, report_id) -> [blocked, measured]: a blocking rate where a run measured it twice.
@@ -149,7 +150,9 @@ def summarize_results(results: Iterable[TargetResult], index: RunIndex) -> RunSu
     for result in results:
         summary.outcomes[result.report_id][result.outcome] += 1
         summary.by_category[result.category or NO_CATEGORY][result.outcome] += 1
-        summary.timeline[result.input][result.report_id] = result.outcome
+        cells = summary.timeline[result.input]
+        if cells.get(result.report_id) is not Outcome.BLOCKED:  # blocked in a run, if ever
+            cells[result.report_id] = result.outcome
         if result.input:
             tally = summary.tallies[result.input, result.report_id]
             tally[0] += result.outcome is Outcome.BLOCKED

@@ -50,7 +50,7 @@ class Events(Protocol):
         """Something the volunteer should know; the run goes on."""
 
     def planned(self, total: int) -> None:
-        """How many measurements the run will make."""
+        """How many measurements the run will make; again, higher, when --repeat adds some."""
 
     def measured(self, record: dict[str, Any]) -> None:
         """One finished measurement, analysed and written."""

@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from analysts.factory import measurement, write_jsonl
 from probe.analysis.repeats import Repeats
 from probe.analysts.diff import Change, diff_paths
+from probe.analysts.outcomes import Outcome
+from probe.analysts.summary import summarize_runs
 from probe.cli.app import app
 
 URL = "https://www.torproject.org/"
@@ -96,3 +98,15 @@ def test_report_without_repeats_has_no_rate_table(tmp_path: Path) -> None:
     path = run_file(tmp_path / "run.jsonl", ["tls.reset"], "0")
     code, output = invoke("report", str(path))
     assert code == 0 and "Blocking rate" not in output
+
+
+def test_a_run_that_blocked_a_target_sometimes_shows_it_blocked_in_the_timeline(
+    tmp_path: Path,
+) -> None:
+    """The timeline's cell is blocked when any measurement of that run was, whatever came last."""
+    before = run_file(tmp_path / "old.jsonl", ["ok"], "0")
+    after = run_file(tmp_path / "new.jsonl", ["tls.reset", "ok"], "1")
+    summary = summarize_runs([before, after])
+    cells = summary.timeline[URL]
+    assert sorted(cells.values()) == sorted([Outcome.OK, Outcome.BLOCKED])
+    assert summary.changing_targets(10)[0] == [URL]
