@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from conformance.checks import file_mismatches, load_with_oonidata
 from typer.testing import CliRunner
 
 from lab.labkit import needs_root
@@ -63,3 +64,7 @@ def test_the_intermittent_scenario_is_blocked_in_some_not_all_measurements(
     assert [m["test_keys"]["x_blocking_rate"] for m in recomputed] == [rate] * (REPEAT + 1)
     said = f"{TARGET}: blocked in {blocked} of {REPEAT + 1} measurements ({rate['state']})"
     assert said in analysed.output
+    # one line per measurement, as OONI's own tools read them (last: skips without
+    # their venv)
+    assert file_mismatches(out) == []
+    assert load_with_oonidata(out) == {"loaded": len(lines), "failures": []}
