@@ -1,7 +1,8 @@
 """Runs nettests over many targets with bounded parallelism.
 
-A fixed pool of workers pulls jobs from a queue, so memory stays flat for any list length and a
-slow target only ever occupies one worker. Results are handed over as each job finishes.
+A fixed pool of workers pulls jobs from a :class:`Schedule`, so memory stays flat for any list
+length and a slow target only ever occupies one worker. Results are handed over as each job
+finishes; with ``--repeat``, a target whose first measurement was not ok is scheduled again.
 """
 
 from __future__ import annotations
