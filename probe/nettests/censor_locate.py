@@ -24,7 +24,12 @@ from probe.net.raw.capture import Capture
 from probe.net.raw.exchange import Timing
 from probe.net.raw.triggers import trigger
 from probe.net.raw.ttl_trace import traces
+from probe.nettests.nettest import Nettest
 from probe.nettests.session import Session
+
+TEST_NAME = "censor_locate"
+TEST_VERSION = "0.1.0"
+DESCRIPTION = "Censor location: TTL-limited trigger and control probes (CenTrace); needs root"
 
 
 @dataclass(frozen=True)
@@ -113,3 +118,6 @@ async def locate_endpoint(
     found = await asyncio.to_thread(run)
     keys["x_test_trace"], keys["x_control_trace"] = found["test"], found["control"]
     return keys
+
+
+NETTEST = Nettest(TEST_NAME, TEST_VERSION, DESCRIPTION, False, measure)

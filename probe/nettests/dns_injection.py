@@ -24,6 +24,7 @@ from probe.net import dns, errors
 from probe.net.names import is_ip_literal, to_ascii
 from probe.net.raw.dns_responses import Replies, all_replies
 from probe.net.records import DNSQuery
+from probe.nettests.nettest import Nettest
 from probe.nettests.session import Session
 
 TEST_NAME = "dns_injection"
@@ -94,3 +95,6 @@ def _response(message: Message, t: float) -> dict[str, Any]:
         "x_rcode": parsed.rcode,
         "answers": [a.as_ooni() for a in parsed.answers],
     }
+
+
+NETTEST = Nettest(TEST_NAME, TEST_VERSION, DESCRIPTION, False, measure)

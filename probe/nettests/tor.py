@@ -30,6 +30,7 @@ from probe.nettests.messaging.checks import (
     run_check,
 )
 from probe.nettests.messaging.endpoints import DataFileError, override, read_toml, tables
+from probe.nettests.nettest import Nettest
 from probe.nettests.session import Session
 from probe.report.scrub import SCRUBBED, forms, scrub
 
@@ -304,3 +305,6 @@ def tally(targets: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         keys[f"{protocol}_accessible"] = accessible + (target["failure"] is None)
     keys["targets"] = dict(targets)
     return keys
+
+
+NETTEST = Nettest(TEST_NAME, TEST_VERSION, DESCRIPTION, True, measure)

@@ -23,6 +23,7 @@ from probe.net.records import DNSQuery, TraceKeys, VolumeKeys
 from probe.net.stream import Stream
 from probe.nettests import chain
 from probe.nettests.chain import StepLists, Steps
+from probe.nettests.nettest import Nettest
 from probe.nettests.resolution import (
     SkippedBogons,
     contactable,
@@ -40,6 +41,7 @@ REDIRECT_BODY_CAP: Final = 65536
 
 TEST_NAME = "web_connectivity"
 TEST_VERSION = "0.5.28"  # OONI's version of the experiment this follows (docs/data-format.md)
+DESCRIPTION = "Web sites: DNS, TCP, TLS and HTTP for every URL of the list"
 
 
 class WebConnectivityKeys(StepLists, SkippedBogons, TraceKeys):
@@ -325,3 +327,6 @@ def _request_headers(
         ("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
         ("Accept-Language", "ru-KZ,ru;q=0.9,kk;q=0.8,en;q=0.7"),
     )
+
+
+NETTEST = Nettest(TEST_NAME, TEST_VERSION, DESCRIPTION, False, measure)

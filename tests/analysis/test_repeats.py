@@ -11,7 +11,7 @@ from probe.analysis import RunAnalysis, RunSummary, analyze_run, mark_network
 from probe.analysis.repeats import Repeats
 from probe.analysis.results import read_results
 from probe.inputs import Target
-from probe.nettests.registry import NETTESTS
+from probe.nettests import registry
 from probe.report.jsonl import JsonlWriter
 from probe.runner import _rounds, jobs_for
 from tests.analysis.builders import (
@@ -108,7 +108,7 @@ def test_summary_lists_the_rate_once_per_target() -> None:
 
 
 def test_repeats_come_a_round_of_the_list_apart() -> None:
-    web = [NETTESTS["web_connectivity"]]
+    web = [registry.get("web_connectivity")]
     targets = [Target(url=u, category_code="NEWS") for u in ("http://a.kz/", "http://b.kz/")]
     jobs = jobs_for(web, targets, 3)
     assert [(j.input, j.repeat) for j in jobs] == [

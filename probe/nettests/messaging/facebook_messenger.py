@@ -7,6 +7,7 @@ from typing import Any
 
 from probe.net.geoip import asn_of
 from probe.nettests.messaging.app import measure_app
+from probe.nettests.nettest import Nettest
 from probe.nettests.session import Session
 
 TEST_NAME = "facebook_messenger"
@@ -34,3 +35,6 @@ async def _asns(addresses: list[str], session: Session) -> dict[str, int | None]
     timeout = session.settings.timeouts.dns
     found = await asyncio.gather(*(asn_of(ip, zone, resolver, timeout) for ip in addresses))
     return dict(zip(addresses, found, strict=True))
+
+
+NETTEST = Nettest(TEST_NAME, TEST_VERSION, DESCRIPTION, True, measure)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from probe.nettests.messaging.app import measure_app
+from probe.nettests.nettest import Nettest
 from probe.nettests.session import Session
 
 TEST_NAME = "signal"
@@ -15,3 +16,6 @@ DESCRIPTION = "Signal: its chat, storage, CDN and calling servers over HTTPS"
 async def measure(input: str, session: Session) -> dict[str, Any]:
     """Measure Signal; ``input`` is unused (the servers are built in)."""
     return await measure_app(TEST_NAME, session)
+
+
+NETTEST = Nettest(TEST_NAME, TEST_VERSION, DESCRIPTION, True, measure)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from probe.nettests.messaging.app import measure_app
+from probe.nettests.nettest import Nettest
 from probe.nettests.session import Session
 
 TEST_NAME = "telegram"
@@ -15,3 +16,6 @@ DESCRIPTION = "Telegram: its data-centre addresses on ports 80 and 443, and Tele
 async def measure(input: str, session: Session) -> dict[str, Any]:
     """Measure Telegram; ``input`` is unused (the DC addresses are built in)."""
     return await measure_app(TEST_NAME, session)
+
+
+NETTEST = Nettest(TEST_NAME, TEST_VERSION, DESCRIPTION, True, measure)
