@@ -10,12 +10,13 @@ a blocked resolver from one that is down.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, TypedDict
+from typing import TypedDict
 from urllib.parse import urlsplit
 
+from probe.control.attempts import AttemptRecord
 from probe.control.doh import doh_query
 from probe.net.records import DNSQuery
-from probe.nettests.app_control import Unreached, ask
+from probe.nettests.app_control import ControlView, Unreached, ask
 from probe.nettests.nettest import Nettest
 from probe.nettests.session import Session
 
@@ -32,16 +33,18 @@ class DoHReachabilityKeys(TypedDict):
     queries: list[DNSQuery]
     """One per resolver, in ``--doh-url`` order; ``resolver_address`` is its URL."""
     x_failure: str | None
-    x_control: dict[str, Any]
+    x_control: ControlView
     """The helper's view of the resolvers that did not answer (``app_control.ask``)."""
-    x_controls: list[dict[str, Any]]
+    x_controls: list[AttemptRecord]
 
 
 async def measure(input: str, session: Session) -> DoHReachabilityKeys:
     """Ask every resolver at once; ``input`` is unused (the resolvers are the run's)."""
     settings = session.settings
     name = settings.neutral_host
-    keys = DoHReachabilityKeys(x_name=name, queries=[], x_failure=None, x_control={}, x_controls=[])
+    keys = DoHReachabilityKeys(
+        x_name=name, queries=[], x_failure=None, x_control=ControlView(), x_controls=[]
+    )
     if not settings.doh_urls:
         keys["x_failure"] = NO_RESOLVER
         return keys

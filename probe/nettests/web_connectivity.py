@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from probe.control.attempts import Attempt
+from probe.control.attempts import Attempt, AttemptRecord
 from probe.control.doh import doh_queries
 from probe.control.helper_client import HelperAnswer, query_helpers
 from probe.control.redirect import next_url, parse_hop, request_url
@@ -58,7 +58,7 @@ class WebConnectivityKeys(StepLists, SkippedBogons, TraceKeys):
     x_doh_queries: list[DNSQuery]
     control: dict[str, Any]
     control_failure: str | None
-    x_controls: list[dict[str, Any]]
+    x_controls: list[AttemptRecord]
 
 
 class SelfControl(StepLists, VolumeKeys):
