@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Never
 from urllib.parse import urlsplit
 
 from probe.control.attempts import Attempt, AttemptRecord
@@ -54,9 +54,11 @@ class WebConnectivityKeys(StepLists, SkippedBogons, TraceKeys):
     queries: list[DNSQuery]
     x_redirects_exhausted: bool
     x_failure: str | None
-    x_self_control: SelfControl | dict[str, Any]
+    x_self_control: SelfControl | dict[str, Never]
+    """Empty when nothing failed."""
     x_doh_queries: list[DNSQuery]
     control: dict[str, Any]
+    """The helper's answer as it arrived (JSON, checked by probe.control.protocol)."""
     control_failure: str | None
     x_controls: list[AttemptRecord]
 
