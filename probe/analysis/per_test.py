@@ -15,7 +15,7 @@ import importlib.util
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from functools import cache
+from functools import lru_cache
 from typing import Any, Final
 
 from probe.analysis.app_keys import summary_keys
@@ -25,8 +25,6 @@ from probe.analysis.legacy import upgraded
 from probe.analysis.observations import Record
 from probe.analysis.options import AnalysisOptions
 from probe.analysis.verdict import analyse, undetermined, verdict_keys
-
-__all__ = ["ANALYSES", "Judged", "analyse_test", "judge_of", "name_of", "stored_verdict"]
 
 WEB: Final = "web_connectivity"
 OONI_VERDICT_KEYS: Final = ("blocking", "accessible")
@@ -53,7 +51,7 @@ ANALYSES: Final[Mapping[str, Judge]] = {WEB: _web, **dict.fromkeys(APP_VERDICTS,
 judged inside web_connectivity's (``x_packet_tests``), as censor_locate's are there too."""
 
 
-@cache
+@lru_cache(maxsize=64)  # names come from files: a hostile one must not grow it without end
 def judge_of(name: str) -> Judge | None:
     """The analysis of test ``name``: the table's, else ``probe.analysis.NAME.judge``."""
     if name in ANALYSES:
