@@ -16,28 +16,8 @@ from urllib.parse import urlsplit
 from probe.analysis.vocabulary import Blocking, Category, Technique
 from probe.lab import fields
 from probe.lab.errors import LabError
+from probe.lab.rules import Rule, parse_rule
 
-# Keys each action accepts besides ``action``; the first set lists the ones it requires.
-_RULE_KEYS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "dns-nxdomain": (frozenset({"domains"}), frozenset()),
-    "dns-spoof": (frozenset({"domains", "address"}), frozenset()),
-    "dns-drop": (frozenset({"domains"}), frozenset()),
-    "dns-inject": (frozenset({"domains"}), frozenset({"address"})),
-    "ip-drop": (frozenset(), frozenset({"domains", "addresses", "probability"})),
-    "ip-reset": (frozenset(), frozenset({"domains", "addresses", "probability"})),
-    "sni-reset": (frozenset({"domains"}), frozenset({"probability", "residual"})),
-    "sni-drop": (frozenset({"domains"}), frozenset({"probability", "residual"})),
-    "host-reset": (frozenset({"domains"}), frozenset({"probability", "residual"})),
-    "host-drop": (frozenset({"domains"}), frozenset({"probability", "residual"})),
-    "http-blockpage": (frozenset({"domains"}), frozenset({"body"})),
-    "tls-mitm": (frozenset({"domains"}), frozenset()),
-    "throttle": (frozenset({"rate"}), frozenset({"domains", "addresses"})),
-    "sni-throttle": (frozenset({"rate", "domains"}), frozenset()),
-    "tls-reset": (frozenset(), frozenset({"domains", "addresses", "probability"})),
-    "freeze": (frozenset(), frozenset({"domains", "addresses", "bytes"})),
-    "shutdown": (frozenset(), frozenset()),
-}
-ACTIONS = tuple(_RULE_KEYS)
 ADDRESS_ACTIONS = frozenset(
     {"ip-drop", "ip-reset", "tls-reset", "throttle", "tls-mitm", "http-blockpage", "freeze"}
 )
@@ -72,7 +52,6 @@ _SITE_KEYS = frozenset(
 _EXPECT_KEYS = frozenset(
     {"domain", "url", "test", "verdict", "blocking", "technique", "network_unusable"}
 )
-_RATE = re.compile(r"(\d+(?:\.\d+)?)(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)")
 SCENARIOS_DIR = Path(__file__).parent / "scenarios"
 
 
@@ -89,22 +68,6 @@ class Site:
     """Served by the lab's CDN: every CDN host serves every CDN site with one shared certificate."""
     ipv6: bool = False
     """Dual-stack: an AAAA record and nginx on the site's IPv6 address too."""
-
-
-@dataclass(frozen=True)
-class Rule:
-    action: str
-    domains: tuple[str, ...] = ()
-    addresses: tuple[str, ...] = ()
-    address: str | None = None
-    rate: str | None = None
-    body: str | None = None
-    bytes: int = 16384
-    """``freeze``: how many bytes the server's side of a flow carries before it stalls."""
-    probability: float | None = None
-    """The share of triggering flows the rule fires on (None: every one)."""
-    residual: int | None = None
-    """Seconds during which, after the rule fired, every new flow to that server is dropped."""
 
 
 @dataclass(frozen=True)
@@ -208,7 +171,8 @@ def parse(data: dict[str, Any], path: Path, lines: dict[str, list[int]] | None =
     if duplicate:
         raise where.error(f"site {duplicate!r} is defined more than once")
     rules = tuple(
-        _rule(t, where.at("rule", i)) for i, t in enumerate(fields.tables(data, "rule", where), 1)
+        parse_rule(t, where.at("rule", i))
+        for i, t in enumerate(fields.tables(data, "rule", where), 1)
     )
     expects = tuple(
         _expect(t, where.at("expect", i))
@@ -289,59 +253,6 @@ def _site(table: dict[str, Any], where: fields.Where) -> Site:
         echo_client=fields.boolean(table, "echo_client", where),
         cdn=fields.boolean(table, "cdn", where),
         ipv6=fields.boolean(table, "ipv6", where),
-    )
-
-
-def _rule(table: dict[str, Any], where: fields.Where) -> Rule:
-    action = fields.string(table, "action", where)
-    if action not in _RULE_KEYS:
-        raise where.error(f"unknown action '{action}' (known: {', '.join(ACTIONS)})")
-    required, optional = _RULE_KEYS[action]
-    for key in table:
-        if key != "action" and key not in required | optional:
-            raise where.error(f"key '{key}' is not valid for action '{action}'")
-    for key in sorted(required):
-        if key not in table:
-            raise where.error(f"action '{action}' needs key '{key}'")
-    if action in ("ip-drop", "ip-reset", "freeze") and not (
-        {"domains", "addresses"} & table.keys()
-    ):
-        raise where.error(f"action '{action}' needs 'domains' or 'addresses'")
-    rate = fields.string(table, "rate", where) if "rate" in table else None
-    if rate is not None and not _RATE.fullmatch(rate):
-        raise where.error(f"'rate' must look like '32kbit' or '1mbit', not {rate!r}")
-    domains = tuple(fields.domain(d, where) for d in fields.str_list(table, "domains", where))
-    if "domains" in table and not domains:
-        raise where.error("'domains' is empty")
-    address = fields.string(table, "address", where) if "address" in table else None
-    probability = table.get("probability")
-    if probability is not None and (
-        isinstance(probability, bool)
-        or not isinstance(probability, (int, float))
-        or not 0 < probability <= 1
-    ):
-        raise where.error(f"'probability' must be a number in (0, 1], not {probability!r}")
-    residual = table.get("residual")
-    if residual is not None and (
-        isinstance(residual, bool) or not isinstance(residual, int) or not 0 < residual <= 86400
-    ):
-        raise where.error(f"'residual' must be whole seconds in 1..86400, not {residual!r}")
-    size = table.get("bytes", 16384)
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise where.error(f"'bytes' must be a positive whole number, not {size!r}")
-    return Rule(
-        action=action,
-        bytes=size,
-        domains=domains,
-        addresses=tuple(
-            fields.address(a, where, "addresses")
-            for a in fields.str_list(table, "addresses", where)
-        ),
-        address=fields.answer(address, where) if address is not None else None,
-        rate=rate,
-        body=fields.string(table, "body", where) if "body" in table else None,
-        probability=float(probability) if probability is not None else None,
-        residual=residual,
     )
 
 
