@@ -8,9 +8,11 @@ the censor forged a packet; ok when both reached the server alike; else undeterm
 
 from __future__ import annotations
 
-from probe.analysis.observations import Record, records
+from probe.analysis.judged import Judged
+from probe.analysis.observations import Record, mapping, records
+from probe.analysis.options import AnalysisOptions
 from probe.analysis.packets import Location, locate, server_answered
-from probe.analysis.verdict import Verdict, ok, undetermined
+from probe.analysis.verdict import Verdict, ok, undetermined, verdict_keys
 from probe.analysis.vocabulary import Blocking, Technique
 
 TEST_NAME = "censor_locate"
@@ -60,3 +62,12 @@ def summary_line(url: str, verdict: Verdict, found: Location | None) -> str:
     at = "at or after" if found.located_by == "last_common_router" else "at"
     router = f", {found.censor_router}" if found.censor_router else ""
     return f"{line} (censor {at} hop {found.censor_hop}{router})"
+
+
+def judge(measurement: Record, options: AnalysisOptions, known: bool) -> Judged:
+    """The verdict, where the censor is (``x_censor_location``) and the summary line."""
+    keys = mapping(measurement.get("test_keys"))
+    verdict, found = locate_verdict(keys)
+    located = {"x_censor_location": found.as_dict() if found else None}
+    line = summary_line(str(measurement.get("input", "")), verdict, found)
+    return Judged(verdict_keys(verdict) | located, line=line)

@@ -196,7 +196,6 @@ def diff(
     ),
 ) -> None:
     """Compare verdicts of two runs target by target. Exit 0: no change, 1: changes, 2: error."""
-    console = Console()
     skipped = Skipped()
     try:
         if without_store(store, asn, cc, since, until):
@@ -217,32 +216,38 @@ def diff(
     if as_json:
         _print_json(result, rows)
     else:
-        if result.across_networks:
-            console.print(
-                _("[bold]ISP against ISP:[/] {old} (OLD) compared with {new} (NEW)").format(
-                    old=", ".join(result.old.networks), new=", ".join(result.new.networks)
-                ),
-                highlight=False,
-            )
-        console.print(_side_header("OLD", result.old), highlight=False)
-        console.print(_side_header("NEW", result.new), highlight=False)
-        counts = result.counts()
+        _print_table(Console(), result, rows, only_changes, max_rows)
+    raise typer.Exit(1 if any(row.change.is_change for row in rows) else 0)
+
+
+def _print_table(
+    console: Console, result: DiffResult, rows: list[DiffRow], only_changes: bool, max_rows: int
+) -> None:
+    """The human view: both sides, the counts, then the rows (at most ``max_rows``)."""
+    if result.across_networks:
         console.print(
-            "  ".join(
-                f"{change_word(change)}: {counts[change]}" for change in Change if counts[change]
+            _("[bold]ISP against ISP:[/] {old} (OLD) compared with {new} (NEW)").format(
+                old=", ".join(result.old.networks), new=", ".join(result.new.networks)
             ),
             highlight=False,
         )
-        shown = rows[:max_rows] if max_rows else rows
-        console.print(_table(result, shown))
-        if len(shown) < len(rows):
-            narrow = "--category" if only_changes else _("--only-changes or --category")
-            more = len(rows) - len(shown)
-            line = ngettext(
-                "{count} more row not shown: narrow with {narrow}, raise --max-rows, or use --json",
-                "{count} more rows not shown: narrow with {narrow}, raise --max-rows, "
-                "or use --json",
-                more,
-            )
-            console.print(line.format(count=more, narrow=narrow), highlight=False)
-    raise typer.Exit(1 if any(row.change.is_change for row in rows) else 0)
+    console.print(_side_header("OLD", result.old), highlight=False)
+    console.print(_side_header("NEW", result.new), highlight=False)
+    counts = result.counts()
+    console.print(
+        "  ".join(
+            f"{change_word(change)}: {counts[change]}" for change in Change if counts[change]
+        ),
+        highlight=False,
+    )
+    shown = rows[:max_rows] if max_rows else rows
+    console.print(_table(result, shown))
+    if len(shown) < len(rows):
+        narrow = "--category" if only_changes else _("--only-changes or --category")
+        more = len(rows) - len(shown)
+        line = ngettext(
+            "{count} more row not shown: narrow with {narrow}, raise --max-rows, or use --json",
+            "{count} more rows not shown: narrow with {narrow}, raise --max-rows, or use --json",
+            more,
+        )
+        console.print(line.format(count=more, narrow=narrow), highlight=False)

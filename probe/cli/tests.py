@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from probe.analysis.per_test import ANALYSES
-from probe.nettests.registry import NETTESTS, SUITES
+from probe.analysis.per_test import judge_of
+from probe.nettests.registry import SUITES, nettests
 
 
 def tests() -> None:
@@ -15,9 +15,9 @@ def tests() -> None:
     table = Table(title="Nettests")
     for column in ("test", "version", "inputs", "verdict", "what it measures"):
         table.add_column(column, overflow="fold")
-    for nettest in NETTESTS.values():
+    for nettest in nettests().values():
         inputs = "built in" if nettest.builtin_inputs else "list URLs"
-        verdict = "analysed" if nettest.name in ANALYSES else "none (undetermined)"
+        verdict = "analysed" if judge_of(nettest.name) else "none (undetermined)"
         table.add_row(nettest.name, nettest.version, inputs, verdict, nettest.description)
     console.print(table)
     for list_name, names in SUITES.items():

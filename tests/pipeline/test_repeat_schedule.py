@@ -12,7 +12,8 @@ import pytest
 
 from probe.analysis import AnalysisOptions
 from probe.inputs import Target
-from probe.nettests.registry import NETTESTS, Nettest
+from probe.nettests import registry
+from probe.nettests.registry import Nettest
 from probe.pipeline.options import RunOptions
 from probe.report.envelope import RunInfo
 from probe.runner import Job, Schedule, jobs_for, repeat_after, run
@@ -133,11 +134,11 @@ def test_measurements_of_one_target_are_a_gap_apart() -> None:
 
 
 def test_only_web_connectivity_and_listed_targets_are_repeated() -> None:
-    other = replace(NETTESTS["web_connectivity"], name="dns_injection")
+    other = replace(registry.get("web_connectivity"), name="dns_injection")
     blocked = {"test_keys": {"blocking": "dns", "accessible": False}}
     assert repeat_after(Job(other, target("a")), blocked, 3) is None
-    assert repeat_after(Job(NETTESTS["tor"], None), blocked, 3) is None
-    web = Job(NETTESTS["web_connectivity"], target("a"))
+    assert repeat_after(Job(registry.get("tor"), None), blocked, 3) is None
+    web = Job(registry.get("web_connectivity"), target("a"))
     assert repeat_after(web, blocked, 0) is None
     assert repeat_after(web, blocked, 2) == replace(web, repeat=(1, 2))
     assert repeat_after(replace(web, repeat=(2, 2)), blocked, 2) is None
@@ -145,14 +146,14 @@ def test_only_web_connectivity_and_listed_targets_are_repeated() -> None:
 
 @pytest.mark.parametrize("status", ["blocked", "ok"])
 def test_a_repeat_is_followed_by_the_next_whatever_it_found(status: str) -> None:
-    web = Job(NETTESTS["web_connectivity"], target("a"), (1, 3))
+    web = Job(registry.get("web_connectivity"), target("a"), (1, 3))
     blocking, accessible = VERDICTS[status]
     found = {"test_keys": {"blocking": blocking, "accessible": accessible}}
     assert repeat_after(web, found, 3) == replace(web, repeat=(2, 3))
 
 
 def test_a_due_repeat_goes_before_the_rest_of_the_list_and_not_before_it_is_due() -> None:
-    web = NETTESTS["web_connectivity"]
+    web = registry.get("web_connectivity")
     a, b, c = (Job(web, target(n)) for n in "abc")
     again = replace(a, repeat=(1, 1))
     schedule = Schedule([a, b, c], gap=10.0)
