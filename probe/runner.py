@@ -12,10 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from probe.analysis import AnalysisOptions, analyze_measurement
-from probe.analysis.vocabulary import NAME_TECHNIQUES, technique_named
 from probe.inputs import Target
 from probe.net.errors import unknown_failure
 from probe.net.own_addresses import OwnAddresses
@@ -24,6 +22,9 @@ from probe.nettests.session import Session
 from probe.pipeline.options import RunOptions
 from probe.report.envelope import Envelope, RunInfo, measurement
 from probe.report.scrub import Scrubber
+
+if TYPE_CHECKING:
+    from probe.analysis.options import AnalysisOptions
 
 Sink = Callable[[dict[str, Any]], None]
 WEB = "web_connectivity"
@@ -185,6 +186,9 @@ async def _with_packet_tests(
 ) -> dict[str, Any]:
     """Packet-level tests for a target the analysis finds blocked (``--packet-tests``), judged
     with the run's own analysis options, as its stored verdict will be."""
+    from probe.analysis.run import analyze_measurement
+    from probe.analysis.vocabulary import NAME_TECHNIQUES, technique_named
+
     stored = {"input": url, "test_name": WEB, "test_keys": keys}
     verdict = analyze_measurement(stored, analysis)
     if not isinstance(verdict.get("blocking"), str):

@@ -3,15 +3,13 @@
 Nothing here measures, reads settings or prints, so any stored file can be analysed again with a
 newer version and get the same answer every time.
 
-Each name below is imported from its module on first use, not with the package: ``probe run``
-imports the options module before measuring and the verdicts only once the first measurement
-has finished (docs/performance.md, "Start-up").
+The names below are imported from their modules on first use (:mod:`probe.exports`): ``probe
+run`` loads the options before measuring and the verdicts once the first measurement is done.
 """
 
-from __future__ import annotations
+from typing import TYPE_CHECKING
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from probe.exports import lazy_exports
 
 if TYPE_CHECKING:
     from probe.analysis.options import OPTIONS_KEY, AnalysisOptions, OptionFlags, OptionsSource
@@ -28,30 +26,39 @@ if TYPE_CHECKING:
     )
     from probe.analysis.verdict import ANALYSIS_VERSION, Verdict
 
-_MODULES = {
-    "options": ("OPTIONS_KEY", "AnalysisOptions", "OptionFlags", "OptionsSource"),
-    "per_test": ("stored_verdict",),
-    "run": (
-        "ANALYSIS_KEYS",
-        "RunAnalysis",
-        "RunSummary",
-        "analyze_measurement",
-        "analyze_run",
-        "combined",
-        "mark_network",
-        "merge",
-    ),
-    "verdict": ("ANALYSIS_VERSION", "Verdict"),
-}
-_MODULE_OF = {name: module for module, names in _MODULES.items() for name in names}
+__all__ = [
+    "ANALYSIS_KEYS",
+    "ANALYSIS_VERSION",
+    "OPTIONS_KEY",
+    "AnalysisOptions",
+    "OptionFlags",
+    "OptionsSource",
+    "RunAnalysis",
+    "RunSummary",
+    "Verdict",
+    "analyze_measurement",
+    "analyze_run",
+    "combined",
+    "mark_network",
+    "merge",
+    "stored_verdict",
+]
 
-__all__ = sorted(_MODULE_OF)
-
-
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "options": ("OPTIONS_KEY", "AnalysisOptions", "OptionFlags", "OptionsSource"),
+        "per_test": ("stored_verdict",),
+        "run": (
+            "ANALYSIS_KEYS",
+            "RunAnalysis",
+            "RunSummary",
+            "analyze_measurement",
+            "analyze_run",
+            "combined",
+            "mark_network",
+            "merge",
+        ),
+        "verdict": ("ANALYSIS_VERSION", "Verdict"),
+    },
+)

@@ -4,9 +4,9 @@ typer 0.29 converts every option's value through a pydantic ``TypeAdapter`` buil
 option is first parsed: importing pydantic and building one adapter per option of ``probe run``
 cost about 0.1 s of CPU before the command even starts (docs/performance.md, "Start-up"). The
 values of the probe's options are plain (``str``, ``int``, ``float``, ``bool``, ``Path``,
-lists of ``str``), so a well-formed value is converted here the way that adapter would; anything else
-(a malformed number, a value out of range, any other type) goes to typer's own coercion, which
-then gives its usual error. typer builds the command and renders its help as before;
+lists of ``str``), so a well-formed value is converted here the way that adapter would; anything
+else (a malformed number, a value out of range, any other type) goes to typer's own coercion,
+which then gives its usual error. typer builds the command and renders its help as before;
 tests/cli/test_coercion.py checks that both coercions agree.
 """
 
@@ -59,11 +59,11 @@ class _Plain(RuntimeParam):
         return self._typer[0]
 
 
-def _number(kind: type, value: Any) -> int | float | None:
+def _number(kind: type[int] | type[float], value: Any) -> int | float | None:
     if isinstance(value, kind) and not isinstance(value, bool):
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, str) and (_INT if kind is int else _FLOAT).fullmatch(value):
-        return kind(value)  # type: ignore[no-any-return]
+        return kind(value)
     return None
 
 
