@@ -56,7 +56,7 @@ from probe.analysis.vocabulary import (
 )
 from probe.net import errors
 
-ANALYSIS_VERSION = "0.2.0"
+ANALYSIS_VERSION = "0.2.1"
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,21 @@ from rich.console import Console
 from rich.table import Table
 
 from probe.analysis.results import read_results
+from probe.i18n import N_, _
 from probe.lab import check as checking
 from probe.lab import scenario as scenarios
 from probe.lab.errors import LabError
 from probe.lab.lab import Lab, down_all, running
-from probe.lab.scenario import Expect
 from probe.options import ENV_LISTS_DIR
 
 EXIT_LAB_ERROR = 2
 EXIT_INTERRUPTED = 130
+MEASUREMENTS = 10
+"""Runs of ``probe run`` a check makes at most to get an ``intermittent`` entry repeated."""
+AGAIN = N_(
+    "measuring again: {urls} was ok the first time, so the probe did not repeat it "
+    "(an intermittent block passes every other time)"
+)
 
 lab_app = typer.Typer(
     help="Build an emulated censoring ISP in network namespaces (needs root).",
@@ -67,10 +73,13 @@ def _probe_command() -> list[str]:
     return [found] if found else [sys.executable, "-c", "from probe.cli.app import main; main()"]
 
 
-def _measure(lab: Lab, expects: list[Expect]) -> list[dict[str, Any]]:
+def _measure(lab: Lab, scenario: scenarios.Scenario) -> list[dict[str, Any]]:
     """One `probe run` for every expectation: the URLs, and the built-in tests they name."""
+    expects = scenario.expects
     out = lab.workdir / "check.jsonl"
+    out.unlink(missing_ok=True)
     argv = [*_probe_command(), "run", "--yes", "--output", str(out), "--no-progress"]
+    argv += checking.repeat_flags(scenario)
     urls = list(dict.fromkeys(e.url for e in expects if e.url))
     tests = list(dict.fromkeys(e.test for e in expects if e.test))
     for url in urls:
@@ -81,6 +90,19 @@ def _measure(lab: Lab, expects: list[Expect]) -> list[dict[str, Any]]:
     if not out.is_file():
         raise LabError(f"`probe run` exited with {status} and wrote no results")
     return list(read_results(out))
+
+
+def _measure_until_repeated(lab: Lab, scenario: scenarios.Scenario) -> list[dict[str, Any]]:
+    """The measurements of the scenario, measured again (up to ``MEASUREMENTS`` runs) while an
+    ``intermittent`` entry's URL was ok the first time and so not repeated."""
+    measurements = _measure(lab, scenario)
+    for _attempt in range(1, MEASUREMENTS):
+        ok_once = checking.unrepeated(scenario.expects, checking.index(measurements))
+        if not ok_once:
+            break
+        _err.print(_(AGAIN).format(urls=", ".join(ok_once)), highlight=False)
+        measurements = _measure(lab, scenario)
+    return measurements
 
 
 @lab_app.command("check")
@@ -95,7 +117,7 @@ def check_command(
         if not loaded.expects:
             raise LabError(f"{loaded.source}: no [[expect]] entries to check")
         with running(loaded, lists_dir) as lab:
-            measurements = _measure(lab, list(loaded.expects))
+            measurements = _measure_until_repeated(lab, loaded)
     except LabError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from probe.analysis.repeats import INTERMITTENT
 from probe.analysis.vocabulary import Blocking, Category, Technique
 from probe.lab.errors import LabError
 from probe.lab.plan import in_lab
@@ -47,7 +48,9 @@ ADDRESS_ACTIONS = frozenset(
 IPV4_ONLY_ACTIONS = frozenset({"throttle", "sni-throttle", "tls-mitm", "http-blockpage"})
 """Address actions the censor applies to IPv4 only: their domains cannot be dual-stack."""
 
-VERDICTS = tuple(Category)
+VERDICTS = (*Category, INTERMITTENT)
+"""``intermittent``: blocked in some but not all measurements of the URL (needs ``repeat``)."""
+MAX_REPEAT = 100
 APP_TESTS = ("tor", "whatsapp", "telegram", "signal", "viber", "facebook_messenger")
 """Tests with built-in targets that an ``[[expect]]`` can name with ``test``."""
 BLOCKING_VALUES = tuple(Blocking)
@@ -72,7 +75,7 @@ _SITE_KEYS = frozenset(
     {"domain", "down", "redirect", "title", "body_bytes", "echo_client", "cdn", "ipv6"}
 )
 _EXPECT_KEYS = frozenset(
-    {"domain", "url", "test", "verdict", "blocking", "technique", "network_unusable"}
+    {"domain", "url", "test", "verdict", "blocking", "technique", "network_unusable", "repeat"}
 )
 _RATE = re.compile(r"(\d+(?:\.\d+)?)(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)")
 _LATENCY = re.compile(r"(\d+(?:\.\d+)?)(ms|s)")
@@ -122,6 +125,8 @@ class Expect:
     """A test with built-in targets (``tor``, ``telegram``…) instead of a URL."""
     network_unusable: bool | None = None
     """The run-level verdict (``x_network_unusable``), which every measurement of a run carries."""
+    repeat: int | None = None
+    """``probe lab check`` measures with ``--repeat`` this (the largest of its entries')."""
 
     @property
     def hostname(self) -> str:
@@ -502,11 +507,23 @@ def _expect(table: dict[str, Any], where: _Where) -> Expect:
     if technique is not None and verdict not in (None, Category.BLOCKED):
         raise where.error(f"verdict '{verdict}' has no technique, not {technique!r}")
     unusable = _bool(table, "network_unusable", where) if "network_unusable" in table else None
+    repeat = _repeat(table, where)
+    if verdict == INTERMITTENT and (repeat is None or test is not None):
+        raise where.error("verdict 'intermittent' needs 'repeat' (e.g. repeat = 6) and a URL")
     if verdict is None and blocking is None and technique is None and unusable is None:
         raise where.error(
             "nothing to compare: give 'verdict', 'blocking', 'technique' or 'network_unusable'"
         )
-    return Expect(url, verdict, blocking, technique, test, unusable)
+    return Expect(url, verdict, blocking, technique, test, unusable, repeat)
+
+
+def _repeat(table: dict[str, Any], where: _Where) -> int | None:
+    if "repeat" not in table:
+        return None
+    value = table["repeat"]
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_REPEAT:
+        raise where.error(f"'repeat' must be a whole number from 1 to {MAX_REPEAT}, not {value!r}")
+    return value
 
 
 def _latency(data: dict[str, Any], where: _Where) -> float:

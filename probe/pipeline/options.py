@@ -41,8 +41,10 @@ class RunOptions:
     backend: NetworkBackend = SOCKETS
     """What every step connects through: the real network (no flag changes it), or in tests
     a scripted one (``probe.net.scripted``)."""
-    repeat: int = 1
-    """Measurements of every URL target (``--repeat``)."""
+    repeat: int = 0
+    """More measurements of each web target whose first was not ok (``--repeat``)."""
+    repeat_gap: float = 60.0
+    """Seconds at least between two measurements of one target (``--repeat-gap``)."""
 
 
 def run_options(values: Mapping[str, Any]) -> RunOptions:
@@ -90,6 +92,7 @@ def run_options(values: Mapping[str, Any]) -> RunOptions:
         geoip=geoip if values["geoip"] else None,
         secrets=_bridge_secrets(bridges) if bridges else (),
         repeat=values["repeat"],
+        repeat_gap=values["repeat_gap"],
     )
 
 

@@ -54,7 +54,7 @@ class Events(Protocol):
         """Something the volunteer should know; the run goes on."""
 
     def planned(self, total: int) -> None:
-        """How many measurements the run will make."""
+        """How many measurements the run will make; again, higher, when --repeat adds some."""
 
     def measured(self, record: dict[str, Any]) -> None:
         """One finished measurement, analysed and written."""
@@ -72,7 +72,7 @@ class Outcome:
     path: Path
     summary: RunSummary
     total: int
-    """Measurements planned (after skipping what a resumed file holds)."""
+    """Measurements planned (after skipping what a resumed file holds), repeats included."""
     kept: int
     """Measurements written by this run."""
     took: timedelta
@@ -109,7 +109,7 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
         events.note(_("packet tests skipped, {reason}; everything else runs").format(reason=reason))
         options = replace(options, settings=replace(options.settings, packet_tests=False))
     started = datetime.now(UTC)
-    jobs = jobs_for(selection.nettests, selection.targets, options.repeat)
+    jobs = jobs_for(selection.nettests, selection.targets)
     own = OwnAddresses(interface_addresses())
     done: Recovered | None = None
     if options.resume is not None:
@@ -130,20 +130,27 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
     analysis = _Verdicts(options.analysis)
     scrubbed: frozenset[str] | None = None  # the addresses the first line was scrubbed of
 
-    def sink(record: dict[str, Any]) -> None:
+    def sink(record: dict[str, Any]) -> dict[str, Any]:
         nonlocal scrubbed
         analysed = analysis.add(record)
         if scrubbed is None:
             scrubbed = own.snapshot()
         writer.write(analysed)
         events.measured(analysed)
+        return analysed
+
+    planned = [len(jobs)]  # grows as --repeat adds measurements
+
+    def replanned(total: int) -> None:
+        planned[0] = total
+        events.planned(total)
 
     async def measure_all() -> None:
         infos = _Located(lambda location: _infos(selection, location, started, done))
         lookup = asyncio.create_task(_locate(options, own, events))
         lookup.add_done_callback(infos.learned)
         try:
-            await runner.run(jobs, options, infos, sink, own)
+            await runner.run(jobs, options, infos, sink, own, replanned)
             await lookup  # a run with nothing left to measure still reports a failed lookup
         finally:
             lookup.cancel()  # Ctrl-C: the lookup is not waited for
@@ -162,7 +169,9 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
     summary = analysis.finish()
     if summary.marks and not interrupted:
         _append_trailer(path, summary, Scrubber([*options.secrets, *own.snapshot()]))
-    return Outcome(path, summary, len(jobs), writer.count, datetime.now(UTC) - started, interrupted)
+    return Outcome(
+        path, summary, planned[0], writer.count, datetime.now(UTC) - started, interrupted
+    )
 
 
 class _Verdicts:
