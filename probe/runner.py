@@ -17,11 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from probe.analysis import AnalysisOptions, analyze_measurement, stored_verdict
 from probe.analysis.observations import mapping
-from probe.analysis.vocabulary import NAME_TECHNIQUES, Category, category_of, technique_named
+from probe.analysis.vocabulary import Category, category_of
 from probe.inputs import Target
 from probe.net.errors import unknown_failure
 from probe.net.own_addresses import OwnAddresses
@@ -30,6 +29,9 @@ from probe.nettests.session import Session
 from probe.pipeline.options import RunOptions
 from probe.report.envelope import Envelope, RunInfo, measurement
 from probe.report.scrub import Scrubber
+
+if TYPE_CHECKING:
+    from probe.analysis.options import AnalysisOptions
 
 Sink = Callable[[dict[str, Any]], dict[str, Any]]
 """Takes a finished measurement, returns it as written (with its analysis keys)."""
@@ -71,6 +73,8 @@ def repeat_after(job: Job, written: dict[str, Any], times: int) -> Job | None:
     if times == 0 or job.target is None or job.nettest.name != WEB:
         return None
     if job.repeat is None:
+        from probe.analysis.per_test import stored_verdict  # once a measurement is written
+
         stored = stored_verdict(mapping(written.get("test_keys"))) or (None, None)
         return None if category_of(*stored) is Category.OK else replace(job, repeat=(1, times))
     done, _ = job.repeat
@@ -249,6 +253,9 @@ async def _with_packet_tests(
 ) -> dict[str, Any]:
     """Packet-level tests for a target the analysis finds blocked (``--packet-tests``), judged
     with the run's own analysis options, as its stored verdict will be."""
+    from probe.analysis.run import analyze_measurement
+    from probe.analysis.vocabulary import NAME_TECHNIQUES, technique_named
+
     stored = {"input": url, "test_name": WEB, "test_keys": keys}
     verdict = analyze_measurement(stored, analysis)
     if not isinstance(verdict.get("blocking"), str):

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import typer
 import typer.main
 
+from probe.cli.coercion import PlainCommand, plain_coercion
 from probe.cli.localized import LocalizedGroup, translate
 
 
@@ -31,7 +32,7 @@ def _built(name: str, target: Any) -> Any:
         group.name = name
         return group
     single = typer.Typer(add_completion=False, rich_markup_mode="rich")
-    single.command(name)(target)
+    single.command(name, cls=PlainCommand)(target)
     return typer.main.get_command(single)
 
 
@@ -50,6 +51,9 @@ class LazyGroup(LocalizedGroup):
 
     lazy: ClassVar[Mapping[str, Lazy]] = {}
     _listing = False
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return plain_coercion(super().get_params(ctx))  # the root's own: --lang, --help
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from probe.analysis import AnalysisOptions, OptionFlags
+from probe.analysis.options import AnalysisOptions, OptionFlags
 from probe.control.defaults import parse_doh_urls, parse_helper_urls
-from probe.interception.roots import user_roots
 from probe.net.backend import SOCKETS, NetworkBackend
 from probe.net.bogons import parse_exemptions
 from probe.net.location import Endpoints
@@ -51,7 +50,7 @@ class RunOptions:
 def run_options(values: Mapping[str, Any]) -> RunOptions:
     """``probe run``'s options from its flag values (keyed by declared name).
 
-    Raises ValueError, CertificateFileError or DataFileError naming what is wrong.
+    Raises ValueError (a CertificateFileError, a DataFileError) naming what is wrong.
     """
     flags = option_flags(values["bogon_exempt"], values["interception_roots"])
     check_files(values)
@@ -125,6 +124,8 @@ def option_flags(bogon_exempt: str | None, interception_roots: str | None) -> Op
         exempt = parse_exemptions(c for c in bogon_exempt.split(",") if c.strip())
     roots = None
     if interception_roots is not None:
+        from probe.interception.roots import user_roots  # X.509 parsing, only when given
+
         paths = [Path(p) for p in interception_roots.split(os.pathsep) if p.strip()]
         roots = tuple(root for path in paths for root in user_roots(path))
     return OptionFlags(exempt, roots)

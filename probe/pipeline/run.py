@@ -15,11 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from probe import runner
-from probe.analysis import RunAnalysis, RunSummary, mark_network
-from probe.analysis.results import summarise_open_part
 from probe.i18n import _
 from probe.inputs import ListError, Target, find_list, lists_dir, load_list, targets_from_urls
 from probe.net.dns import system_resolver
@@ -35,6 +33,10 @@ from probe.report.jsonl import JsonlWriter, ResultsError, rewrite
 from probe.report.resume import Recovered, recover
 from probe.report.scrub import Scrubber
 from probe.runner import Job, jobs_for
+
+if TYPE_CHECKING:
+    from probe.analysis.options import AnalysisOptions
+    from probe.analysis.run import RunAnalysis, RunSummary
 
 
 class UsageError(Exception):
@@ -125,13 +127,12 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
         writer = JsonlWriter(path)
     except ResultsError as exc:
         raise UsageError(str(exc)) from exc
-    analysis = RunAnalysis(options.analysis)
-    provisional = RunSummary()  # each line is final unless the run-level pass marks it
+    analysis = _Verdicts(options.analysis)
     scrubbed: frozenset[str] | None = None  # the addresses the first line was scrubbed of
 
     def sink(record: dict[str, Any]) -> dict[str, Any]:
         nonlocal scrubbed
-        analysed = mark_network(analysis.add(record), provisional)
+        analysed = analysis.add(record)
         if scrubbed is None:
             scrubbed = own.snapshot()
         writer.write(analysed)
@@ -171,6 +172,33 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
     return Outcome(
         path, summary, planned[0], writer.count, datetime.now(UTC) - started, interrupted
     )
+
+
+class _Verdicts:
+    """The run's analysis, imported and begun when the first measurement has finished: the
+    verdicts' modules are not needed to start measuring (docs/performance.md, "Start-up")."""
+
+    def __init__(self, options: AnalysisOptions) -> None:
+        self._options = options
+        self._run: tuple[RunAnalysis, RunSummary] | None = None
+
+    def _begun(self) -> tuple[RunAnalysis, RunSummary]:
+        from probe.analysis.run import RunAnalysis, RunSummary
+
+        if self._run is None:
+            self._run = RunAnalysis(self._options), RunSummary()
+        return self._run
+
+    def add(self, record: dict[str, Any]) -> dict[str, Any]:
+        """One measurement with its verdict, final unless the run-level pass marks it (the
+        empty summary: nothing is marked while the run goes on)."""
+        from probe.analysis.run import mark_network
+
+        run, provisional = self._begun()
+        return mark_network(run.add(record), provisional)
+
+    def finish(self) -> RunSummary:
+        return self._begun()[0].finish()
 
 
 class _Located:
@@ -265,6 +293,8 @@ def _resume(path: Path, jobs: list[Job], events: Events) -> tuple[list[Job], Rec
 def _judge_earlier(path: Path, done: Recovered, scrubber: Scrubber, events: Events) -> None:
     """Close the part an interrupted run left unjudged with its own trailer, before this run
     appends: the run-level pass judges each sitting on its own network, never one by another."""
+    from probe.analysis.results import summarise_open_part
+
     try:
         summary = summarise_open_part(path, done.last_trailer)
     except (ResultsError, OSError) as exc:

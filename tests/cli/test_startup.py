@@ -22,10 +22,34 @@ NEVER = ("matplotlib", "duckdb", "pyarrow", "scapy", "probe.lab", "probe.analyst
 (asked for with --packet-tests only) and the lab."""
 NOT_FOR_HELP = (*NEVER, "httpx", "httpcore", "trio", "cryptography", "probe.analysis")
 """What listing the commands needs none of: the network clients and the analysis."""
+NOT_BEFORE_FIRST = (
+    "pydantic",
+    "cryptography",
+    "probe.analysis.run",
+    "probe.analysis.verdict",
+    "probe.interception.roots",
+    "probe.cli.run_summary",
+    "probe.analysts",
+    "probe.upload",
+)
+"""What a run needs only once its first measurement has finished (the verdicts, the X.509
+parser of the scrubber and the analysis, the summary) or never when the options are valid
+(pydantic, which typer would use to coerce them: probe.cli.coercion)."""
 
 MODULES_AT_EXIT = """
-import atexit, json, sys
+import atexit, json, logging, sys
 atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.__stderr__))
+
+class First(logging.Handler):
+    def emit(self, record):
+        if record.msg.endswith(": started"):
+            print("first:", json.dumps(sorted(sys.modules)), file=sys.__stderr__)
+            runner.removeHandler(self)
+
+runner = logging.getLogger("probe.runner")
+runner.setLevel(logging.DEBUG)
+runner.propagate = False
+runner.addHandler(First())
 sys.argv = ["probe", *sys.argv[1:]]
 from probe.cli.app import main
 main()
@@ -34,6 +58,12 @@ main()
 
 def imported(args: list[str], cwd: Path) -> set[str]:
     """The modules loaded by ``probe ARGS`` by the time it exits (the last stderr line)."""
+    return _loaded(args, cwd)[1]
+
+
+def _loaded(args: list[str], cwd: Path) -> tuple[set[str], set[str]]:
+    """The modules loaded by ``probe ARGS`` when its first measurement started (empty if it
+    measured nothing) and by the time it exits."""
     env_home = {"XDG_CONFIG_HOME": str(cwd / "config"), "PROBE_YES": "1"}
     result = subprocess.run(
         [sys.executable, "-c", MODULES_AT_EXIT, *args],
@@ -43,8 +73,11 @@ def imported(args: list[str], cwd: Path) -> set[str]:
         text=True,
         timeout=120,
     )
-    *_, last = result.stderr.strip().splitlines()
-    return set(json.loads(last))
+    *_, last = lines = result.stderr.strip().splitlines()
+    first = [
+        set(json.loads(line.removeprefix("first:"))) for line in lines if line.startswith("first:")
+    ]
+    return (first[0] if first else set()), set(json.loads(last))
 
 
 def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
@@ -62,10 +95,12 @@ def test_listing_the_commands_imports_no_command(args: list[str], tmp_path: Path
 def test_a_run_imports_neither_the_lab_nor_the_analysts_tools(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     args = ["run", "--url", "http://127.0.0.1:9/", "--output", str(out), "--no-geoip"]
-    modules = imported([*args, "--no-system-dns", "--no-progress"], tmp_path)
+    first, modules = _loaded([*args, "--no-system-dns", "--no-progress", "-p", "8"], tmp_path)
     assert json.loads(out.read_text())["input"] == "http://127.0.0.1:9/"  # it measured
-    assert "probe.nettests.web_connectivity" in modules and "httpcore" in modules
-    assert loaded(modules, NEVER) == []
+    assert "probe.nettests.web_connectivity" in first and "httpcore" in first
+    assert loaded(first, NOT_BEFORE_FIRST) == []
+    assert {"probe.analysis.run", "probe.cli.run_summary"} <= modules  # loaded, but after
+    assert loaded(modules, (*NEVER, "pydantic")) == []
     others = {f"probe.cli.{name}" for name in ("lab", "db", "helper", "collector", "certs")}
     assert modules.isdisjoint(others)
 
