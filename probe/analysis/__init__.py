@@ -4,6 +4,7 @@ Nothing here measures, reads settings or prints, so any stored file can be analy
 newer version and get the same answer every time.
 """
 
+from probe.analysis.judging import Verdict
 from probe.analysis.options import OPTIONS_KEY, AnalysisOptions, OptionFlags, OptionsSource
 from probe.analysis.per_test import stored_verdict
 from probe.analysis.run import (
@@ -16,7 +17,7 @@ from probe.analysis.run import (
     mark_network,
     merge,
 )
-from probe.analysis.verdict import ANALYSIS_VERSION, Verdict
+from probe.analysis.verdict import ANALYSIS_VERSION
 
 __all__ = [
     "ANALYSIS_KEYS",

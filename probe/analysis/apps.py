@@ -10,9 +10,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from probe.analysis.app_keys import summary_keys
+from probe.analysis.judging import Verdict
 from probe.analysis.messaging import VERDICTS, AppVerdict
 from probe.analysis.tor import tor_verdict
-from probe.analysis.verdict import Verdict, verdict_keys
+from probe.analysis.verdict import verdict_keys
 from probe.analysis.vocabulary import AppStatus, Blocking
 
 APP_VERDICTS: dict[str, Callable[[object], AppVerdict]] = {"tor": tor_verdict, **VERDICTS}

@@ -8,9 +8,10 @@ the censor forged a packet; ok when both reached the server alike; else undeterm
 
 from __future__ import annotations
 
+from probe.analysis.hops import server_answered
+from probe.analysis.judging import Verdict, ok, undetermined
 from probe.analysis.observations import Record, records
-from probe.analysis.packets import Location, locate, server_answered
-from probe.analysis.verdict import Verdict, ok, undetermined
+from probe.analysis.traces import Location, locate
 from probe.analysis.vocabulary import Blocking, Technique
 
 TEST_NAME = "censor_locate"

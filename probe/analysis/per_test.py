@@ -14,10 +14,11 @@ from typing import Any, Final
 from probe.analysis import censor_locate
 from probe.analysis.app_keys import summary_keys
 from probe.analysis.apps import APP_VERDICTS, app_keys, app_verdict
+from probe.analysis.judging import undetermined
 from probe.analysis.legacy import upgraded
 from probe.analysis.observations import Record, mapping
 from probe.analysis.options import AnalysisOptions
-from probe.analysis.verdict import Analysis, analyse, undetermined, verdict_keys
+from probe.analysis.verdict import Analysis, analyse, verdict_keys
 
 WEB: Final = "web_connectivity"
 OONI_VERDICT_KEYS: Final = ("blocking", "accessible")

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Final
 
+from probe.i18n import N_
 from probe.net import errors
 
 
@@ -205,9 +206,13 @@ def no_network(failures: Iterable[object]) -> bool:
 def why_not_evidence(failure: str | None) -> str:
     """Why a failure outside the mapping says nothing about blocking, for ``x_detail``."""
     if is_probe_bug(failure):
-        return f"a failure inside the probe, not on the network ({failure})"
+        return N_("a failure inside the probe, not on the network ({failure})").format(
+            failure=failure
+        )
     if failure in LOCAL_FAILURES:
-        return f"a failure of this device's own network or of the probe ({failure})"
+        return N_("a failure of this device's own network or of the probe ({failure})").format(
+            failure=failure
+        )
     if failure is None:
-        return "no failure was recorded"
-    return f"{failure} is not the mark of any blocking technique"
+        return N_("no failure was recorded")
+    return N_("{failure} is not the mark of any blocking technique").format(failure=failure)

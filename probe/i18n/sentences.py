@@ -4,7 +4,10 @@ The analysis writes ``x_detail`` in English, from templates marked with ``N_`` (
 says {host} does not exist ({failure})"``), so files never depend on the language. To show one
 in another language, each clause (the parts joined by ``"; "``) is matched against the catalog's
 templates, the fields it captured are rendered the same way (they may be sentences themselves),
-and the translation is filled in. A clause that no template matches is shown as stored.
+and the translation is filled in. A clause that no template matches is split at its ``": "``
+(the analysis joins an observation and why it is or is not evidence that way), else at its
+``", "`` (lists of reasons), each side rendered alone; what still matches nothing is shown as
+stored.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from probe import i18n
 from probe.i18n.compiled import DOMAIN, po_file
 
 _FIELD = re.compile(r"\{(\w+)\}")
-_DEPTH = 3
+_DEPTH = 6
+_SEPARATORS = (": ", ", ")
 """Fields inside fields inside fields: deeper text is shown as stored."""
 
 
@@ -73,4 +77,20 @@ def _clause(language: str, clause: str, depth: int) -> str:
                 return i18n._(msgid).format(**fields)
             except (KeyError, IndexError, ValueError):
                 return clause
+    for separator in _SEPARATORS:
+        if (halves := _halves(language, clause, depth, separator)) != clause:
+            return halves
+    return clause
+
+
+def _halves(language: str, clause: str, depth: int, separator: str) -> str:
+    """``"{what}: {why}"`` or a list (``"no helper, no DoH answer"``) without a template of its
+    own: both sides rendered, at the first ``separator`` where either side is known."""
+    start = 0
+    while (at := clause.find(separator, start)) >= 0:
+        left, right = clause[:at], clause[at + len(separator) :]
+        shown = _render(language, left, depth), _render(language, right, depth)
+        if shown != (left, right):
+            return separator.join(shown)
+        start = at + len(separator)
     return clause
