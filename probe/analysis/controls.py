@@ -98,7 +98,7 @@ class Controls:
                 # Older helpers list CNAME targets beside addresses: names alone are no address.
                 failure = errors.DNS_NO_ANSWER
             if addrs or failure in NEGATIVE_DNS:
-                return DnsControl("helper", addrs, failure, self._asns(), self._valid())
+                return DnsControl(N_("helper"), addrs, failure, self._asns(), self._valid())
         answers = [q for q in self.doh if str(q.get("hostname", "")).lower().rstrip(".") == host]
         if not answers:
             return None

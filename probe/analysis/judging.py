@@ -112,7 +112,7 @@ def no_evidence(what: str, failure: str | None, helper_failed: str | None = None
     really reached the network, and nothing is known."""
     if helper_failed is not None and not is_local(failure):
         return down(then(what, helper_failed))
-    return undetermined(f"{what}: {why_not_evidence(failure)}")
+    return undetermined(why_not_evidence(what, failure))
 
 
 def helper_failed(ctx: Context, endpoints: list[str], tcp_only: bool = False) -> str | None:

@@ -19,6 +19,7 @@ from probe.analysis.legacy import upgraded
 from probe.analysis.observations import Record, mapping
 from probe.analysis.options import AnalysisOptions
 from probe.analysis.verdict import Analysis, analyse, verdict_keys
+from probe.i18n import N_
 
 WEB: Final = "web_connectivity"
 OONI_VERDICT_KEYS: Final = ("blocking", "accessible")
@@ -102,7 +103,8 @@ def analyse_test(measurement: Record, options: AnalysisOptions, known: bool) -> 
     name = name_of(measurement)
     judge = ANALYSES.get(name)
     if judge is None:
-        judged = Judged(verdict_keys(undetermined(f"no analysis for {name}")))
+        none = N_("no analysis for {test}").format(test=name)
+        judged = Judged(verdict_keys(undetermined(none)))
     else:
         judged = judge(upgraded(measurement), options, known)
     return replace(judged, keys=_stored_as(name, judged.keys))

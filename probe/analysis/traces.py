@@ -62,7 +62,7 @@ class Residual:
         ).format(
             whose=whose, ttl=self.ttl, failure=self.failure, after=after, trigger=self.trigger_ttl
         )
-        return f"{suspected}; {N_('no later probe says where the censor is')}"
+        return "; ".join((suspected, N_("no later probe says where the censor is")))
 
 
 @dataclass(frozen=True)

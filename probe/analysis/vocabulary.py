@@ -39,9 +39,9 @@ def category_of(blocking: object, accessible: object) -> Category:
 class AppStatus(StrEnum):
     """The verdict of an app or tool test (tor, messaging): "reachable" where a site is "ok"."""
 
-    REACHABLE = "reachable"
-    BLOCKED = "blocked"
-    UNDETERMINED = "undetermined"
+    REACHABLE = N_("reachable")
+    BLOCKED = N_("blocked")
+    UNDETERMINED = N_("undetermined")
 
 
 class Blocking(StrEnum):
@@ -203,16 +203,15 @@ def no_network(failures: Iterable[object]) -> bool:
     )
 
 
-def why_not_evidence(failure: str | None) -> str:
-    """Why a failure outside the mapping says nothing about blocking, for ``x_detail``."""
+def why_not_evidence(what: str, failure: str | None) -> str:
+    """``what`` was observed, and why its failure, outside the mapping, says nothing about
+    blocking: the ``x_detail`` of such a verdict."""
     if is_probe_bug(failure):
-        return N_("a failure inside the probe, not on the network ({failure})").format(
-            failure=failure
-        )
-    if failure in LOCAL_FAILURES:
-        return N_("a failure of this device's own network or of the probe ({failure})").format(
-            failure=failure
-        )
-    if failure is None:
-        return N_("no failure was recorded")
-    return N_("{failure} is not the mark of any blocking technique").format(failure=failure)
+        why = N_("{what}: a failure inside the probe, not on the network ({failure})")
+    elif failure in LOCAL_FAILURES:
+        why = N_("{what}: a failure of this device's own network or of the probe ({failure})")
+    elif failure is None:
+        why = N_("{what}: no failure was recorded")
+    else:
+        why = N_("{what}: {failure} is not the mark of any blocking technique")
+    return why.format(what=what, failure=failure)

@@ -14,6 +14,7 @@ from typing import Any
 import typer.core
 
 from probe import i18n
+from probe.cli import click_words
 
 _FIELDS = ("help", "short_help", "epilog", "rich_help_panel")
 
@@ -60,5 +61,6 @@ class LocalizedGroup(typer.core.TyperGroup):
         self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
     ) -> Any:
         i18n.use(i18n.choose(_lang_in(args)))
+        click_words.speak()
         translate(self)
         return super().make_context(info_name, args, parent, **extra)
