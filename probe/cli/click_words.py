@@ -1,100 +1,70 @@
-"""click's and typer's own words ("Usage:", "Options", "Error", "Missing option") in the reader's
-language, from probe's catalog.
+"""typer's and click's own words ("Usage:", "Options", "Error", "Missing argument") in the
+reader's language, from probe's catalog.
 
-click marks its messages with the standard library's ``gettext`` and ``ngettext`` (the default
-domain), imported into each of its modules; typer's rich help reads module constants built with
-the same ``gettext`` at import time. Neither offers a hook, and the default domain follows the
-process's locale variables, not ``--lang``. So :func:`speak` points those modules' ``_`` and
-``ngettext`` at :mod:`probe.i18n` and sets typer's constants again, and the msgids below (the
-ones a user of probe can meet) are in probe's catalog, extracted like any other. A message not
-listed stays English. tests/i18n/test_click_words.py checks that each one is still, word for
-word, in the installed click and typer, so an upgrade that rewords one is noticed.
+typer ships its own copy of click (``typer._click``), which writes its messages in English with
+no gettext; typer's own ``core`` and ``rich_utils`` mark theirs with the standard library's
+``gettext``, whose default domain follows the locale variables, not ``--lang``, and
+``rich_utils`` turns them into constants at import time. None of them offers a hook. So
+:func:`speak` points those two modules' ``_`` at :mod:`probe.i18n` and sets the constants again,
+:class:`LocalizedContext` writes the usage line and the ``--help`` option's text through the
+catalog, and an error's message is read back like an ``x_detail``
+(:func:`probe.i18n.sentences.sentence`) against the templates below, which are the English of
+the installed typer word for word. tests/i18n/test_click_words.py runs each in ru and kk, so a
+typer release that rewords one is noticed; a message not listed stays English.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
+
+import typer.core
 
 from probe import i18n
-from probe.i18n import N_, N_plural
+from probe.i18n import N_
+from probe.i18n.sentences import sentence
 
-CLICK_MODULES = (
-    "click.core",
-    "click.decorators",
-    "click.exceptions",
-    "click.formatting",
-    "click.parser",
-    "click.termui",
-    "click.types",
-    "typer.core",
-    "typer.rich_utils",
-)
-"""The modules whose ``_``/``ngettext`` :func:`speak` replaces."""
+GETTEXT_MODULES = ("typer.core", "typer.rich_utils")
+"""typer's modules that call ``gettext`` as ``_`` when they run."""
 
 WORDS = (
     N_("Usage:"),
-    N_("Options"),
-    N_("Commands"),
-    N_("Arguments"),
-    N_("Error"),
-    N_("Error: {message}"),
-    N_("Try '{command} {option}' for help."),
-    N_("Try [blue]'{command_path} {help_option}'[/] for help."),
     N_("Show this message and exit."),
-    N_("Show the version and exit."),
     N_("Aborted!"),
-    N_("Aborted."),
     N_("Missing command."),
-    N_("Missing argument"),
-    N_("Missing option"),
-    N_("Missing parameter"),
-    N_("Missing {param_type}"),
-    N_("Missing parameter: {param_name}"),
-    N_("Invalid value: {message}"),
-    N_("Invalid value for {param_hint}: {message}"),
-    N_("No such option {name!r}."),
     N_("No such command {name!r}."),
-    N_("Option {name!r} does not take a value."),
-    N_("{value!r} is not a valid {number_type}."),
-    N_("{value} is not in the range {range}."),
-    N_("{value!r} is not a valid boolean. Recognized values: {states}"),
-    N_("{name} {filename!r} does not exist."),
-    N_("{name} {filename!r} is a directory."),
-    N_("{name} {filename!r} is a file."),
-    N_("{name} {filename!r} is not readable."),
-    N_("file"),
-    N_("directory"),
-    N_("path"),
-    N_("Could not open file {filename!r}: {message}"),
     N_("env var: {var}"),
     N_("default: {default}"),
     N_("required"),
-    N_("(deprecated) "),
-    N_("[default: {}]"),
-    N_("[env var: {}]"),
+    N_("No such option: {name}"),
+    N_("No such option: {name} (Possible options: {options})"),
+    N_("Missing argument {name}."),
+    N_("Missing option {name}."),
+    N_("Missing parameter {name}."),
+    N_("Invalid value for {hint}: {message}"),
+    N_("Invalid value: {message}"),
+    N_("Got unexpected extra argument(s) ({arguments})"),
+    N_("Option {name} does not take a value."),
+    N_("Option {name} requires an argument."),
+    N_("Option {name} requires {count} arguments."),
+    N_("Value {value} is not a valid {kind}."),
+    N_("{value} is not one of {choices}."),
+    N_("Input should be a valid number, unable to parse string as a number"),
 )
-"""click's and typer's messages probe translates (their English exactly as they write it)."""
+"""typer's messages (the ones a user of probe meets) that probe translates."""
 
-PLURAL_WORDS = (
-    N_plural("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
-    N_plural("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
-    N_plural(
-        "Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."
-    ),
-    N_plural("{value!r} is not {choice}.", "{value!r} is not one of {choices}."),
-)
-
-_TYPER_CONSTANTS = {
-    "DEPRECATED_STRING": "(deprecated) ",
-    "DEFAULT_STRING": "[default: {}]",
-    "ENVVAR_STRING": "[env var: {}]",
-    "ARGUMENTS_PANEL_TITLE": "Arguments",
-    "OPTIONS_PANEL_TITLE": "Options",
-    "COMMANDS_PANEL_TITLE": "Commands",
-    "ERRORS_PANEL_TITLE": "Error",
-    "ABORTED_TEXT": "Aborted.",
-    "RICH_HELP": "Try [blue]'{command_path} {help_option}'[/] for help.",
+_RICH_CONSTANTS = {
+    "DEPRECATED_STRING": N_("(deprecated) "),
+    "DEFAULT_STRING": N_("[default: {}]"),
+    "ENVVAR_STRING": N_("[env var: {}]"),
+    "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
+    "OPTIONS_PANEL_TITLE": N_("Options"),
+    "COMMANDS_PANEL_TITLE": N_("Commands"),
+    "ERRORS_PANEL_TITLE": N_("Error"),
+    "ABORTED_TEXT": N_("Aborted."),
+    "RICH_HELP": N_("Try [blue]'{command_path} {help_option}'[/] for help."),
 }
 """typer's rich help constants and their English (``REQUIRED_LONG_STRING`` is set apart: its
 brackets would read as rich markup to the catalog check)."""
@@ -108,19 +78,48 @@ def _module(name: str) -> ModuleType | None:
 
 
 def speak() -> None:
-    """Make click and typer speak the current language (call after :func:`probe.i18n.use`)."""
-    for name in CLICK_MODULES:
+    """Make typer speak the current language (call after :func:`probe.i18n.use`)."""
+    for name in GETTEXT_MODULES:
         module = _module(name)
-        if module is None:
-            continue
-        if hasattr(module, "_"):
-            module._ = i18n._  # type: ignore[attr-defined]
-        if hasattr(module, "ngettext"):
-            module.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+        if module is not None and hasattr(module, "_"):
+            setattr(module, "_", i18n._)  # noqa: B010
     rich_utils = _module("typer.rich_utils")
-    if rich_utils is not None:
-        for constant, english in _TYPER_CONSTANTS.items():
-            if hasattr(rich_utils, constant):
-                setattr(rich_utils, constant, i18n._(english))
-        if hasattr(rich_utils, "REQUIRED_LONG_STRING"):
-            setattr(rich_utils, "REQUIRED_LONG_STRING", "[" + i18n._("required") + "]")  # noqa: B010
+    if rich_utils is None:
+        return
+    for constant, english in _RICH_CONSTANTS.items():
+        if hasattr(rich_utils, constant):
+            setattr(rich_utils, constant, i18n._(english))
+    if hasattr(rich_utils, "REQUIRED_LONG_STRING"):
+        setattr(rich_utils, "REQUIRED_LONG_STRING", "[" + i18n._("required") + "]")  # noqa: B010
+    show = getattr(rich_utils, "rich_format_error", None)
+    if show is not None and not getattr(show, "localized", False):
+        setattr(rich_utils, "rich_format_error", _localized(show))  # noqa: B010
+
+
+def _localized(show: Callable[[Any], None]) -> Callable[[Any], None]:
+    """typer's error printer, with the error's message read back through the catalog."""
+
+    def localized(error: Any) -> None:
+        english = error.format_message
+        error.format_message = lambda: sentence(english())
+        show(error)
+
+    localized.localized = True  # type: ignore[attr-defined]
+    return localized
+
+
+class _Formatter(typer.core._click.HelpFormatter):  # type: ignore[name-defined,misc]
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix or i18n._("Usage:") + " ")
+
+
+class LocalizedContext(typer.core._click.Context):  # type: ignore[name-defined,misc]
+    """A context whose usage line and ``--help`` option read in the current language."""
+
+    formatter_class = _Formatter
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        option = self.command.get_help_option(self)
+        if option is not None and option.help:
+            option.help = i18n._(option.help)

@@ -47,8 +47,11 @@ def help_texts(root: Any) -> Iterator[tuple[Any, str]]:
 
 
 def translate(root: Any) -> None:
-    """Put the current language's help texts in the tree (once per built tree)."""
+    """Put the current language's help texts in the tree (once per built tree), and have each
+    command's usage line and ``--help`` option follow it too."""
     for item in _walk(root):
+        if hasattr(item, "context_class"):
+            item.context_class = click_words.LocalizedContext
         for name in _FIELDS:
             if text := getattr(item, name, None):
                 setattr(item, name, i18n._(text))

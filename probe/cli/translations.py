@@ -28,7 +28,7 @@ from probe.i18n.compiled import DOMAIN, po_file
 PACKAGE = Path(__file__).resolve().parent.parent
 ROOT = PACKAGE.parent
 CONFIG = ROOT / "babel.cfg"
-KEYWORDS = {"_": None, "N_": None, "N_plural": (1, 2), "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}|\[/?[a-z ]*\]|%\(\w+\)[sd]|%[sd]")
 """``{name}`` fields, rich markup tags (``[bold]``, ``[/]``) and %-formats: kept as they are."""
 
@@ -125,18 +125,16 @@ def problems(language: str, source: Catalog | None = None) -> list[str]:
         english = sorted(_PLACEHOLDER.findall(forms[0]))
         for form in forms[1:]:
             if sorted(_PLACEHOLDER.findall(form)) != english and not (
-                isinstance(message.id, tuple) and _lenient_plural(forms[:2], form)
+                isinstance(message.id, tuple) and _lenient_plural(forms[0], form)
             ):
                 found.append(f"{language}: placeholders differ in {message.id!r}: {form!r}")
     return found
 
 
-def _lenient_plural(english: list[str], form: str) -> bool:
-    """A plural form may drop ``{n}`` (Russian "один" for 1), or take a field of the English
-    plural (click's "requires an argument" has ``{nargs}`` only in its plural, yet Russian uses
-    its first form for 21 too), but adds nothing the English forms lack."""
-    known = {p for text in english for p in _PLACEHOLDER.findall(text)}
-    return not set(_PLACEHOLDER.findall(form)) - known
+def _lenient_plural(english: str, form: str) -> bool:
+    """A plural form may drop ``{n}`` (Russian "один" for 1) but add nothing else."""
+    extra = set(_PLACEHOLDER.findall(form)) - set(_PLACEHOLDER.findall(english))
+    return not extra
 
 
 def main(argv: list[str]) -> int:

@@ -71,9 +71,4 @@ def N_(message: str) -> str:
     return message
 
 
-def N_plural(singular: str, plural: str) -> tuple[str, str]:
-    """Mark a singular/plural pair for extraction only; shown through ``ngettext``."""
-    return singular, plural
-
-
 use(choose())

@@ -26,8 +26,9 @@ _SEPARATORS = (": ", ", ")
 
 @cache
 def _templates(language: str) -> list[tuple[re.Pattern[str], str]]:
-    """``(pattern, msgid)`` for every translated one-form message with ``{fields}``, the ones
-    with the most fixed text first, so the most specific template wins."""
+    """``(pattern, msgid)`` for every translated one-form message with ``{fields}``: the ones
+    that start with a field first (they wrap a whole sentence, as ``"{what}: ..."`` does, so when
+    two readings leave as much English, the wrapper wins), then the most fixed text first."""
     from babel.messages.pofile import read_po
 
     try:
@@ -49,7 +50,7 @@ def _templates(language: str) -> list[tuple[re.Pattern[str], str]]:
             re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
         )
         found.append((len(fixed), re.compile(regex, re.DOTALL), msgid))
-    found.sort(key=lambda item: -item[0])
+    found.sort(key=lambda item: (not item[2].startswith("{"), -item[0]))
     return [(pattern, msgid) for _, pattern, msgid in found]
 
 
