@@ -47,11 +47,9 @@ def _details() -> list[str]:
     return sorted(found)
 
 
+@pytest.mark.usefixtures("speaking")
 @pytest.mark.parametrize("language", ["ru", "kk"])
-def test_every_detail_of_the_samples_reads_in_the_language(
-    language: str,
-    speaking: None,  # noqa: ARG001
-) -> None:
+def test_every_detail_of_the_samples_reads_in_the_language(language: str) -> None:
     details = _details()
     assert len(details) > 20
     i18n.use(language)
@@ -120,13 +118,10 @@ COMPOSED = {
 }
 
 
+@pytest.mark.usefixtures("speaking")
 @pytest.mark.parametrize("stored", list(COMPOSED))
 @pytest.mark.parametrize("language", ["ru", "kk"])
-def test_a_composed_detail_is_read_by_its_own_templates(
-    stored: str,
-    language: str,
-    speaking: None,  # noqa: ARG001
-) -> None:
+def test_a_composed_detail_is_read_by_its_own_templates(stored: str, language: str) -> None:
     i18n.use(language)
     assert sentence(stored) == COMPOSED[stored][language]
     i18n.use("en")
