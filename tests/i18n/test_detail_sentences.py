@@ -78,16 +78,16 @@ COMPOSED = {
     "network or of the probe (network_down)": {
         "ru": "TCP-подключение не удалось (network_down) на 203.0.113.10:443: сбой собственной "
         "сети этого устройства или самого probe (network_down)",
-        "kk": "TCP қосылымы сәтсіз болды (network_down): 203.0.113.10:443: осы құрылғының өз "
+        "kk": "TCP қосылымы сәтсіз болды (network_down), мекенжай 203.0.113.10:443: осы құрылғының өз "
         "желісінің немесе probe-тың ақауы (network_down)",
     },
     # clauses nested three deep (name-based SNI verdict)
     "RST after the ClientHello with SNI www.tumblr.com at 203.0.113.10:443; same IP with SNI "
     "example.com completed: the name triggered it": {
         "ru": "RST после ClientHello с SNI www.tumblr.com на 203.0.113.10:443; тот же IP с SNI "
-        "example.com: завершилось — сработало на имя",
+        "example.com: завершилось — причина в имени",
         "kk": "ClientHello-дан кейін RST, SNI www.tumblr.com, мекенжай 203.0.113.10:443; сол IP, "
-        "SNI example.com: аяқталды — атқа әрекет етті",
+        "SNI example.com: аяқталды — себеп атта",
     },
     # an app's line keeps its reasons, "; " included, inside parentheses
     "Tor: blocked (directory authorities' OR ports: TCP connect generic_timeout_error (3/3); "
