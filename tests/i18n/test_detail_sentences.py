@@ -78,8 +78,8 @@ COMPOSED = {
     "network or of the probe (network_down)": {
         "ru": "TCP-подключение не удалось (network_down) на 203.0.113.10:443: сбой собственной "
         "сети этого устройства или самого probe (network_down)",
-        "kk": "TCP қосылымы сәтсіз болды (network_down), мекенжай 203.0.113.10:443: осы құрылғының өз "
-        "желісінің немесе probe-тың ақауы (network_down)",
+        "kk": "TCP қосылымы сәтсіз болды (network_down), мекенжай 203.0.113.10:443: осы "
+        "құрылғының өз желісінің немесе probe-тың ақауы (network_down)",
     },
     # clauses nested three deep (name-based SNI verdict)
     "RST after the ClientHello with SNI www.tumblr.com at 203.0.113.10:443; same IP with SNI "
