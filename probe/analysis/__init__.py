@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from probe.exports import lazy_exports
 
 if TYPE_CHECKING:
+    from probe.analysis.judging import Verdict
     from probe.analysis.options import OPTIONS_KEY, AnalysisOptions, OptionFlags, OptionsSource
     from probe.analysis.per_test import stored_verdict
     from probe.analysis.run import (
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
         mark_network,
         merge,
     )
-    from probe.analysis.verdict import ANALYSIS_VERSION, Verdict
+    from probe.analysis.verdict import ANALYSIS_VERSION
 
 __all__ = [
     "ANALYSIS_KEYS",
@@ -59,6 +60,7 @@ __getattr__ = lazy_exports(
             "mark_network",
             "merge",
         ),
-        "verdict": ("ANALYSIS_VERSION", "Verdict"),
+        "judging": ("Verdict",),
+        "verdict": ("ANALYSIS_VERSION",),
     },
 )

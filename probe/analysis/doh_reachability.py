@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from probe.analysis.judged import Judged
+from probe.analysis.judging import Verdict, ok, undetermined
 from probe.analysis.observations import Record, mapping, records
 from probe.analysis.options import AnalysisOptions
-from probe.analysis.verdict import Verdict, ok, undetermined, verdict_keys
+from probe.analysis.verdict import verdict_keys
 from probe.analysis.vocabulary import Blocking
 from probe.i18n import N_
 from probe.net.names import is_ip_literal

@@ -21,10 +21,12 @@ from typing import Any, Final
 from probe.analysis.app_keys import summary_keys
 from probe.analysis.apps import APP_VERDICTS, app_keys, app_verdict
 from probe.analysis.judged import Judge, Judged
+from probe.analysis.judging import undetermined
 from probe.analysis.legacy import upgraded
 from probe.analysis.observations import Record
 from probe.analysis.options import AnalysisOptions
-from probe.analysis.verdict import analyse, undetermined, verdict_keys
+from probe.analysis.verdict import analyse, verdict_keys
+from probe.i18n import N_
 
 WEB: Final = "web_connectivity"
 OONI_VERDICT_KEYS: Final = ("blocking", "accessible")
@@ -98,7 +100,8 @@ def analyse_test(measurement: Record, options: AnalysisOptions, known: bool) -> 
     name = name_of(measurement)
     judge = judge_of(name)
     if judge is None:
-        judged = Judged(verdict_keys(undetermined(f"no analysis for {name}")))
+        none = N_("no analysis for {test}").format(test=name)
+        judged = Judged(verdict_keys(undetermined(none)))
     else:
         judged = judge(upgraded(measurement), options, known)
     return replace(judged, keys=_stored_as(name, judged.keys))

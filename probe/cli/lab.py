@@ -10,10 +10,11 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from probe.analysis.results import read_results
-from probe.i18n import N_, _
+from probe.i18n import N_, _, ngettext
 from probe.lab import check as checking
 from probe.lab import scenario as scenarios
 from probe.lab.errors import LabError
@@ -43,7 +44,8 @@ LISTS_DIR = typer.Option(
 
 
 def _fail(exc: LabError) -> typer.Exit:
-    _err.print(f"[red]lab error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+    said = _("[red]lab error:[/] {error}").format(error=escape(str(exc)))
+    _err.print(said, highlight=False, markup=True, soft_wrap=True)
     return typer.Exit(EXIT_LAB_ERROR)
 
 
@@ -88,7 +90,9 @@ def _measure(lab: Lab, scenario: scenarios.Scenario) -> list[dict[str, Any]]:
         argv += ["--test", test]
     status = lab.run(argv)
     if not out.is_file():
-        raise LabError(f"`probe run` exited with {status} and wrote no results")
+        raise LabError(
+            _("`probe run` exited with {status} and wrote no results").format(status=status)
+        )
     return list(read_results(out))
 
 
@@ -115,7 +119,7 @@ def check_command(
     try:
         loaded = _load(scenario)
         if not loaded.expects:
-            raise LabError(f"{loaded.source}: no [[expect]] entries to check")
+            raise LabError(_("{file}: no [[expect]] entries to check").format(file=loaded.source))
         with running(loaded, lists_dir) as lab:
             measurements = _measure_until_repeated(lab, loaded)
     except LabError as exc:
@@ -125,16 +129,19 @@ def check_command(
     if output:
         output.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in measurements))
     rows = checking.compare(loaded.expects, checking.index(measurements))
-    table = Table(title=f"probe lab check: {loaded.name}")
-    for column in ("URL", "key", "expected", "measured", "result"):
+    table = Table(title=_("probe lab check: {scenario}").format(scenario=loaded.name))
+    for column in (_("URL"), _("key"), _("expected"), _("measured"), _("result")):
         table.add_column(column)
+    passed, failed = _("[green]pass[/]"), _("[red]FAIL[/]")
     for row in rows:
-        result = "[green]pass[/green]" if row.ok else "[red]FAIL[/red]"
-        table.add_row(row.url, row.key, row.expected, row.measured, result)
+        table.add_row(row.url, row.key, row.expected, row.measured, passed if row.ok else failed)
     console = Console()
     console.print(table)
     met = sum(r.ok for r in rows)
-    console.print(f"{met} of {len(rows)} expectations met")
+    said = ngettext(
+        "{met} of {count} expectation met", "{met} of {count} expectations met", len(rows)
+    )
+    console.print(said.format(met=met, count=len(rows)), highlight=False)
     raise typer.Exit(0 if met == len(rows) else 1)
 
 
@@ -144,13 +151,15 @@ def down_command(
 ) -> None:
     """Remove labs left behind by a crash (namespaces, daemons, files)."""
     if not all_labs:
-        _err.print("say --all: this removes every lab on the machine, running or not")
+        _err.print(_("say --all: this removes every lab on the machine, running or not"))
         raise typer.Exit(EXIT_LAB_ERROR)
     try:
         removed = down_all()
     except LabError as exc:
         raise _fail(exc) from None
-    typer.echo(f"removed {len(removed)} lab(s){': ' + ', '.join(removed) if removed else ''}")
+    said = ngettext("removed {count} lab", "removed {count} labs", len(removed))
+    named = f": {', '.join(removed)}" if removed else ""
+    typer.echo(said.format(count=len(removed)) + named)
 
 
 @lab_app.command("scenarios")
@@ -160,5 +169,5 @@ def scenarios_command() -> None:
         try:
             description = scenarios.load(path).description
         except LabError as exc:
-            description = f"(invalid: {exc})"
+            description = _("(invalid: {error})").format(error=exc)
         typer.echo(f"{name:16} {description}")

@@ -14,6 +14,7 @@ from typing import Any
 import typer.core
 
 from probe import i18n
+from probe.cli import click_words
 
 _FIELDS = ("help", "short_help", "epilog", "rich_help_panel")
 
@@ -52,8 +53,11 @@ def help_texts(root: Any) -> Iterator[tuple[Any, str]]:
 
 
 def translate(root: Any) -> None:
-    """Put the current language's help texts in the tree (once per built tree)."""
+    """Put the current language's help texts in the tree (once per built tree), and have each
+    command's usage line and ``--help`` option follow it too."""
     for item in _walk(root):
+        if hasattr(item, "context_class"):
+            item.context_class = click_words.LocalizedContext
         for name in _FIELDS:
             if text := getattr(item, name, None):
                 setattr(item, name, i18n._(text))
@@ -66,5 +70,6 @@ class LocalizedGroup(typer.core.TyperGroup):
         self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
     ) -> Any:
         i18n.use(i18n.choose(_lang_in(args)))
+        click_words.speak()
         translate(self)
         return super().make_context(info_name, args, parent, **extra)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from probe.analysis.repeats import INTERMITTENT
 from probe.analysis.vocabulary import Blocking, Category, Technique
+from probe.i18n import _
 from probe.lab import fields
 from probe.lab.errors import LabError
 from probe.lab.rules import Rule, parse_rule
@@ -145,8 +146,9 @@ def find(name_or_path: str) -> Path:
     if name_or_path in known:
         return known[name_or_path]
     raise LabError(
-        f"{name_or_path}: no such scenario file or shipped scenario "
-        f"(shipped: {', '.join(sorted(known))})"
+        _("{name}: no such scenario file or shipped scenario (shipped: {known})").format(
+            name=name_or_path, known=", ".join(sorted(known))
+        )
     )
 
 
