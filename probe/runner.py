@@ -159,58 +159,16 @@ async def run(
     every measurement before it leaves this function. ``planned`` hears the new number of
     measurements whenever a repeat is added.
     """
-    scrubber = Scrubber(options.secrets)
     own = own if own is not None else OwnAddresses()
     workers = max(1, min(options.settings.parallel, len(jobs)))
-    schedule = Schedule(jobs, options.repeat_gap)
-    finished = asyncio.Event()
-    running = 0
-    loop = asyncio.get_running_loop()
     # getaddrinfo blocks a thread; the default pool (cores + 4) would cap real parallelism.
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="getaddrinfo") as pool:
         session = Session(
             options.settings, executor=pool, own_addresses=own, backend=options.backend
         )
-
-        def deliver(done: Measured, ready: Mapping[str, RunInfo]) -> dict[str, Any]:
-            scrubber.add(own.snapshot())
-            return sink(scrubber(done.envelope(ready[done.job.nettest.name])))
-
-        async def one(job: Job) -> None:
-            done = await measure(job, session, options.analysis)
-            try:
-                ready = await infos.ready()
-            except asyncio.CancelledError:
-                deliver(done, infos.known())  # interrupted: keep what was measured
-                raise
-            written = deliver(done, ready)
-            again = repeat_after(job, written, options.repeat)
-            if again is not None:
-                schedule.add(again, loop.time())
-                if planned is not None:
-                    planned(schedule.planned)
-
-        async def worker() -> None:
-            nonlocal running, finished
-            while True:
-                seen = finished  # set when any job ends: it may have added a repeat
-                item = schedule.take(loop.time())
-                if isinstance(item, Job):
-                    running += 1
-                    try:
-                        await one(item)
-                    finally:
-                        running -= 1
-                        finished.set()
-                        finished = asyncio.Event()
-                elif item is None and not running:
-                    return
-                else:  # a repeat is not due yet, or a job still running may add one
-                    timeout = None if item is None else max(0.0, item - loop.time())
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(seen.wait(), timeout)
-
-        tasks = [asyncio.create_task(worker()) for _ in range(workers)]
+        schedule = Schedule(jobs, options.repeat_gap)
+        crew = _Crew(schedule, session, options, own, infos, sink, planned)
+        tasks = [asyncio.create_task(crew.worker()) for _ in range(workers)]
         try:
             await asyncio.gather(*tasks)
         finally:
@@ -218,6 +176,70 @@ async def run(
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await session.aclose()
+
+
+class _Crew:
+    """The workers' shared state: what is left to do, how many jobs are running, and an event
+    set whenever one ends (it may have added a repeat a waiting worker can take)."""
+
+    def __init__(
+        self,
+        schedule: Schedule,
+        session: Session,
+        options: RunOptions,
+        own: OwnAddresses,
+        infos: Envelopes,
+        sink: Sink,
+        planned: Callable[[int], None] | None,
+    ) -> None:
+        self.schedule = schedule
+        self.session = session
+        self.options = options
+        self.own = own
+        self.infos = infos
+        self.sink = sink
+        self.planned = planned
+        self.scrubber = Scrubber(options.secrets)
+        self.running = 0
+        self.finished = asyncio.Event()
+        self.loop = asyncio.get_running_loop()
+
+    async def worker(self) -> None:
+        while True:
+            seen = self.finished
+            item = self.schedule.take(self.loop.time())
+            if isinstance(item, Job):
+                self.running += 1
+                try:
+                    await self.one(item)
+                finally:
+                    self.running -= 1
+                    self.finished.set()
+                    self.finished = asyncio.Event()
+            elif item is None and not self.running:
+                return
+            else:  # a repeat is not due yet, or a job still running may add one
+                timeout = None if item is None else max(0.0, item - self.loop.time())
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(seen.wait(), timeout)
+
+    async def one(self, job: Job) -> None:
+        done = await measure(job, self.session, self.options.analysis)
+        try:
+            ready = await self.infos.ready()
+        except asyncio.CancelledError:
+            self.deliver(done, self.infos.known())  # interrupted: keep what was measured
+            raise
+        written = self.deliver(done, ready)
+        again = repeat_after(job, written, self.options.repeat)
+        if again is not None:
+            self.schedule.add(again, self.loop.time())
+            if self.planned is not None:
+                self.planned(self.schedule.planned)
+
+    def deliver(self, done: Measured, ready: Mapping[str, RunInfo]) -> dict[str, Any]:
+        self.scrubber.add(self.own.snapshot())
+        return self.sink(self.scrubber(done.envelope(ready[done.job.nettest.name])))
 
 
 async def measure(job: Job, session: Session, analysis: AnalysisOptions) -> Measured:

@@ -111,16 +111,7 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
     started = datetime.now(UTC)
     jobs = jobs_for(selection.nettests, selection.targets)
     own = OwnAddresses(interface_addresses())
-    done: Recovered | None = None
-    if options.resume is not None:
-        if options.output is not None and options.output != options.resume:
-            raise UsageError("--resume FILE already names the output; drop --output")
-        jobs, done = _resume(options.resume, jobs, events)
-        if jobs and done.unjudged:
-            # The earlier part's lines were scrubbed in their own sitting; so is its trailer.
-            _judge_earlier(
-                options.resume, done, Scrubber([*options.secrets, *own.snapshot()]), events
-            )
+    jobs, done = _resume(options, jobs, own, events)
     default = Path("results") / f"{started:%Y%m%dT%H%M%SZ}-{selection.list_name}.jsonl"
     path = options.resume or options.output or default
     try:
@@ -128,17 +119,7 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
     except ResultsError as exc:
         raise UsageError(str(exc)) from exc
     analysis = _Verdicts(options.analysis)
-    scrubbed: frozenset[str] | None = None  # the addresses the first line was scrubbed of
-
-    def sink(record: dict[str, Any]) -> dict[str, Any]:
-        nonlocal scrubbed
-        analysed = analysis.add(record)
-        if scrubbed is None:
-            scrubbed = own.snapshot()
-        writer.write(analysed)
-        events.measured(analysed)
-        return analysed
-
+    sink = _Sink(analysis, writer, own, events)
     planned = [len(jobs)]  # grows as --repeat adds measurements
 
     def replanned(total: int) -> None:
@@ -150,7 +131,7 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
         lookup = asyncio.create_task(_locate(options, own, events))
         lookup.add_done_callback(infos.learned)
         try:
-            await runner.run(jobs, options, infos, sink, own, replanned)
+            await runner.run(jobs, options, infos, sink.write, own, replanned)
             await lookup  # a run with nothing left to measure still reports a failed lookup
         finally:
             lookup.cancel()  # Ctrl-C: the lookup is not waited for
@@ -164,14 +145,36 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
             interrupted = True
         except ResultsError as exc:
             raise RunFailed(str(exc)) from exc
-    if scrubbed is not None:
-        _scrub_late(path, options.secrets, own, scrubbed)
+    if sink.scrubbed is not None:
+        _scrub_late(path, options.secrets, own, sink.scrubbed)
     summary = analysis.finish()
     if summary.marks and not interrupted:
         _append_trailer(path, summary, Scrubber([*options.secrets, *own.snapshot()]))
     return Outcome(
         path, summary, planned[0], writer.count, datetime.now(UTC) - started, interrupted
     )
+
+
+class _Sink:
+    """Where the runner hands each finished measurement: analysed, written, then shown."""
+
+    def __init__(
+        self, analysis: _Verdicts, writer: JsonlWriter, own: OwnAddresses, events: Events
+    ) -> None:
+        self._analysis = analysis
+        self._writer = writer
+        self._own = own
+        self._events = events
+        self.scrubbed: frozenset[str] | None = None
+        """The addresses the first line was scrubbed of; None until one is written."""
+
+    def write(self, record: dict[str, Any]) -> dict[str, Any]:
+        analysed = self._analysis.add(record)
+        if self.scrubbed is None:
+            self.scrubbed = self._own.snapshot()
+        self._writer.write(analysed)
+        self._events.measured(analysed)
+        return analysed
 
 
 class _Verdicts:
@@ -268,7 +271,24 @@ def _infos(
     }
 
 
-def _resume(path: Path, jobs: list[Job], events: Events) -> tuple[list[Job], Recovered]:
+def _resume(
+    options: RunOptions, jobs: list[Job], own: OwnAddresses, events: Events
+) -> tuple[list[Job], Recovered | None]:
+    """With ``--resume``, the jobs the file does not hold yet, and what it does; an earlier
+    part left unjudged is closed first."""
+    if options.resume is None:
+        return jobs, None
+    if options.output is not None and options.output != options.resume:
+        raise UsageError("--resume FILE already names the output; drop --output")
+    jobs, done = _recover(options.resume, jobs, events)
+    if jobs and done.unjudged:
+        # The earlier part's lines were scrubbed in their own sitting; so is its trailer.
+        scrubber = Scrubber([*options.secrets, *own.snapshot()])
+        _judge_earlier(options.resume, done, scrubber, events)
+    return jobs, done
+
+
+def _recover(path: Path, jobs: list[Job], events: Events) -> tuple[list[Job], Recovered]:
     """Skip what ``path`` holds; its report ids are kept (:func:`_infos`)."""
     try:
         done = recover(path)
