@@ -44,7 +44,7 @@ ADDRESS_ACTIONS = frozenset(
     {"ip-drop", "ip-reset", "tls-reset", "throttle", "tls-mitm", "http-blockpage", "freeze"}
 )
 """Actions enforced by destination address, so their domains get an address of their own."""
-IPV4_ONLY_ACTIONS = frozenset({"throttle", "sni-throttle", "tls-mitm", "http-blockpage"})
+IPV4_ONLY_ACTIONS = frozenset({"throttle", "tls-mitm", "http-blockpage"})
 """Address actions the censor applies to IPv4 only: their domains cannot be dual-stack."""
 
 VERDICTS = tuple(Category)

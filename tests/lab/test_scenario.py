@@ -317,7 +317,7 @@ def test_freeze_defaults_to_16_kib_and_needs_targets(tmp_path: Path) -> None:
         _one_rule(tmp_path, 'action = "freeze"\ndomains = ["a.example"]\nbytes = 0\n')
 
 
-def test_sni_throttle_needs_a_rate_and_domains_and_is_ipv4_only(tmp_path: Path) -> None:
+def test_sni_throttle_needs_a_rate_and_domains(tmp_path: Path) -> None:
     rule = _one_rule(
         tmp_path, 'action = "sni-throttle"\ndomains = ["a.example"]\nrate = "32kbit"\n'
     )
@@ -328,21 +328,15 @@ def test_sni_throttle_needs_a_rate_and_domains_and_is_ipv4_only(tmp_path: Path) 
         _one_rule(tmp_path, 'action = "sni-throttle"\nrate = "32kbit"\n')
     with pytest.raises(LabError, match="'rate' must look like"):
         _one_rule(tmp_path, 'action = "sni-throttle"\ndomains = ["a.example"]\nrate = "fast"\n')
-    with pytest.raises(
-        LabError, match=r"scenario\.toml:5: rule\[1\]: action 'sni-throttle' works on IPv4"
-    ):
-        _load(
-            tmp_path,
-            'name = "p"\n[[site]]\ndomain = "a.example"\nipv6 = true\n[[rule]]\n'
-            'action = "sni-throttle"\ndomains = ["a.example"]\nrate = "32kbit"\n',
-        )
 
 
 def test_sni_throttle_marks_the_flow_and_classifies_the_downloads(tmp_path: Path) -> None:
     from probe.lab import censor
 
-    loaded = _one_rule(
-        tmp_path, 'action = "sni-throttle"\ndomains = ["a.example"]\nrate = "32kbit"\n'
+    loaded = _load(
+        tmp_path,
+        'name = "p"\n[[site]]\ndomain = "a.example"\nipv6 = true\n[[rule]]\n'
+        'action = "sni-throttle"\ndomains = ["a.example"]\nrate = "32kbit"\n',
     )
     mangle = censor.iptables(loaded, {}, {}).split("*mangle\n")[1]
     assert f'{censor.sni_pattern("a.example")}" -j CONNMARK --set-xmark 0x100/0xff00' in mangle
@@ -352,6 +346,8 @@ def test_sni_throttle_marks_the_flow_and_classifies_the_downloads(tmp_path: Path
     )
     tc = [" ".join(c) for c in censor.tc_commands(loaded, {})]
     assert "tc class add dev eth0 parent 1: classid 1:2 htb rate 32kbit ceil 32kbit" in tc
+    # The same marks for IPv6: htb takes the class CLASSIFY set, whatever the family.
+    assert censor.ip6tables(loaded, {}).split("*mangle\n")[1] == mangle
     assert not [c for c in tc if "eth1" in c or " filter " in c]  # downloads only, no u32
 
 
