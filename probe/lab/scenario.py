@@ -69,10 +69,20 @@ _TOP_KEYS = frozenset(
     }
 )
 _SITE_KEYS = frozenset(
-    {"domain", "down", "redirect", "title", "body_bytes", "echo_client", "cdn", "ipv6"}
+    {
+        "domain",
+        "down",
+        "redirect",
+        "title",
+        "body_bytes",
+        "echo_client",
+        "cdn",
+        "ipv6",
+        "same_address_as",
+    }
 )
 _EXPECT_KEYS = frozenset(
-    {"domain", "url", "test", "verdict", "blocking", "technique", "network_unusable"}
+    {"domain", "url", "test", "verdict", "blocking", "technique", "network_unusable", "detail"}
 )
 _RATE = re.compile(r"(\d+(?:\.\d+)?)(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)")
 _LATENCY = re.compile(r"(\d+(?:\.\d+)?)(ms|s)")
@@ -92,6 +102,8 @@ class Site:
     """Served by the lab's CDN: every CDN host serves every CDN site with one shared certificate."""
     ipv6: bool = False
     """Dual-stack: an AAAA record and nginx on the site's IPv6 address too."""
+    same_address_as: str | None = None
+    """Another ``[[site]]`` whose address this one shares, as names on one shared host do."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,8 @@ class Expect:
     """A test with built-in targets (``tor``, ``telegram``…) instead of a URL."""
     network_unusable: bool | None = None
     """The run-level verdict (``x_network_unusable``), which every measurement of a run carries."""
+    detail: str | None = None
+    """Words the measurement's ``x_detail`` must contain (the evidence, not only the verdict)."""
 
     @property
     def hostname(self) -> str:
@@ -251,6 +265,7 @@ def parse(data: dict[str, Any], path: Path, lines: dict[str, list[int]] | None =
         _expect(t, where.at("expect", i)) for i, t in enumerate(_tables(data, "expect", where), 1)
     )
     _check_ipv4_only(sites, rules, where)
+    _check_shared(sites, rules, where)
     return Scenario(
         name=_str(data, "name", where),
         description=_str(data, "description", where, ""),
@@ -295,6 +310,28 @@ def _check_ipv4_only(sites: tuple[Site, ...], rules: tuple[Rule, ...], where: _W
         if v6:
             raise where.at("rule", i).error(
                 f"action '{rule.action}' works on IPv4 only, but {v6[0]!r} is IPv6"
+            )
+
+
+def _check_shared(sites: tuple[Site, ...], rules: tuple[Rule, ...], where: _Where) -> None:
+    """``same_address_as`` names another live ``[[site]]`` that keeps its own address."""
+    by_domain = {s.domain: s for s in sites}
+    dedicated = {d for r in rules if r.action in ADDRESS_ACTIONS for d in r.domains}
+    for i, site in enumerate(sites, 1):
+        if site.same_address_as is None:
+            continue
+        other = by_domain.get(site.same_address_as)
+        if other is None or other is site:
+            raise where.at("site", i).error(
+                f"'same_address_as' must name another [[site]], not {site.same_address_as!r}"
+            )
+        if other.down or other.same_address_as:
+            raise where.at("site", i).error(
+                f"'same_address_as': {other.domain!r} has no address of its own to share"
+            )
+        if site.domain in dedicated:
+            raise where.at("site", i).error(
+                f"{site.domain!r} is named by an address rule, so it has an address of its own"
             )
 
 
@@ -398,6 +435,7 @@ def _site(table: dict[str, Any], where: _Where) -> Site:
     if down and redirect:
         raise where.error("a site that is down cannot redirect")
     served_as = [k for k in ("cdn", "ipv6") if _bool(table, k, where)]
+    served_as += ["same_address_as"] if "same_address_as" in table else []
     if down and served_as:
         raise where.error(f"a site that is down is served nowhere: drop '{served_as[0]}'")
     body_bytes: int | None = None
@@ -414,6 +452,11 @@ def _site(table: dict[str, Any], where: _Where) -> Site:
         echo_client=_bool(table, "echo_client", where),
         cdn=_bool(table, "cdn", where),
         ipv6=_bool(table, "ipv6", where),
+        same_address_as=(
+            _domain(_str(table, "same_address_as", where), where)
+            if "same_address_as" in table
+            else None
+        ),
     )
 
 
@@ -502,11 +545,15 @@ def _expect(table: dict[str, Any], where: _Where) -> Expect:
     if technique is not None and verdict not in (None, Category.BLOCKED):
         raise where.error(f"verdict '{verdict}' has no technique, not {technique!r}")
     unusable = _bool(table, "network_unusable", where) if "network_unusable" in table else None
-    if verdict is None and blocking is None and technique is None and unusable is None:
+    detail = _str(table, "detail", where) if "detail" in table else None
+    if detail == "":
+        raise where.error("'detail' is empty")
+    if (verdict, blocking, technique, unusable, detail) == (None,) * 5:
         raise where.error(
-            "nothing to compare: give 'verdict', 'blocking', 'technique' or 'network_unusable'"
+            "nothing to compare: give 'verdict', 'blocking', 'technique', 'network_unusable' "
+            "or 'detail'"
         )
-    return Expect(url, verdict, blocking, technique, test, unusable)
+    return Expect(url, verdict, blocking, technique, test, unusable, detail)
 
 
 def _latency(data: dict[str, Any], where: _Where) -> float:

@@ -153,6 +153,20 @@ def test_full_example_loads(tmp_path: Path) -> None:
          "cannot redirect"),
         ('name = "x"\n[[site]]\ndomain = "a.kz"\ndown = true\nipv6 = true',
          "site[1]: a site that is down is served nowhere: drop 'ipv6'"),
+        ('name = "x"\n[[site]]\ndomain = "a.kz"\nsame_address_as = "b.kz"',
+         "site[1]: 'same_address_as' must name another [[site]], not 'b.kz'"),
+        ('name = "x"\n[[site]]\ndomain = "a.kz"\nsame_address_as = "a.kz"',
+         "site[1]: 'same_address_as' must name another [[site]]"),
+        ('name = "x"\n[[site]]\ndomain = "b.kz"\ndown = true\n'
+         '[[site]]\ndomain = "a.kz"\nsame_address_as = "b.kz"',
+         "site[2]: 'same_address_as': 'b.kz' has no address of its own to share"),
+        ('name = "x"\n[[site]]\ndomain = "b.kz"\n'
+         '[[site]]\ndomain = "a.kz"\nsame_address_as = "b.kz"\n'
+         '[[rule]]\naction = "ip-drop"\ndomains = ["a.kz"]',
+         "site[2]: 'a.kz' is named by an address rule, so it has an address of its own"),
+        ('name = "x"\n[[site]]\ndomain = "a.kz"\ndown = true\nsame_address_as = "b.kz"',
+         "served nowhere: drop 'same_address_as'"),
+        ('name = "x"\n[[expect]]\ndomain = "a.kz"\ndetail = ""', "expect[1]: 'detail' is empty"),
         ('name = "x"\nlatency = "fast"', "'latency' must look like"),
         ('name = "x"\n[lab]\nasn = "AS9198"', "lab: 'asn' must be a number such as 9198"),
         ('name = "x"\n[lab]\ncc = "kz"', "lab: 'cc' must be a two-letter country code"),
@@ -394,3 +408,21 @@ def test_probability_on_address_rules_decides_on_the_first_packet(tmp_path: Path
     assert "--probability 0.5 -j REJECT --reject-with tcp-reset" in censor.iptables(
         reset, where, {}
     )
+
+
+def test_a_site_can_share_another_sites_address(tmp_path: Path) -> None:
+    from probe.lab import sites
+
+    loaded = _load(
+        tmp_path,
+        'name = "x"\n[[site]]\ndomain = "b.kz"\nipv6 = true\n[[site]]\ndomain = "a.kz"\n'
+        'same_address_as = "B.kz"\nipv6 = true\n[[site]]\ndomain = "c.kz"\n'
+        '[[expect]]\ndomain = "a.kz"\ndetail = "the name triggered it"\n',
+    )
+    assert loaded.sites[1].same_address_as == "b.kz"
+    assert loaded.expects[0].detail == "the name triggered it"
+    served = sites.served(loaded, [])
+    where = sites.addresses(loaded, served)
+    assert where["a.kz"] == where["b.kz"] != where["c.kz"]
+    where6 = sites.addresses6(served.values(), where)
+    assert where6["a.kz"] == where6["b.kz"]
