@@ -30,6 +30,10 @@ MIN_FLOW_BYTES: Final = 2048
 which a server sends unasked right after the handshake."""
 MIN_RATE_BYTES: Final = 16384
 """A neutral pull this long has a rate worth comparing with a rate limit's."""
+SAME_RATE: Final = 2.0
+"""A neutral pull under this many times a rate limit's rate met the limit too: it is on the
+address. Between this and ``throttle.RATIO`` the pull was faster, but a 32 KiB pull over a long
+path is held back by TCP's slow start, so that is no evidence of the name either."""
 SILENT_SHARE: Final = 0.5
 """A freeze when the connection was silent for at least this share of the request's time."""
 EPSILON: Final = 0.001

@@ -40,7 +40,14 @@ from probe.analysis.observations import (
 )
 from probe.analysis.options import OPTIONS_KEY, AnalysisOptions
 from probe.analysis.packets import packet_findings
-from probe.analysis.stall import MIN_RATE_BYTES, Stall, neutral_volume, rate, stall_of
+from probe.analysis.stall import (
+    MIN_RATE_BYTES,
+    SAME_RATE,
+    Stall,
+    neutral_volume,
+    rate,
+    stall_of,
+)
 from probe.analysis.throttle import RATIO, throttled
 from probe.analysis.vocabulary import (
     ADDRESS_TECHNIQUES,
@@ -56,7 +63,7 @@ from probe.analysis.vocabulary import (
 )
 from probe.net import errors
 
-ANALYSIS_VERSION = "0.2.0"
+ANALYSIS_VERSION = "0.2.1"
 
 
 @dataclass(frozen=True)
@@ -538,10 +545,15 @@ def _stall(ctx: _Context, stall: Stall, what: str, address: str) -> Verdict:
     elif stall.kind == "rate limit" and pulled.rate >= RATIO * stall.rate:
         return _by_name(f"{what}; {neutral} ran at {rate(pulled.rate)}")
     elif stall.kind == "rate limit" and pulled.received >= MIN_RATE_BYTES:
-        return _on_address(
-            ctx,
-            f"{what}; {neutral} was no faster ({rate(pulled.rate)} over {pulled.received} "
-            "bytes): a rate limit on the address, not the name",
+        if pulled.rate < SAME_RATE * stall.rate:
+            return _on_address(
+                ctx,
+                f"{what}; {neutral} was no faster ({rate(pulled.rate)} over {pulled.received} "
+                "bytes): a rate limit on the address, not the name",
+            )
+        why = (
+            f"{neutral} ran at {rate(pulled.rate)}, {pulled.rate / stall.rate:.1f} times the "
+            f"stalled rate but not {RATIO:.0f} times"
         )
     else:
         how = f"ended ({pulled.failure})" if pulled.failure else "finished"
