@@ -6,9 +6,9 @@ Two labs, both with a round-trip time added across the censor (default 300 ms):
   Every ``throttle`` verdict there is a false positive of the stall and throughput rules; it must
   be 0. The stored measurements give what the per-read ``network_events`` add to each line.
 - **stalled**: K sites frozen after 16 KiB, K throttled by name to 32 kbit/s and K to 64 kbit/s
-  (64 KiB pages). There the neutral name's 32 KiB pull (``x_volume``) runs; its bytes and seconds
-  are read from the stored measurements, and what each verdict blamed (the name, the address,
-  or neither) from its ``x_detail``.
+  (256 KiB pages, which outlast the 10 s HTTP budget at both rates). There the neutral name's
+  32 KiB pull (``x_volume``) runs; its bytes and seconds are read from the stored measurements,
+  and what each verdict blamed (the name, the address, or neither) from its ``x_detail``.
 
 Nothing turns detection off, so its cost is counted from what it stored. Needs root.
 
@@ -41,7 +41,7 @@ from probe.net.events import Trace
 SIZES = (4096, 16384, 65536, 262144)
 """Page sizes of the clean sites, in turn: below and above the throughput rule's 4 KiB floor and
 the freeze's 16 KiB, and large enough for slow start over a long path to show."""
-STALLED_PAGE = 65536
+STALLED_PAGE = 262144
 THROTTLE_RATES = ("32kbit", "64kbit")
 ATTRIBUTIONS = {
     "the name triggered it": "name",
