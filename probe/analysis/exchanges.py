@@ -24,7 +24,7 @@ from probe.analysis.observations import (
     records,
     status_code,
 )
-from probe.analysis.stall import MIN_RATE_BYTES, Stall, neutral_volume, rate
+from probe.analysis.stall import MIN_RATE_BYTES, SAME_RATE, Stall, neutral_volume, rate
 from probe.analysis.throttle import RATIO
 from probe.analysis.vocabulary import ADDRESS_TECHNIQUES, Blocking, Technique
 from probe.i18n import N_
@@ -180,11 +180,20 @@ def stalled(ctx: Context, stall: Stall, what: str, address: str) -> Verdict:
         ran = N_("{neutral} ran at {rate}").format(neutral=neutral, rate=rate(pulled.rate))
         return _by_name(then(what, ran))
     elif stall.kind == "rate limit" and pulled.received >= MIN_RATE_BYTES:
-        slow = N_(
-            "{neutral} was no faster ({rate} over {bytes} bytes): a rate limit on the address, "
-            "not the name"
-        ).format(neutral=neutral, rate=rate(pulled.rate), bytes=pulled.received)
-        return _on_address(ctx, then(what, slow))
+        if pulled.rate < SAME_RATE * stall.rate:
+            slow = N_(
+                "{neutral} was no faster ({rate} over {bytes} bytes): a rate limit on the "
+                "address, not the name"
+            ).format(neutral=neutral, rate=rate(pulled.rate), bytes=pulled.received)
+            return _on_address(ctx, then(what, slow))
+        why = N_(
+            "{neutral} ran at {rate}, {times} times the stalled rate but not {ratio} times"
+        ).format(
+            neutral=neutral,
+            rate=rate(pulled.rate),
+            times=f"{pulled.rate / stall.rate:.1f}",
+            ratio=f"{RATIO:.0f}",
+        )
     else:
         how = (
             N_("{neutral} ended ({failure}) after {bytes} bytes")

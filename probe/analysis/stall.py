@@ -31,6 +31,10 @@ MIN_FLOW_BYTES: Final = 2048
 which a server sends unasked right after the handshake."""
 MIN_RATE_BYTES: Final = 16384
 """A neutral pull this long has a rate worth comparing with a rate limit's."""
+SAME_RATE: Final = 2.0
+"""A neutral pull under this many times a rate limit's rate met the limit too: it is on the
+address. Between this and ``throttle.RATIO`` it was faster, but 32 KiB are a few round trips of
+TCP's slow start, which may hold a pull back over a long path: no evidence of the name either."""
 SILENT_SHARE: Final = 0.5
 """A freeze when the connection was silent for at least this share of the request's time."""
 EPSILON: Final = 0.001
@@ -152,10 +156,20 @@ class Pulled:
     failure: str | None
     stall: Stall | None
     seconds: float
+    rate: float
+    """Bytes per second from the first bytes of the answers to the last (see ``_transfer_rate``)."""
 
-    @property
-    def rate(self) -> float:
-        return self.received / max(self.seconds, EPSILON)
+
+def _transfer_rate(reads: list[Record]) -> float | None:
+    """Bytes per second after the first read, up to the last. The wait for the first bytes is a
+    round trip, not the rate (as ``throttle.throughput`` leaves out the connection's set-up):
+    over a 300 ms path it would hold a 32 KiB pull near 10 times a 32 kbit/s limit."""
+    if len(reads) < 2:
+        return None
+    first = min(reads, key=lambda e: _time(e, "t"))
+    span = max(_time(e, "t") for e in reads) - _time(first, "t")
+    after_first = sum(int(e["num_bytes"]) for e in reads) - int(first["num_bytes"])
+    return after_first / max(span, EPSILON)
 
 
 def neutral_volume(keys: Record, address: str) -> Pulled | None:
@@ -176,6 +190,13 @@ def neutral_volume(keys: Record, address: str) -> Pulled | None:
     # Counted as the stall is, from the socket reads with the handshake.
     raw = sum(int(e["num_bytes"]) for e in _reads(keys, address, _opened(connects, address, t0), t))
     stored = pulled.get("x_received")
+    received = raw or (stored if isinstance(stored, int) else 0)
+    rate = _transfer_rate(_reads(keys, address, t0, t))
+    seconds = t - t0
     return Pulled(
-        raw or (stored if isinstance(stored, int) else 0), failure_of(pulled), stall, t - t0
+        received,
+        failure_of(pulled),
+        stall,
+        seconds,
+        rate if rate is not None else received / max(seconds, EPSILON),
     )

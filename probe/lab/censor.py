@@ -95,18 +95,22 @@ def iptables(
         for address in _addresses(rule, addresses):
             nat.append(f"-A PREROUTING -i eth0 -p tcp -d {address} --dport 443 "
                        f"-j REDIRECT --to-ports {plan.MITM_PORT}")  # fmt: skip
-    tables = {"filter": flt, "nat": nat, "mangle": mangle}
-    return "".join(f"*{name}\n" + "".join(f"{r}\n" for r in rs) + "COMMIT\n"
-                   for name, rs in tables.items())  # fmt: skip
+    return _restore({"filter": flt, "nat": nat, "mangle": mangle})
 
 
 def ip6tables(scenario: Scenario, addresses6: Mapping[str, str]) -> str:
-    """ip6tables-restore input: the IPv6 twin of every filter rule (the other actions are
-    IPv4-only, which the scenario parser enforces for dual-stack sites)."""
+    """ip6tables-restore input: the IPv6 twin of every filter rule and of ``sni-throttle``'s
+    marks, which tc's classes take whatever the family (the other actions are IPv4-only, which
+    the scenario parser enforces for dual-stack sites)."""
     flt = list(_DROP_FLOW)
     for i, rule in enumerate(scenario.rules, 1):
         flt += _filter(rule, i, addresses6, v6=True)
-    return "*filter\n" + "".join(f"{r}\n" for r in flt) + "COMMIT\n"
+    return _restore({"filter": flt, "mangle": _sni_throttle_marks(scenario)})
+
+
+def _restore(tables: Mapping[str, list[str]]) -> str:
+    return "".join(f"*{name}\n" + "".join(f"{r}\n" for r in rs) + "COMMIT\n"
+                   for name, rs in tables.items())  # fmt: skip
 
 
 def _filter(rule: Rule, index: int, addresses: Mapping[str, str], v6: bool) -> list[str]:

@@ -148,6 +148,11 @@ def compare(expects: Iterable[Expect], measurements: Mapping[str, Mapping[str, A
             measured = _key(test_keys, "x_technique")
             rows.append(Row(label, "technique", expect.technique, measured,
                             measured == expect.technique))  # fmt: skip
+        if expect.detail is not None:
+            detail = _key(test_keys, "x_detail")
+            found_it = expect.detail in detail
+            rows.append(Row(label, "detail", expect.detail, expect.detail if found_it else detail,
+                            found_it))  # fmt: skip
         if expect.network_unusable is not None:
             want = _show(expect.network_unusable)
             measured = _key(test_keys, "x_network_unusable")

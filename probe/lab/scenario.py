@@ -24,7 +24,7 @@ ADDRESS_ACTIONS = frozenset(
     {"ip-drop", "ip-reset", "tls-reset", "throttle", "tls-mitm", "http-blockpage", "freeze"}
 )
 """Actions enforced by destination address, so their domains get an address of their own."""
-IPV4_ONLY_ACTIONS = frozenset({"throttle", "sni-throttle", "tls-mitm", "http-blockpage"})
+IPV4_ONLY_ACTIONS = frozenset({"throttle", "tls-mitm", "http-blockpage"})
 """Address actions the censor applies to IPv4 only: their domains cannot be dual-stack."""
 
 VERDICTS = (*Category, INTERMITTENT)
@@ -51,10 +51,30 @@ _TOP_KEYS = frozenset(
     }
 )
 _SITE_KEYS = frozenset(
-    {"domain", "down", "redirect", "title", "body_bytes", "echo_client", "cdn", "ipv6"}
+    {
+        "domain",
+        "down",
+        "redirect",
+        "title",
+        "body_bytes",
+        "echo_client",
+        "cdn",
+        "ipv6",
+        "same_address_as",
+    }
 )
 _EXPECT_KEYS = frozenset(
-    {"domain", "url", "test", "verdict", "blocking", "technique", "network_unusable", "repeat"}
+    {
+        "domain",
+        "url",
+        "test",
+        "verdict",
+        "blocking",
+        "technique",
+        "network_unusable",
+        "repeat",
+        "detail",
+    }
 )
 SCENARIOS_DIR = Path(__file__).parent / "scenarios"
 
@@ -72,6 +92,8 @@ class Site:
     """Served by the lab's CDN: every CDN host serves every CDN site with one shared certificate."""
     ipv6: bool = False
     """Dual-stack: an AAAA record and nginx on the site's IPv6 address too."""
+    same_address_as: str | None = None
+    """Another ``[[site]]`` whose address this one shares, as names on one shared host do."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +110,8 @@ class Expect:
     """The run-level verdict (``x_network_unusable``), which every measurement of a run carries."""
     repeat: int | None = None
     """``probe lab check`` measures with ``--repeat`` this (the largest of its entries')."""
+    detail: str | None = None
+    """Words the measurement's ``x_detail`` must contain (the evidence, not only the verdict)."""
 
     @property
     def hostname(self) -> str:
@@ -186,6 +210,7 @@ def parse(data: dict[str, Any], path: Path, lines: dict[str, list[int]] | None =
         for i, t in enumerate(fields.tables(data, "expect", where), 1)
     )
     _check_ipv4_only(sites, rules, where)
+    _check_shared(sites, rules, where)
     return Scenario(
         name=fields.string(data, "name", where),
         description=fields.string(data, "description", where, ""),
@@ -233,6 +258,28 @@ def _check_ipv4_only(sites: tuple[Site, ...], rules: tuple[Rule, ...], where: fi
             )
 
 
+def _check_shared(sites: tuple[Site, ...], rules: tuple[Rule, ...], where: fields.Where) -> None:
+    """``same_address_as`` names another live ``[[site]]`` that keeps its own address."""
+    by_domain = {s.domain: s for s in sites}
+    dedicated = {d for r in rules if r.action in ADDRESS_ACTIONS for d in r.domains}
+    for i, site in enumerate(sites, 1):
+        if site.same_address_as is None:
+            continue
+        other = by_domain.get(site.same_address_as)
+        if other is None or other is site:
+            raise where.at("site", i).error(
+                f"'same_address_as' must name another [[site]], not {site.same_address_as!r}"
+            )
+        if other.down or other.same_address_as:
+            raise where.at("site", i).error(
+                f"'same_address_as': {other.domain!r} has no address of its own to share"
+            )
+        if site.domain in dedicated:
+            raise where.at("site", i).error(
+                f"{site.domain!r} is named by an address rule, so it has an address of its own"
+            )
+
+
 def _site(table: dict[str, Any], where: fields.Where) -> Site:
     fields.no_unknown(table, _SITE_KEYS, where)
     down = fields.boolean(table, "down", where)
@@ -244,6 +291,7 @@ def _site(table: dict[str, Any], where: fields.Where) -> Site:
     if down and redirect:
         raise where.error("a site that is down cannot redirect")
     served_as = [k for k in ("cdn", "ipv6") if fields.boolean(table, k, where)]
+    served_as += ["same_address_as"] if "same_address_as" in table else []
     if down and served_as:
         raise where.error(f"a site that is down is served nowhere: drop '{served_as[0]}'")
     body_bytes: int | None = None
@@ -260,6 +308,11 @@ def _site(table: dict[str, Any], where: fields.Where) -> Site:
         echo_client=fields.boolean(table, "echo_client", where),
         cdn=fields.boolean(table, "cdn", where),
         ipv6=fields.boolean(table, "ipv6", where),
+        same_address_as=(
+            fields.domain(fields.string(table, "same_address_as", where), where)
+            if "same_address_as" in table
+            else None
+        ),
     )
 
 
@@ -301,11 +354,15 @@ def _expect(table: dict[str, Any], where: fields.Where) -> Expect:
     repeat = _repeat(table, where)
     if verdict == INTERMITTENT and (repeat is None or test is not None):
         raise where.error("verdict 'intermittent' needs 'repeat' (e.g. repeat = 6) and a URL")
-    if verdict is None and blocking is None and technique is None and unusable is None:
+    detail = fields.string(table, "detail", where) if "detail" in table else None
+    if detail == "":
+        raise where.error("'detail' is empty")
+    if (verdict, blocking, technique, unusable, detail) == (None,) * 5:
         raise where.error(
-            "nothing to compare: give 'verdict', 'blocking', 'technique' or 'network_unusable'"
+            "nothing to compare: give 'verdict', 'blocking', 'technique', 'network_unusable' "
+            "or 'detail'"
         )
-    return Expect(url, verdict, blocking, technique, test, unusable, repeat)
+    return Expect(url, verdict, blocking, technique, test, unusable, repeat, detail)
 
 
 def _repeat(table: dict[str, Any], where: fields.Where) -> int | None:

@@ -50,9 +50,13 @@ def addresses(scenario: Scenario, sites: Iterable[str]) -> dict[str, str]:
         d for rule in scenario.rules_for(*ADDRESS_ACTIONS) for d in rule.domains if d in names
     ]
     try:
-        return plan.allocate(names, dedicated)
+        allocated = plan.allocate(names, dedicated)
     except ValueError as exc:
         raise LabError(f"{scenario.source}: {exc}") from None
+    for site in scenario.sites:
+        if site.same_address_as and site.domain in allocated:
+            allocated[site.domain] = allocated[site.same_address_as]
+    return allocated
 
 
 def addresses6(sites: Iterable[Site], addresses: Mapping[str, str]) -> dict[str, str]:

@@ -190,6 +190,17 @@ def test_a_rate_limit_the_neutral_name_is_no_faster_under_is_on_the_address() ->
     assert "a rate limit on the address, not the name" in keys["x_detail"]
 
 
+def test_a_neutral_pull_faster_but_not_ten_times_tells_neither_name_nor_address() -> None:
+    """Five times the stalled rate: not the limit's rate, so not on the address, and not the 10x
+    that shows the name (over a long path a 32 KiB pull cannot show more, see SAME_RATE)."""
+    neutral_reads = reads(11.25, 20, 1000, 0.1)  # 20 KB in 2 s: about 80 kbit/s
+    keys = verdict(rate_limited(neutral_reads, self_control(volume(20000, None, 11.25, 13.25))))
+    assert (keys["blocking"], keys["x_technique"]) == ("http-failure", "throttle")
+    assert "ran at 80.0 kbit/s, 4.9 times the stalled rate but not 10 times" in keys["x_detail"]
+    assert "so name and volume cannot be told apart" in keys["x_detail"]
+    assert "on the address" not in keys["x_detail"]
+
+
 def test_a_retry_held_up_behind_a_rate_limit_is_not_called_residual() -> None:
     control = self_control(None)
     control["tcp_connect"] = [connect(REAL, 443, "generic_timeout_error") | {"t0": 11.0}]

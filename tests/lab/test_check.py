@@ -78,3 +78,16 @@ def test_network_unusable_is_compared_and_absent_means_not_computed() -> None:
     )
     (row,) = compare([expect], index([_m("https://a.kz/")]))
     assert (row.measured, row.ok) == (NOT_COMPUTED, False)
+
+
+def test_detail_must_contain_the_words_and_a_miss_shows_the_whole_sentence() -> None:
+    said = "RST after the ClientHello; residual blocking suspected: the retry could not connect"
+    measurements = index([_m("https://a.kz/", x_detail=said)])
+    hit = compare([Expect("https://a.kz/", detail="residual blocking suspected")], measurements)
+    assert [(r.key, r.measured, r.ok) for r in hit] == [
+        ("detail", "residual blocking suspected", True)
+    ]
+    miss = compare([Expect("https://a.kz/", detail="the address is blocked")], measurements)
+    assert [(r.measured, r.ok) for r in miss] == [(said, False)]
+    absent = compare([Expect("https://a.kz/", detail="x")], index([_m("https://a.kz/")]))
+    assert [(r.measured, r.ok) for r in absent] == [(NOT_COMPUTED, False)]

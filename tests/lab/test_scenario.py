@@ -154,6 +154,20 @@ def test_full_example_loads(tmp_path: Path) -> None:
          "cannot redirect"),
         ('name = "x"\n[[site]]\ndomain = "a.kz"\ndown = true\nipv6 = true',
          "site[1]: a site that is down is served nowhere: drop 'ipv6'"),
+        ('name = "x"\n[[site]]\ndomain = "a.kz"\nsame_address_as = "b.kz"',
+         "site[1]: 'same_address_as' must name another [[site]], not 'b.kz'"),
+        ('name = "x"\n[[site]]\ndomain = "a.kz"\nsame_address_as = "a.kz"',
+         "site[1]: 'same_address_as' must name another [[site]]"),
+        ('name = "x"\n[[site]]\ndomain = "b.kz"\ndown = true\n'
+         '[[site]]\ndomain = "a.kz"\nsame_address_as = "b.kz"',
+         "site[2]: 'same_address_as': 'b.kz' has no address of its own to share"),
+        ('name = "x"\n[[site]]\ndomain = "b.kz"\n'
+         '[[site]]\ndomain = "a.kz"\nsame_address_as = "b.kz"\n'
+         '[[rule]]\naction = "ip-drop"\ndomains = ["a.kz"]',
+         "site[2]: 'a.kz' is named by an address rule, so it has an address of its own"),
+        ('name = "x"\n[[site]]\ndomain = "a.kz"\ndown = true\nsame_address_as = "b.kz"',
+         "served nowhere: drop 'same_address_as'"),
+        ('name = "x"\n[[expect]]\ndomain = "a.kz"\ndetail = ""', "expect[1]: 'detail' is empty"),
         ('name = "x"\nlatency = "fast"', "'latency' must look like"),
         ('name = "x"\n[lab]\nasn = "AS9198"', "lab: 'asn' must be a number such as 9198"),
         ('name = "x"\n[lab]\ncc = "kz"', "lab: 'cc' must be a two-letter country code"),
@@ -318,7 +332,7 @@ def test_freeze_defaults_to_16_kib_and_needs_targets(tmp_path: Path) -> None:
         _one_rule(tmp_path, 'action = "freeze"\ndomains = ["a.example"]\nbytes = 0\n')
 
 
-def test_sni_throttle_needs_a_rate_and_domains_and_is_ipv4_only(tmp_path: Path) -> None:
+def test_sni_throttle_needs_a_rate_and_domains(tmp_path: Path) -> None:
     rule = _one_rule(
         tmp_path, 'action = "sni-throttle"\ndomains = ["a.example"]\nrate = "32kbit"\n'
     )
@@ -329,21 +343,15 @@ def test_sni_throttle_needs_a_rate_and_domains_and_is_ipv4_only(tmp_path: Path) 
         _one_rule(tmp_path, 'action = "sni-throttle"\nrate = "32kbit"\n')
     with pytest.raises(LabError, match="'rate' must look like"):
         _one_rule(tmp_path, 'action = "sni-throttle"\ndomains = ["a.example"]\nrate = "fast"\n')
-    with pytest.raises(
-        LabError, match=r"scenario\.toml:5: rule\[1\]: action 'sni-throttle' works on IPv4"
-    ):
-        _load(
-            tmp_path,
-            'name = "p"\n[[site]]\ndomain = "a.example"\nipv6 = true\n[[rule]]\n'
-            'action = "sni-throttle"\ndomains = ["a.example"]\nrate = "32kbit"\n',
-        )
 
 
 def test_sni_throttle_marks_the_flow_and_classifies_the_downloads(tmp_path: Path) -> None:
     from probe.lab import censor
 
-    loaded = _one_rule(
-        tmp_path, 'action = "sni-throttle"\ndomains = ["a.example"]\nrate = "32kbit"\n'
+    loaded = _load(
+        tmp_path,
+        'name = "p"\n[[site]]\ndomain = "a.example"\nipv6 = true\n[[rule]]\n'
+        'action = "sni-throttle"\ndomains = ["a.example"]\nrate = "32kbit"\n',
     )
     mangle = censor.iptables(loaded, {}, {}).split("*mangle\n")[1]
     assert f'{censor.sni_pattern("a.example")}" -j CONNMARK --set-xmark 0x100/0xff00' in mangle
@@ -353,6 +361,8 @@ def test_sni_throttle_marks_the_flow_and_classifies_the_downloads(tmp_path: Path
     )
     tc = [" ".join(c) for c in censor.tc_commands(loaded, {})]
     assert "tc class add dev eth0 parent 1: classid 1:2 htb rate 32kbit ceil 32kbit" in tc
+    # The same marks for IPv6: htb takes the class CLASSIFY set, whatever the family.
+    assert censor.ip6tables(loaded, {}).split("*mangle\n")[1] == mangle
     assert not [c for c in tc if "eth1" in c or " filter " in c]  # downloads only, no u32
 
 
@@ -399,3 +409,21 @@ def test_probability_on_address_rules_decides_on_the_first_packet(tmp_path: Path
     assert "--probability 0.5 -j REJECT --reject-with tcp-reset" in censor.iptables(
         reset, where, {}
     )
+
+
+def test_a_site_can_share_another_sites_address(tmp_path: Path) -> None:
+    from probe.lab import sites
+
+    loaded = _load(
+        tmp_path,
+        'name = "x"\n[[site]]\ndomain = "b.kz"\nipv6 = true\n[[site]]\ndomain = "a.kz"\n'
+        'same_address_as = "B.kz"\nipv6 = true\n[[site]]\ndomain = "c.kz"\n'
+        '[[expect]]\ndomain = "a.kz"\ndetail = "the name triggered it"\n',
+    )
+    assert loaded.sites[1].same_address_as == "b.kz"
+    assert loaded.expects[0].detail == "the name triggered it"
+    served = sites.served(loaded, [])
+    where = sites.addresses(loaded, served)
+    assert where["a.kz"] == where["b.kz"] != where["c.kz"]
+    where6 = sites.addresses6(served.values(), where)
+    assert where6["a.kz"] == where6["b.kz"]

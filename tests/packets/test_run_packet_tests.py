@@ -70,3 +70,19 @@ def test_censor_locate_on_its_own_is_analysed(tmp_path: Path) -> None:
     location = keys["x_censor_location"]
     assert (location["censor_hop"], location["censor_router"]) == (2, plan.CENSOR_HOP_SIDE)
     assert location["located_by"] == "last_common_router"
+
+
+def test_censor_locate_notices_residual_blocking(tmp_path: Path) -> None:
+    """``residual``: once a trigger passed the censor, every new connection to the address is
+    dropped, the control's too. The probes after that say nothing about where the censor is, so
+    it is not placed at the first silent TTL, and the record says residual blocking."""
+    out = tmp_path / "out.jsonl"
+    keys = run_in_lab("residual", "https://www.tumblr.com/", out, ("--test", "censor_locate"))
+    location = keys["x_censor_location"]
+    residual = location["residual_blocking"]
+    assert residual is not None, location["detail"]
+    assert residual["failure"] == "generic_timeout_error"
+    assert "residual blocking suspected" in location["detail"]
+    # The reset that set the block off came from the censor's hop; nothing later is read.
+    assert (location["censor_hop"], location["censor_router"]) == (2, plan.CENSOR_HOP_SIDE)
+    assert residual["trigger_ttl"] == 3
