@@ -11,7 +11,8 @@ peak memory. Needs root and the lab's packages (see docs/lab.md); wrap it in
 The bound of a run is fixed + N × chain / P: ``fixed`` is the single target's wall time less its
 measurement, ``chain`` the sequential sample's mean measurement time. CPU is the probe's own
 (user + sys, from ``wait4()``), and the lab's daemons' CPU over the same run is shown beside it,
-since on one machine they compete for the same cores. Figures are printed and written as JSON to
+since on one machine they compete for the same cores: the CPU bound of a run is the probe's
+and the lab's CPU time over the cores. Figures are printed and written as JSON to
 benchmarks/out/.
 """
 
@@ -32,6 +33,8 @@ from probe.lab.lab import Lab, running
 
 HEADER = "url,category_code,category_description,date_added,source,notes\n"
 _TICK = os.sysconf("SC_CLK_TCK")
+CORES = len(os.sched_getaffinity(0))
+"""The probe and the lab share them: a run cannot take less than their CPU time over them."""
 
 
 @dataclass
@@ -110,6 +113,7 @@ def figures(runs: list[Run], single: Run, sample: Run) -> dict[str, object]:
     for run in runs:
         bound = fixed + run.targets * chain / run.parallel
         marginal = (run.cpu_seconds - single.cpu_seconds) / (run.targets - 1)
+        busy = (run.cpu_seconds + sum(run.lab_cpu_seconds.values())) / CORES
         rows.append(
             {
                 "targets": run.targets,
@@ -117,6 +121,8 @@ def figures(runs: list[Run], single: Run, sample: Run) -> dict[str, object]:
                 "wall_seconds": run.wall_seconds,
                 "bound_seconds": round(bound, 2),
                 "wall_over_bound": round(run.wall_seconds / bound, 2),
+                "cpu_bound_seconds": round(busy, 2),
+                "wall_over_cpu_bound": round(run.wall_seconds / busy, 2),
                 "cpu_ms_per_target": round(1000 * run.cpu_seconds / run.targets, 2),
                 "cpu_ms_per_extra_target": round(1000 * marginal, 2),
                 "peak_rss_mb": run.peak_rss_mb,
@@ -182,14 +188,15 @@ def print_table(result: dict[str, object]) -> None:
     for key, value in result.items():
         if key not in ("runs", "big"):
             print(f"{key:32} {value}")
-    print(f"{'N':>6} {'P':>4} {'wall s':>7} {'bound s':>7} {'ratio':>5} {'cpu ms/N':>8} "
-          f"{'cpu ms/+1':>9} {'RSS MB':>6}  lab CPU s")  # fmt: skip
+    print(f"{'N':>6} {'P':>4} {'wall s':>7} {'bound s':>7} {'ratio':>5} {'CPU bound':>9} "
+          f"{'ratio':>5} {'cpu ms/N':>8} {'cpu ms/+1':>9} {'RSS MB':>6}  lab CPU s")  # fmt: skip
     rows = result["runs"]
     assert isinstance(rows, list)
     for r in rows:
         lab = " ".join(f"{k}={v}" for k, v in r["lab_cpu_seconds"].items() if v)
         print(f"{r['targets']:>6} {r['parallel']:>4} {r['wall_seconds']:>7} "
-              f"{r['bound_seconds']:>7} {r['wall_over_bound']:>5} {r['cpu_ms_per_target']:>8} "
+              f"{r['bound_seconds']:>7} {r['wall_over_bound']:>5} {r['cpu_bound_seconds']:>9} "
+              f"{r['wall_over_cpu_bound']:>5} {r['cpu_ms_per_target']:>8} "
               f"{r['cpu_ms_per_extra_target']:>9} {r['peak_rss_mb']:>6}  {lab}")  # fmt: skip
     big = result.get("big")
     if isinstance(big, dict):
