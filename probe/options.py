@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from probe.net.geoip import Endpoints
+from probe.net.location import Endpoints
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ ENV_STORE = "PROBE_STORE"
 ENV_LOG_LEVEL = "PROBE_LOG_LEVEL"
 ENV_LOG_FILE = "PROBE_LOG_FILE"
 ENV_REPEAT = "PROBE_REPEAT"
+ENV_REPEAT_GAP = "PROBE_REPEAT_GAP"
 
 _FILE = {"exists": True, "dir_okay": False}
 _SECONDS = {"min": 0.1}
@@ -179,11 +180,21 @@ RUN_OPTIONS: tuple[Option, ...] = (
     Option(
         "repeat",
         int,
-        1,
-        "Measure every target N times, one round of the list after another (blocking rate).",
+        0,
+        "Measure every target that was not ok up to N more times, spread over the run "
+        "(blocking rate).",
         env=ENV_REPEAT,
-        shown_default="1",
-        limits={"min": 1, "max": 100, "metavar": "N"},
+        shown_default="0",
+        limits={"min": 0, "max": 100, "metavar": "N"},
+    ),
+    Option(
+        "repeat_gap",
+        float,
+        60.0,
+        "With --repeat: seconds at least between two measurements of one target.",
+        env=ENV_REPEAT_GAP,
+        shown_default="60",
+        limits={"min": 1.0, "max": 3600.0, "metavar": "SECONDS"},
     ),
     Option(
         "resolver",

@@ -10,7 +10,7 @@ holds (one written before this split) is kept as stored, so old files keep their
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 
 Record = Mapping[str, Any]
 
@@ -18,6 +18,34 @@ RESOLVE: Final = "resolve"
 CONNECT: Final = "connect"
 FACEBOOK_ASN: Final = 32934
 """ts-019: a name is DNS-consistent when its addresses belong to Facebook's AS."""
+
+Status = str | None
+"""``"ok"`` or ``"blocked"``; None when the part was not measured."""
+PartKeys = dict[str, Status | bool]
+"""Keys named after each part of the app (``x_viber_<part>_status``, ``facebook_<part>_…``)."""
+
+
+class WhatsAppKeys(TypedDict):
+    whatsapp_endpoints_status: Status
+    whatsapp_endpoints_blocked: list[object]
+    """The hostnames as stored in ``x_endpoints``."""
+    whatsapp_endpoints_dns_inconsistent: list[str]
+    registration_server_status: Status
+    registration_server_failure: str | None
+    whatsapp_web_status: Status
+    whatsapp_web_failure: str | None
+
+
+class TelegramKeys(TypedDict):
+    telegram_tcp_blocking: bool | None
+    telegram_http_blocking: bool | None
+    telegram_web_status: Status
+    telegram_web_failure: str | None
+
+
+class SignalKeys(TypedDict):
+    signal_backend_status: Status
+    signal_backend_failure: str | None
 
 
 def endpoints(keys: Record) -> list[Record]:
@@ -49,7 +77,7 @@ def any_ok(results: Sequence[Record]) -> tuple[str | None, str | None]:
     return "blocked", results[0].get("failure")
 
 
-def whatsapp(keys: Record) -> dict[str, Any]:
+def whatsapp(keys: Record) -> WhatsAppKeys:
     """ts-018: the app works when any endpoint answers on any port."""
     results = endpoints(keys)
     chat = by_role(results, "endpoint")
@@ -58,43 +86,43 @@ def whatsapp(keys: Record) -> dict[str, Any]:
     status, _ = any_ok(chat)
     registration_status, registration_failure = all_ok(by_role(results, "registration"))
     web_status, web_failure = all_ok(by_role(results, "web"))
-    return {
-        "whatsapp_endpoints_status": status,
-        "whatsapp_endpoints_blocked": blocked,
-        "whatsapp_endpoints_dns_inconsistent": [],
-        "registration_server_status": registration_status,
-        "registration_server_failure": registration_failure,
-        "whatsapp_web_status": web_status,
-        "whatsapp_web_failure": web_failure,
-    }
+    return WhatsAppKeys(
+        whatsapp_endpoints_status=status,
+        whatsapp_endpoints_blocked=blocked,
+        whatsapp_endpoints_dns_inconsistent=[],
+        registration_server_status=registration_status,
+        registration_server_failure=registration_failure,
+        whatsapp_web_status=web_status,
+        whatsapp_web_failure=web_failure,
+    )
 
 
-def telegram(keys: Record) -> dict[str, Any]:
+def telegram(keys: Record) -> TelegramKeys:
     """ts-020: TCP blocking when no DC accepts a connection, HTTP blocking when none answers a
     request (a POST, as OONI sends; any answer counts)."""
     results = endpoints(keys)
     dcs = by_role(results, "dc")
     web_status, web_failure = all_ok(by_role(results, "web"))
-    return {
-        "telegram_tcp_blocking": all(r.get("failed_operation") in (RESOLVE, CONNECT) for r in dcs)
+    return TelegramKeys(
+        telegram_tcp_blocking=all(r.get("failed_operation") in (RESOLVE, CONNECT) for r in dcs)
         if dcs
         else None,
-        "telegram_http_blocking": all(r.get("failure") is not None for r in dcs) if dcs else None,
-        "telegram_web_status": web_status,
-        "telegram_web_failure": web_failure,
-    }
+        telegram_http_blocking=all(r.get("failure") is not None for r in dcs) if dcs else None,
+        telegram_web_status=web_status,
+        telegram_web_failure=web_failure,
+    )
 
 
-def signal(keys: Record) -> dict[str, Any]:
+def signal(keys: Record) -> SignalKeys:
     """ts-029: blocked as soon as one backend fails."""
     status, failure = all_ok(by_role(endpoints(keys), "backend"))
-    return {"signal_backend_status": status, "signal_backend_failure": failure}
+    return SignalKeys(signal_backend_status=status, signal_backend_failure=failure)
 
 
-def viber(keys: Record) -> dict[str, Any]:
+def viber(keys: Record) -> PartKeys:
     """One status and failure per part, in OONI's style (``x_viber_<part>_status``)."""
     results = endpoints(keys)
-    found: dict[str, Any] = {}
+    found: PartKeys = {}
     for role in dict.fromkeys(r.get("role") for r in results):
         status, failure = all_ok(by_role(results, str(role)))
         found[f"x_viber_{role}_status"] = status
@@ -117,7 +145,7 @@ def addresses_by_host(queries: object) -> dict[str, list[str]]:
     return found
 
 
-def facebook_messenger(keys: Record) -> dict[str, Any]:
+def facebook_messenger(keys: Record) -> PartKeys:
     """ts-019. A name is DNS-consistent when it resolved and no address of it is known to be
     outside AS32934; an address whose AS is unknown (no lookup, or none answered) does not
     count against it, so without geolocation the check is that the name resolved."""
@@ -125,7 +153,7 @@ def facebook_messenger(keys: Record) -> dict[str, Any]:
     resolved = addresses_by_host(keys.get("queries"))
     stored = keys.get("x_asns")
     asns: Mapping[str, Any] = stored if isinstance(stored, Mapping) else {}
-    found: dict[str, Any] = {}
+    found: PartKeys = {}
     for role in dict.fromkeys(r.get("role") for r in results):
         part = by_role(results, str(role))
         hosts = [str(r.get("hostname")) for r in part]
@@ -143,7 +171,7 @@ def facebook_messenger(keys: Record) -> dict[str, Any]:
     return found
 
 
-OONI_KEYS: Final[Mapping[str, Callable[[Record], dict[str, Any]]]] = {
+OONI_KEYS: Final[Mapping[str, Callable[[Record], Mapping[str, object]]]] = {
     "whatsapp": whatsapp,
     "telegram": telegram,
     "signal": signal,
@@ -153,9 +181,9 @@ OONI_KEYS: Final[Mapping[str, Callable[[Record], dict[str, Any]]]] = {
 """test_name -> its OONI summary keys, as a function of its ``test_keys``."""
 
 
-def summary_keys(test_name: str, keys: object) -> dict[str, Any]:
-    """The summary keys of an app measurement, those it already stores winning; {} for a test
-    that has none."""
+def summary_keys(test_name: str, keys: object) -> dict[str, object]:
+    """The summary keys of an app measurement, those it already stores winning (as read from
+    the file); {} for a test that has none."""
     derive = OONI_KEYS.get(test_name)
     if derive is None or not isinstance(keys, Mapping):
         return {}

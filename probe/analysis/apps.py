@@ -10,10 +10,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from probe.analysis.app_keys import summary_keys
+from probe.analysis.judging import Verdict
 from probe.analysis.messaging import VERDICTS, AppVerdict
 from probe.analysis.tor import tor_verdict
-from probe.analysis.verdict import Verdict, verdict_keys
+from probe.analysis.verdict import verdict_keys
 from probe.analysis.vocabulary import AppStatus, Blocking
+from probe.i18n import N_
 
 APP_VERDICTS: dict[str, Callable[[object], AppVerdict]] = {"tor": tor_verdict, **VERDICTS}
 
@@ -38,13 +40,12 @@ def app_verdict(measurement: Mapping[str, Any]) -> AppVerdict | None:
         return verdict
     control = keys.get("x_control") if isinstance(keys, Mapping) else None
     if not isinstance(control, Mapping) or not control or control.get("failure"):
-        why = "no control confirmed these endpoints were up"
+        why = N_("no control confirmed these endpoints were up")
     elif _reached(control):
-        return AppVerdict(
-            verdict.label, AppStatus.BLOCKED, f"{verdict.how}; the control reached them"
-        )
+        reached = N_("the control reached them")
+        return AppVerdict(verdict.label, AppStatus.BLOCKED, f"{verdict.how}; {reached}")
     else:
-        why = "the control could not reach them either"
+        why = N_("the control could not reach them either")
     return AppVerdict(verdict.label, AppStatus.UNDETERMINED, f"{verdict.how}; {why}")
 
 

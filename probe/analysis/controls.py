@@ -21,6 +21,7 @@ from probe.analysis.observations import (
     self_control_requests,
     status_code,
 )
+from probe.i18n import N_
 from probe.net import errors
 from probe.net.errors import UNKNOWN_FAILURE
 from probe.net.names import is_ip_literal
@@ -97,7 +98,7 @@ class Controls:
                 # Older helpers list CNAME targets beside addresses: names alone are no address.
                 failure = errors.DNS_NO_ANSWER
             if addrs or failure in NEGATIVE_DNS:
-                return DnsControl("helper", addrs, failure, self._asns(), self._valid())
+                return DnsControl(N_("helper"), addrs, failure, self._asns(), self._valid())
         answers = [q for q in self.doh if str(q.get("hostname", "")).lower().rstrip(".") == host]
         if not answers:
             return None
@@ -191,20 +192,22 @@ class Controls:
 
     @property
     def neutral_sni(self) -> str:
-        return str(mapping(self.keys.get("x_self_control")).get("server_name") or "a neutral name")
+        return str(
+            mapping(self.keys.get("x_self_control")).get("server_name") or N_("a neutral name")
+        )
 
     @property
     def neutral_host(self) -> str:
-        return str(mapping(self.keys.get("x_self_control")).get("host") or "a neutral name")
+        return str(mapping(self.keys.get("x_self_control")).get("host") or N_("a neutral name"))
 
 
 def describe_missing(controls: Controls) -> str:
     """Why there is no usable control, for the undetermined sentence."""
     parts: list[str] = []
     if controls.helper_failure:
-        parts.append(f"the helper failed ({controls.helper_failure})")
+        parts.append(N_("the helper failed ({failure})").format(failure=controls.helper_failure))
     elif controls.helper is None:
-        parts.append("no helper")
-    parts.append("no DoH answer" if not controls.doh else "")
-    parts.append("no self-control completed")
+        parts.append(N_("no helper"))
+    parts.append(N_("no DoH answer") if not controls.doh else "")
+    parts.append(N_("no self-control completed"))
     return ", ".join(p for p in parts if p)

@@ -24,6 +24,7 @@ from probe.analysis.observations import (
     resolved,
 )
 from probe.analysis.packets import dns_injection
+from probe.i18n import N_
 from probe.net.bogons import is_bogon
 
 Consistency = Literal["consistent", "inconsistent"] | None
@@ -50,7 +51,7 @@ def check_dns(
     keys: Record, hop: Hop, controls: Controls, first_hop: bool, exempt: tuple[str, ...]
 ) -> DnsCheck:
     if hop.is_ip:
-        return DnsCheck("consistent", f"{hop.host} is an IP address")
+        return DnsCheck("consistent", N_("{host} is an IP address").format(host=hop.host))
     control = controls.dns(hop.host, first_hop)
     addresses = resolved(keys, hop)
     known = control.addresses if control else frozenset()
@@ -58,7 +59,9 @@ def check_dns(
     if bogons:
         return DnsCheck(
             "inconsistent",
-            f"the resolver answered {hop.host} with the bogon {', '.join(bogons)}",
+            N_("the resolver answered {host} with the bogon {addresses}").format(
+                host=hop.host, addresses=", ".join(bogons)
+            ),
             bogons,
             _injection(keys, hop, known),
         )
@@ -69,18 +72,28 @@ def check_dns(
     if control.negative:
         return DnsCheck(
             "inconsistent",
-            f"the {control.source} says {hop.host} does not exist ({control.failure}), "
-            f"yet the resolver answered {', '.join(addresses)}",
+            N_(
+                "the {source} says {host} does not exist ({failure}), "
+                "yet the resolver answered {addresses}"
+            ).format(
+                source=control.source,
+                host=hop.host,
+                failure=control.failure,
+                addresses=", ".join(addresses),
+            ),
             missing=True,
         )
     if _genuine(keys, hop, controls, control, addresses):
-        return DnsCheck(
-            "consistent", f"the resolver's answers for {hop.host} match the {control.source}'s"
-        )
+        match = N_("the resolver's answers for {host} match the {source}'s")
+        return DnsCheck("consistent", match.format(host=hop.host, source=control.source))
     return DnsCheck(
         "inconsistent",
-        f"the resolver answered {hop.host} with {', '.join(addresses)}, "
-        f"the {control.source} with {', '.join(sorted(known)) or 'nothing'}",
+        N_("the resolver answered {host} with {addresses}, the {source} with {known}").format(
+            host=hop.host,
+            addresses=", ".join(addresses),
+            source=control.source,
+            known=", ".join(sorted(known)) or N_("nothing"),
+        ),
         (),
         _injection(keys, hop, known),
     )
@@ -91,13 +104,22 @@ def _failed(keys: Record, hop: Hop, control: DnsControl) -> DnsCheck:
     if control.negative and failure in NEGATIVE_DNS:
         return DnsCheck(
             "consistent",
-            f"{hop.host} has no address for the resolver and the {control.source} alike",
+            N_("{host} has no address for the resolver and the {source} alike").format(
+                host=hop.host, source=control.source
+            ),
         )
     if control.addresses:
         return DnsCheck(
             "inconsistent",
-            f"the resolver gave no address for {hop.host} ({failure}) while the {control.source} "
-            f"resolved {', '.join(sorted(control.addresses))}",
+            N_(
+                "the resolver gave no address for {host} ({failure}) while the {source} "
+                "resolved {addresses}"
+            ).format(
+                host=hop.host,
+                failure=failure,
+                source=control.source,
+                addresses=", ".join(sorted(control.addresses)),
+            ),
         )
     return DnsCheck(None, "")
 
@@ -129,15 +151,15 @@ def _injection(keys: Record, hop: Hop, genuine: frozenset[str]) -> str | None:
     for query in host_queries(keys, hop.host):
         first = answer_addresses(query)
         late = answer_addresses({"answers": query.get("x_late_answers")})
-        resolver = str(query.get("resolver_address") or "the system resolver")
+        resolver = str(query.get("resolver_address") or N_("the system resolver"))
         if first and late and genuine.intersection(late) and not genuine.intersection(first):
-            return (
-                f"a forged answer ({', '.join(first)}) beat the genuine one "
-                f"({', '.join(late)}) from {resolver}"
-            )
+            return N_(
+                "a forged answer ({first}) beat the genuine one ({late}) from {resolver}"
+            ).format(first=", ".join(first), late=", ".join(late), resolver=resolver)
         if query.get("engine") == "udp" and first and not genuine.intersection(first):
             forged_at.append(resolver)
     distinct = sorted(set(forged_at))
     if len(distinct) > 1:
-        return f"resolvers {' and '.join(distinct)} alike returned forged answers"
+        forged = N_("resolvers {resolvers} alike returned forged answers")
+        return forged.format(resolvers=" and ".join(distinct))
     return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from probe.analysis.vocabulary import AppStatus, no_network
+from probe.i18n import N_
 
 Record = Mapping[str, Any]
 
@@ -35,7 +36,8 @@ class AppVerdict:
     """Which part failed and at which step, or why the result is undetermined."""
 
     def line(self) -> str:
-        return f"{self.label}: {self.status}" + (f" ({self.how})" if self.how else "")
+        line = N_("{label}: {status} ({how})") if self.how else N_("{label}: {status}")
+        return line.format(label=self.label, status=self.status, how=self.how)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,15 @@ def step_failure(records: Iterable[Record]) -> str:
     return f"{_STEPS.get(operation, operation)} {failure}"
 
 
+def failed_measurement(failure: object) -> str:
+    return N_("measurement failed: {failure}").format(failure=failure)
+
+
+def no_network_how(failures: Iterable[object]) -> str:
+    """Every endpoint failed the way a device without a network does."""
+    return N_("no network: {failures}").format(failures=", ".join(sorted(map(str, failures))))
+
+
 def _endpoints(keys: Record) -> list[Record]:
     value = keys.get("x_endpoints")
     return [r for r in value if isinstance(r, Mapping)] if isinstance(value, list) else []
@@ -64,18 +75,16 @@ def _endpoints(keys: Record) -> list[Record]:
 
 def _judge(label: str, keys: object, parts_of: Callable[[Record], Sequence[_Part]]) -> AppVerdict:
     if not isinstance(keys, Mapping):
-        return AppVerdict(label, AppStatus.UNDETERMINED, "no test keys")
+        return AppVerdict(label, AppStatus.UNDETERMINED, N_("no test keys"))
     if keys.get("x_failure"):
-        return AppVerdict(label, AppStatus.UNDETERMINED, f"measurement failed: {keys['x_failure']}")
+        return AppVerdict(label, AppStatus.UNDETERMINED, failed_measurement(keys["x_failure"]))
     parts = [p for p in parts_of(keys) if p.status is not None]
     if not parts or any(p.status not in ("ok", "blocked") for p in parts):
-        return AppVerdict(label, AppStatus.UNDETERMINED, "result keys missing or damaged")
+        return AppVerdict(label, AppStatus.UNDETERMINED, N_("result keys missing or damaged"))
     endpoints = _endpoints(keys)
     failures = {r.get("failure") for r in endpoints}
     if no_network(failures):
-        return AppVerdict(
-            label, AppStatus.UNDETERMINED, f"no network: {', '.join(sorted(map(str, failures)))}"
-        )
+        return AppVerdict(label, AppStatus.UNDETERMINED, no_network_how(failures))
     blocked = [p for p in parts if p.status == "blocked"]
     if not blocked:
         return AppVerdict(label, AppStatus.REACHABLE)

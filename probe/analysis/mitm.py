@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from probe.analysis.controls import Controls
 from probe.analysis.observations import Record, failure_of, records
 from probe.analysis.vocabulary import CERTIFICATE_FAILURES
+from probe.i18n import N_
 from probe.interception import (
     Registry,
     RootMatch,
@@ -107,20 +108,22 @@ def _key(cert: Any) -> str:
 
 def mitm_sentence(evidence: dict[str, Any]) -> str:
     root = evidence.get("root")
-    where = f"{evidence.get('address')} with SNI {evidence.get('server_name') or '(none)'}"
+    where = N_("{address} with SNI {sni}").format(
+        address=evidence.get("address"), sni=evidence.get("server_name") or N_("(none)")
+    )
     if root:
-        years = f" ({root['year']})" if root.get("year") else ""
-        how = "by name" if root.get("match") == "name" else "by fingerprint"
-        return (
-            f"certificate chain at {where} leads to the known interception root "
-            f"{root['name']}{years}, matched {how}"
-        )
+        name = f"{root['name']} ({root['year']})" if root.get("year") else root["name"]
+        how = N_("by name") if root.get("match") == "name" else N_("by fingerprint")
+        return N_(
+            "certificate chain at {where} leads to the known interception root {root}, "
+            "matched {how}"
+        ).format(where=where, root=name, how=how)
     control = (
-        "the helper"
+        N_("the helper")
         if evidence.get("control") == "helper"
-        else "the same address with a neutral SNI"
+        else N_("the same address with a neutral SNI")
     )
-    return (
-        f"certificate at {where} issued by {evidence.get('issuer')} fails validation "
-        f"while {control} saw a genuine certificate"
-    )
+    return N_(
+        "certificate at {where} issued by {issuer} fails validation "
+        "while {control} saw a genuine certificate"
+    ).format(where=where, issuer=evidence.get("issuer"), control=control)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from probe.analysis.observations import Record, mapping
-from probe.interception import KnownRoot, Registry
-from probe.interception.roots import shipped_roots
+
+if TYPE_CHECKING:  # imported where used: a run without extra roots needs no X.509 parsing
+    from probe.interception.roots import KnownRoot, Registry
 
 OPTIONS_KEY = "x_analysis_options"
 STORED_ROOT_SOURCE = OPTIONS_KEY
@@ -64,6 +65,8 @@ class AnalysisOptions:
 
 
 def _root(stored: Record) -> KnownRoot:
+    from probe.interception.roots import KnownRoot
+
     pins = [stored.get(k) for k in ("name", "subject", "cert_sha256", "spki_sha256")]
     if not all(isinstance(p, str) for p in pins):
         raise TypeError("a stored root needs name, subject and both pins")
@@ -73,6 +76,8 @@ def _root(stored: Record) -> KnownRoot:
 
 @lru_cache(maxsize=16)
 def _registry(extra: tuple[KnownRoot, ...]) -> Registry:
+    from probe.interception.roots import Registry, shipped_roots
+
     return Registry((*shipped_roots(), *extra))
 
 

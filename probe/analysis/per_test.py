@@ -1,43 +1,39 @@
-"""Which analysis judges which nettest: the table the pipeline and the CLI look a test up in.
+"""Which analysis judges which nettest: looked up by the test's name.
 
-It lives here, not in the nettest registry, because nettests must not import the analysis. A test
-the table does not name is never judged by another test's rules: its measurements are
+web_connectivity and the app tests share rules, so a table names them here. Any other test's
+analysis is the module of its own name, ``probe/analysis/NAME.py``, holding ``TEST_NAME`` and a
+``judge`` function (:data:`probe.analysis.judged.Judge`); it is imported when a measurement of
+that test is judged. It lives here, not in the nettest registry, because nettests must not import
+the analysis. A test with neither is never judged by another test's rules: its measurements are
 undetermined, "no analysis for <test>".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+import importlib
+import importlib.util
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from functools import lru_cache
 from typing import Any, Final
 
-from probe.analysis import censor_locate
 from probe.analysis.app_keys import summary_keys
 from probe.analysis.apps import APP_VERDICTS, app_keys, app_verdict
+from probe.analysis.judged import Judge, Judged
+from probe.analysis.judging import undetermined
 from probe.analysis.legacy import upgraded
-from probe.analysis.observations import Record, mapping
+from probe.analysis.observations import Record
 from probe.analysis.options import AnalysisOptions
-from probe.analysis.verdict import Analysis, analyse, undetermined, verdict_keys
+from probe.analysis.verdict import analyse, verdict_keys
+from probe.i18n import N_
 
 WEB: Final = "web_connectivity"
 OONI_VERDICT_KEYS: Final = ("blocking", "accessible")
 """ts-017's verdict keys: OONI defines them for web_connectivity only."""
 X_VERDICT_KEYS: Final = ("x_blocking", "x_accessible")
 """The same verdict for every other test, where OONI's spec has no such keys."""
-
-
-@dataclass(frozen=True)
-class Judged:
-    keys: dict[str, Any]
-    """The analysis keys to merge into ``test_keys`` (for an app test, its OONI summary keys
-    too: ``probe.analysis.app_keys``)."""
-    web: Analysis | None = None
-    """web_connectivity's whole analysis, which the run-level pass reads."""
-    line: str | None = None
-    """The summary line of an app or tool test."""
-
-
-Analyse = Callable[[Record, AnalysisOptions, bool], Judged]
+_NAME: Final = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _web(measurement: Record, options: AnalysisOptions, known: bool) -> Judged:
@@ -52,21 +48,24 @@ def _app(measurement: Record, options: AnalysisOptions, known: bool) -> Judged:
     return Judged(summary | app_keys(verdict), line=verdict.line())
 
 
-def _censor_locate(measurement: Record, options: AnalysisOptions, known: bool) -> Judged:
-    keys = mapping(measurement.get("test_keys"))
-    verdict, found = censor_locate.locate_verdict(keys)
-    located = {"x_censor_location": found.as_dict() if found else None}
-    line = censor_locate.summary_line(str(measurement.get("input", "")), verdict, found)
-    return Judged(verdict_keys(verdict) | located, line=line)
+ANALYSES: Final[Mapping[str, Judge]] = {WEB: _web, **dict.fromkeys(APP_VERDICTS, _app)}
+"""The tests that share rules. dns_injection has no analysis of its own: its observations are
+judged inside web_connectivity's (``x_packet_tests``), as censor_locate's are there too."""
 
 
-ANALYSES: Final[Mapping[str, Analyse]] = {
-    WEB: _web,
-    censor_locate.TEST_NAME: _censor_locate,
-    **dict.fromkeys(APP_VERDICTS, _app),
-}
-"""test_name -> its analysis. dns_injection has none of its own: its observations are judged
-inside web_connectivity's (``x_packet_tests``), as censor_locate's are there too."""
+@lru_cache(maxsize=64)  # names come from files: a hostile one must not grow it without end
+def judge_of(name: str) -> Judge | None:
+    """The analysis of test ``name``: the table's, else ``probe.analysis.NAME.judge``."""
+    if name in ANALYSES:
+        return ANALYSES[name]
+    if not _NAME.fullmatch(name) or importlib.util.find_spec(f"probe.analysis.{name}") is None:
+        return None
+    module = importlib.import_module(f"probe.analysis.{name}")
+    judge = getattr(module, "judge", None)
+    if getattr(module, "TEST_NAME", None) != name or not callable(judge):
+        return None
+    found: Judge = judge
+    return found
 
 
 def name_of(measurement: Record) -> str:
@@ -99,9 +98,10 @@ def _stored_as(name: str, keys: dict[str, Any]) -> dict[str, Any]:
 def analyse_test(measurement: Record, options: AnalysisOptions, known: bool) -> Judged:
     """Judge ``measurement``; one written by an older probe is read with today's keys."""
     name = name_of(measurement)
-    judge = ANALYSES.get(name)
+    judge = judge_of(name)
     if judge is None:
-        judged = Judged(verdict_keys(undetermined(f"no analysis for {name}")))
+        none = N_("no analysis for {test}").format(test=name)
+        judged = Judged(verdict_keys(undetermined(none)))
     else:
         judged = judge(upgraded(measurement), options, known)
     return replace(judged, keys=_stored_as(name, judged.keys))

@@ -42,9 +42,6 @@ class Repeats:
             "state": self.state,
         }
 
-    def sentence(self) -> str:
-        return f"blocked in {self.blocked} of {self.total} ({self.state})"
-
 
 class RepeatTally:
     """Verdict categories per (input, report id); only inputs measured more than once count."""
@@ -59,6 +56,11 @@ class RepeatTally:
         key = repeat_key(measurement_input, report_id)
         self._seen[key] += 1
         self._blocked[key] += category is Category.BLOCKED
+
+    @property
+    def targets(self) -> int:
+        """Distinct (input, report id): a target measured seven times is still one target."""
+        return len(self._seen)
 
     def result(self) -> dict[tuple[str, str], Repeats]:
         """Per (input, report id) measured more than once."""

@@ -183,7 +183,7 @@ class RunAnalysis:
             "repeats": self._repeats.result(),
         }
         unusable = (
-            total >= MIN_TARGETS
+            self._repeats.targets >= MIN_TARGETS
             and not self._control_reachable
             and undetermined == total
             and len(self._signatures) == 1
@@ -195,7 +195,7 @@ class RunAnalysis:
             why = N_(
                 "network unusable: all {count} targets failed at the {step} step "
                 "({failure}) and no control was reachable"
-            ).format(count=total, step=stage, failure=failure)
+            ).format(count=self._repeats.targets, step=stage, failure=failure)
             return RunSummary(total, 0, 0, total, {}, True, why, **extra)
         step: Step | None = None
         reason: str | None = None

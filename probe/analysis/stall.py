@@ -23,6 +23,7 @@ from probe.analysis.observations import (
     status_code,
     wire_length,
 )
+from probe.i18n import N_
 from probe.net import errors
 
 MIN_FLOW_BYTES: Final = 2048
@@ -66,22 +67,28 @@ class Stall:
 
     def sentence(self) -> str:
         if not self.timed:
-            return (
-                f"stalled after {self.received} bytes of body "
-                "(no read events tell a freeze from a rate limit)"
-            )
+            return N_(
+                "stalled after {bytes} bytes of body (no read events tell a freeze from a rate "
+                "limit)"
+            ).format(bytes=self.received)
         if self.freeze:
-            how = (
-                f"a freeze: {self.after_request} bytes in {self.flowing:.3f} s "
-                f"({rate(self.rate)}), then nothing for {self.silent:.1f} s"
+            how = N_(
+                "a freeze: {bytes} bytes in {seconds} s ({rate}), then nothing for {silent} s"
+            ).format(
+                bytes=self.after_request,
+                seconds=f"{self.flowing:.3f}",
+                rate=rate(self.rate),
+                silent=f"{self.silent:.1f}",
             )
         else:
-            how = f"a rate limit: {rate(self.rate)} until the time budget ran out"
-        return f"stalled after {self.received} bytes, {how}"
+            how = N_("a rate limit: {rate} until the time budget ran out").format(
+                rate=rate(self.rate)
+            )
+        return N_("stalled after {bytes} bytes, {how}").format(bytes=self.received, how=how)
 
 
 def rate(bytes_per_second: float) -> str:
-    return f"{bytes_per_second * 8 / 1000:.1f} kbit/s"
+    return N_("{kbits} kbit/s").format(kbits=f"{bytes_per_second * 8 / 1000:.1f}")
 
 
 def _reads(keys: Record, address: str, start: float, end: float) -> list[Record]:

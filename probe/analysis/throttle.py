@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from probe.analysis.controls import Controls
 from probe.analysis.observations import Record, response, wire_length
+from probe.analysis.stall import rate
+from probe.i18n import N_
 
 MIN_BODY_BYTES = 4096
 """Below this a body fits in TCP's initial window and its transfer time is noise."""
@@ -35,17 +37,12 @@ def throttled(final: Record, controls: Controls, same_page: bool | None) -> str 
     neutral = controls.neutral_request(address)
     reference = throughput(neutral) if neutral is not None else None
     if reference is not None and reference >= ours * RATIO:
-        return (
-            f"the page arrived at {_rate(ours)} while the same address with Host "
-            f"{controls.neutral_host} delivered {_rate(reference)}"
-        )
+        return N_(
+            "the page arrived at {rate} while the same address with Host {neutral} delivered "
+            "{reference}"
+        ).format(rate=rate(ours), neutral=controls.neutral_host, reference=rate(reference))
     if same_page and ours < FLOOR_BYTES_PER_SECOND:
-        return (
-            f"the page the helper also saw arrived at only {_rate(ours)} "
-            f"(below {_rate(FLOOR_BYTES_PER_SECOND)})"
+        return N_("the page the helper also saw arrived at only {rate} (below {floor})").format(
+            rate=rate(ours), floor=rate(FLOOR_BYTES_PER_SECOND)
         )
     return None
-
-
-def _rate(bytes_per_second: float) -> str:
-    return f"{bytes_per_second * 8 / 1000:.1f} kbit/s"

@@ -14,16 +14,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from probe.analysis.messaging import AppVerdict
+from probe.analysis.messaging import AppVerdict, failed_measurement, no_network_how
 from probe.analysis.vocabulary import AppStatus, no_network
+from probe.i18n import N_
 
 LABEL = "Tor"
 _CATEGORIES = {
-    "or_port_dirauth": "directory authorities' OR ports",
-    "dir_port": "directory authorities' dir ports",
-    "x_https": "Tor Project websites",
-    "https": "Tor Project websites",  # probe 0.1's name
-    "or_port": "bridges",
+    "or_port_dirauth": N_("directory authorities' OR ports"),
+    "dir_port": N_("directory authorities' dir ports"),
+    "x_https": N_("Tor Project websites"),
+    "https": N_("Tor Project websites"),  # probe 0.1's name
+    "or_port": N_("bridges"),
 }
 _STEPS = {"connect": "TCP connect", "handshake": "TLS handshake", "x_http": "HTTP"}
 
@@ -38,7 +39,8 @@ class Category:
 
     @property
     def label(self) -> str:
-        return _CATEGORIES.get(self.protocol, f"{self.protocol.removeprefix('x_')} bridges")
+        bridges = N_("{transport} bridges").format(transport=self.protocol.removeprefix("x_"))
+        return _CATEGORIES.get(self.protocol, bridges)
 
     @property
     def unreachable(self) -> bool:
@@ -78,17 +80,15 @@ def categories(keys: Mapping[str, Any]) -> list[Category]:
 def tor_verdict(keys: object, control: Mapping[str, bool] | None = None) -> AppVerdict:
     """``control`` maps a protocol to whether an uncensored vantage point reached it."""
     if not isinstance(keys, Mapping):
-        return AppVerdict(LABEL, AppStatus.UNDETERMINED, "no test keys")
+        return AppVerdict(LABEL, AppStatus.UNDETERMINED, N_("no test keys"))
     if keys.get("x_failure"):
-        return AppVerdict(LABEL, AppStatus.UNDETERMINED, f"measurement failed: {keys['x_failure']}")
+        return AppVerdict(LABEL, AppStatus.UNDETERMINED, failed_measurement(keys["x_failure"]))
     found = categories(keys)
     if not found:
-        return AppVerdict(LABEL, AppStatus.UNDETERMINED, "no targets measured")
+        return AppVerdict(LABEL, AppStatus.UNDETERMINED, N_("no targets measured"))
     failures = {t.get("failure") for t in keys["targets"].values() if isinstance(t, Mapping)}
     if no_network(failures):
-        return AppVerdict(
-            LABEL, AppStatus.UNDETERMINED, f"no network: {', '.join(sorted(map(str, failures)))}"
-        )
+        return AppVerdict(LABEL, AppStatus.UNDETERMINED, no_network_how(failures))
     control = control or {}
     down = [c for c in found if c.unreachable]
     blocked = [c for c in down if control.get(c.protocol, True)]
@@ -97,9 +97,11 @@ def tor_verdict(keys: object, control: Mapping[str, bool] | None = None) -> AppV
         return AppVerdict(LABEL, AppStatus.BLOCKED, how)
     if down:
         labels = ", ".join(c.label for c in down)
-        return AppVerdict(
-            LABEL, AppStatus.UNDETERMINED, f"{labels} unreachable from the control too"
-        )
+        too = N_("{labels} unreachable from the control too").format(labels=labels)
+        return AppVerdict(LABEL, AppStatus.UNDETERMINED, too)
     partial = [c for c in found if c.accessible < c.total]
-    how = ", ".join(f"{c.total - c.accessible}/{c.total} {c.label} failed" for c in partial)
+    failed = N_("{failed}/{total} {label} failed")
+    how = ", ".join(
+        failed.format(failed=c.total - c.accessible, total=c.total, label=c.label) for c in partial
+    )
     return AppVerdict(LABEL, AppStatus.REACHABLE, how)

@@ -16,17 +16,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from probe.analysis.blockpages import Fingerprint, match_blockpage
+from probe.analysis.blockpages import match_blockpage
 from probe.analysis.controls import Controls, describe_missing
 from probe.analysis.dnscheck import DnsCheck, check_dns
-from probe.analysis.httpdiff import PageComparison, compare_pages
+from probe.analysis.exchanges import Exchange, by_name_or_address, stalled
+from probe.analysis.httpdiff import compare_pages
+from probe.analysis.judging import (
+    Context,
+    Verdict,
+    blocked,
+    down,
+    helper_failed,
+    no_evidence,
+    ok,
+    outside,
+    then,
+    undetermined,
+)
 from probe.analysis.mitm import find_interception, mitm_sentence
 from probe.analysis.observations import (
-    Hop,
-    Outcome,
     Record,
-    connect_endpoint,
-    connect_failure,
     dns_failure,
     dns_failures,
     failure_of,
@@ -40,52 +49,19 @@ from probe.analysis.observations import (
 )
 from probe.analysis.options import OPTIONS_KEY, AnalysisOptions
 from probe.analysis.packets import packet_findings
-from probe.analysis.stall import MIN_RATE_BYTES, Stall, neutral_volume, rate, stall_of
-from probe.analysis.throttle import RATIO, throttled
+from probe.analysis.stall import stall_of
+from probe.analysis.throttle import throttled
 from probe.analysis.vocabulary import (
-    ADDRESS_TECHNIQUES,
     CERTIFICATE_FAILURES,
     Blocking,
-    Category,
     Stage,
     Technique,
-    category_of,
-    is_local,
     technique_for,
-    why_not_evidence,
 )
+from probe.i18n import N_
 from probe.net import errors
 
-ANALYSIS_VERSION = "0.2.0"
-
-
-@dataclass(frozen=True)
-class Verdict:
-    blocking: Blocking | bool | None
-    accessible: bool | None
-    technique: Technique | None
-    detail: str
-
-    @property
-    def category(self) -> Category:
-        """The lab's and the summary's word for this verdict."""
-        return category_of(self.blocking, self.accessible)
-
-
-def blocked(technique: Technique, blocking: Blocking, detail: str) -> Verdict:
-    return Verdict(blocking, False, technique, detail)
-
-
-def ok(detail: str) -> Verdict:
-    return Verdict(False, True, None, detail)
-
-
-def down(detail: str) -> Verdict:
-    return Verdict(False, False, None, detail)
-
-
-def undetermined(detail: str) -> Verdict:
-    return Verdict(None, None, None, detail)
+ANALYSIS_VERSION = "0.2.1"
 
 
 @dataclass(frozen=True)
@@ -98,23 +74,6 @@ class Analysis:
     control_reachable: bool
 
 
-@dataclass(frozen=True)
-class _Context:
-    keys: Record
-    first: Hop
-    outcome: Outcome
-    controls: Controls
-    dns: DnsCheck
-    """DNS consistency of the hop where the chain stopped."""
-    page: PageComparison
-    fingerprint: Fingerprint | None
-    exempt: tuple[str, ...]
-
-    @property
-    def first_hop(self) -> bool:
-        return self.outcome.hop.host == self.first.host
-
-
 def analyse(measurement: Record, options: AnalysisOptions, known: bool = True) -> Analysis:
     """``known``: the options are the run's own (stored with the verdict); False when they are
     defaults standing in for options the file does not record (stored as null)."""
@@ -122,7 +81,7 @@ def analyse(measurement: Record, options: AnalysisOptions, known: bool = True) -
     controls = Controls.of(keys)
     first = hop_of(str(measurement.get("input") or ""))
     if first is None:
-        verdict = undetermined("the input is not an http or https URL")
+        verdict = undetermined(N_("the input is not an http or https URL"))
         return Analysis(_keys(verdict, options, known), verdict, None, controls.any)
     exempt = options.bogon_exempt
     outcome = locate(keys, first, exempt)
@@ -136,7 +95,7 @@ def analyse(measurement: Record, options: AnalysisOptions, known: bool = True) -
     page = compare_pages(final, controls.page)
     fingerprint = match_blockpage(final) if final is not None else None
     mitm = find_interception(keys, controls, options.registry, _started(measurement))
-    context = _Context(keys, first, outcome, controls, hop_dns, page, fingerprint, exempt)
+    context = Context(keys, first, outcome, controls, hop_dns, page, fingerprint, exempt)
     verdict = (
         blocked(Technique.TLS_MITM, Blocking.HTTP_FAILURE, mitm_sentence(mitm))
         if mitm
@@ -184,7 +143,7 @@ def _started(measurement: Record) -> datetime | None:
     return stamp.replace(tzinfo=UTC)
 
 
-def _decide(ctx: _Context) -> Verdict:
+def _decide(ctx: Context) -> Verdict:
     if ctx.outcome.stage == "final" and ctx.outcome.request is not None:
         slow = throttled(
             ctx.outcome.request, ctx.controls, ctx.page.same_page if ctx.controls.page else None
@@ -193,10 +152,13 @@ def _decide(ctx: _Context) -> Verdict:
             return blocked(Technique.THROTTLE, Blocking.HTTP_FAILURE, slow)
         if _verified_https(ctx):
             return ok(
-                f"the page came over HTTPS with a valid certificate for {ctx.outcome.hop.host}"
+                N_("the page came over HTTPS with a valid certificate for {host}").format(
+                    host=ctx.outcome.hop.host
+                )
             )
     if not ctx.controls.any:
-        return undetermined(f"no control to compare with: {describe_missing(ctx.controls)}")
+        missing = describe_missing(ctx.controls)
+        return undetermined(N_("no control to compare with: {missing}").format(missing=missing))
     stage = ctx.outcome.stage
     if stage == "final":
         return _final(ctx)
@@ -208,10 +170,11 @@ def _decide(ctx: _Context) -> Verdict:
         return _tls(ctx)
     if stage == "http":
         return _http(ctx)
-    return undetermined(f"the redirect chain did not end ({ctx.outcome.failure})")
+    unended = N_("the redirect chain did not end ({failure})")
+    return undetermined(unended.format(failure=ctx.outcome.failure))
 
 
-def _verified_https(ctx: _Context) -> bool:
+def _verified_https(ctx: Context) -> bool:
     hop, request = ctx.outcome.hop, ctx.outcome.request or {}
     if hop.scheme != "https":
         return False
@@ -232,70 +195,31 @@ def _dns_technique(check: DnsCheck, failure: str | None, resolved_any: bool) -> 
     return technique_for(Stage.DNS, failure)
 
 
-def _dns_blocked(ctx: _Context, then: str = "") -> Verdict:
+def _dns_blocked(ctx: Context, *after: str) -> Verdict:
     """Inconsistent DNS is the first tampering, whatever failed after it (OONI's "dns")."""
     check = ctx.dns
     if check.missing and ctx.controls.page is None:
-        return down(f"{check.reason}: a name that does not exist is not blocked{then}")
+        missing = N_("{reason}: a name that does not exist is not blocked")
+        return down(then(missing.format(reason=check.reason), *after))
     failure = _dns_evidence(ctx)
     technique = _dns_technique(
         check, failure, bool(ctx.outcome.addresses) or ctx.outcome.stage != "dns"
     )
-    sentence = check.reason + (f"; {check.injection}" if check.injection else "") + then
+    sentence = then(check.reason, *([check.injection] if check.injection else []), *after)
     if technique is None:
-        return _no_evidence(f"{sentence}, but the probe's own lookup failed", failure)
+        own = N_("{what}, but the probe's own lookup failed").format(what=sentence)
+        return no_evidence(own, failure)
     return blocked(technique, Blocking.DNS, sentence)
 
 
-def _dns_evidence(ctx: _Context) -> str | None:
+def _dns_evidence(ctx: Context) -> str | None:
     """The DNS failure that tells most about the hop's host (a timeout over a local failure)."""
     if ctx.outcome.stage != "dns":
         return ctx.outcome.failure
     return telling(Stage.DNS, dns_failures(ctx.keys, ctx.outcome.hop.host))
 
 
-def _outside(ctx: _Context, what: str, tech: Technique, blocking: Blocking) -> Verdict:
-    """Judge a failure by whether the helper fetched the page: blocked, down or undetermined."""
-    if ctx.controls.page is not None:
-        return blocked(
-            tech, blocking, f"{what}; the helper fetched the page ({status_code_of(ctx)})"
-        )
-    if ctx.controls.page_failure:
-        return down(
-            f"{what}; the helper could not fetch the page either ({ctx.controls.page_failure})"
-        )
-    return undetermined(f"{what}; no control reached the site")
-
-
-def _no_evidence(what: str, failure: str | None, helper_failed: str | None = None) -> Verdict:
-    """A failure the vocabulary does not map is never blocking. It is down when the helper
-    failed too (the site fails from outside as well), unless it is local: then the probe never
-    really reached the network, and nothing is known."""
-    if helper_failed is not None and not is_local(failure):
-        return down(f"{what}; {helper_failed}")
-    return undetermined(f"{what}: {why_not_evidence(failure)}")
-
-
-def _helper_failed(ctx: _Context, endpoints: list[str], tcp_only: bool = False) -> str | None:
-    """How the helper failed where the probe did: at these endpoints, else fetching the page;
-    None when it got through, or did not try."""
-    reach = ctx.controls.helper_tcp if tcp_only else ctx.controls.helper_reached
-    statuses = [reach(e) for e in endpoints]
-    if any(statuses):
-        return None
-    if False in statuses:
-        return f"the helper could not get through to {', '.join(endpoints)} either"
-    if ctx.controls.page_failure:
-        return f"the helper could not fetch the page either ({ctx.controls.page_failure})"
-    return None
-
-
-def status_code_of(ctx: _Context) -> str:
-    page = ctx.controls.page or {}
-    return f"status {page.get('status_code')}"
-
-
-def _dns(ctx: _Context) -> Verdict:
+def _dns(ctx: Context) -> Verdict:
     hop, check = ctx.outcome.hop, ctx.dns
     if check.inconsistent:
         return _dns_blocked(ctx)
@@ -304,293 +228,164 @@ def _dns(ctx: _Context) -> Verdict:
     if check.consistency == "consistent" and failure is not None:
         return down(check.reason)
     if control is not None and control.negative:
-        return down(f"the {control.source} says {hop.host} does not exist ({control.failure})")
+        return down(
+            N_("the {source} says {host} does not exist ({failure})").format(
+                source=control.source, host=hop.host, failure=control.failure
+            )
+        )
     if failure is None:
-        return undetermined(f"{hop.host} resolved but no connection was attempted")
-    what = f"the resolver gave no address for {hop.host} ({failure})"
+        return undetermined(
+            N_("{host} resolved but no connection was attempted").format(host=hop.host)
+        )
+    what = N_("the resolver gave no address for {host} ({failure})").format(
+        host=hop.host, failure=failure
+    )
     technique = _dns_technique(check, failure, False)
     if technique is None:
-        return _no_evidence(what, failure, _helper_failed(ctx, []))
-    return _outside(ctx, what, technique, Blocking.DNS)
+        return no_evidence(what, failure, helper_failed(ctx, []))
+    return outside(ctx, what, technique, Blocking.DNS)
 
 
 _TCP_HOW = {
-    errors.CONNECTION_REFUSED: "connection refused (RST to SYN)",
-    errors.CONNECTION_RESET: "connection reset during the TCP handshake",
-    errors.GENERIC_TIMEOUT: "no answer to SYN (timeout)",
+    errors.CONNECTION_REFUSED: N_("connection refused (RST to SYN)"),
+    errors.CONNECTION_RESET: N_("connection reset during the TCP handshake"),
+    errors.GENERIC_TIMEOUT: N_("no answer to SYN (timeout)"),
 }
 
 
-def _tcp(ctx: _Context) -> Verdict:
+def _tcp(ctx: Context) -> Verdict:
     failure = ctx.outcome.failure
     if ctx.dns.inconsistent:
-        return _dns_blocked(ctx, f"; connecting there failed ({failure})")
+        there = N_("connecting there failed ({failure})").format(failure=failure)
+        return _dns_blocked(ctx, there)
     hop = ctx.outcome.hop
     endpoints = [hop.endpoint(a) for a in usable(list(ctx.outcome.addresses), ctx.exempt)]
-    how = _TCP_HOW.get(failure or "", f"TCP connect failed ({failure})")
-    what = f"{how} at {', '.join(endpoints)}"
+    how = _TCP_HOW.get(failure or "") or N_("TCP connect failed ({failure})").format(
+        failure=failure
+    )
+    what = N_("{how} at {endpoints}").format(how=how, endpoints=", ".join(endpoints))
     technique = technique_for(Stage.TCP, failure)
     if technique is None:
-        return _no_evidence(what, failure, _helper_failed(ctx, endpoints, tcp_only=True))
+        return no_evidence(what, failure, helper_failed(ctx, endpoints, tcp_only=True))
     helper = {e: ctx.controls.helper_tcp(e) for e in endpoints}
     reached = [e for e, status in helper.items() if status]
     if reached:
-        return blocked(
-            technique, Blocking.TCP_IP, f"{what}; the helper connected to {', '.join(reached)}"
-        )
+        connected = N_("the helper connected to {endpoints}").format(endpoints=", ".join(reached))
+        return blocked(technique, Blocking.TCP_IP, then(what, connected))
     if any(status is False for status in helper.values()):
-        return down(f"{what}; the helper could not connect either")
-    return _outside(ctx, what, technique, Blocking.TCP_IP)
-
-
-@dataclass(frozen=True)
-class _Exchange:
-    """A TLS handshake or HTTP request that failed on a connection that worked."""
-
-    address: str
-    failure: str
-    technique: Technique
-    what: str
-    """The observation, without claiming what triggered it."""
-    label: str
-    """``SNI`` or ``Host``: what the neutral-name retry changed."""
-    request: bool
-
-
-def _by_name_or_address(ctx: _Context, ex: _Exchange) -> Verdict:
-    """Blame the name only when the same address answered the neutral name; blame the address
-    when the neutral name failed the same way (docs/analysis.md, "The controls")."""
-    controls = ctx.controls
-    neutral = controls.neutral_host if ex.request else controls.neutral_sni
-    answered = (
-        controls.neutral_request(ex.address)
-        if ex.request
-        else controls.neutral_handshake(ex.address)
-    )
-    if answered is not None:
-        how = f"answered {status_code(answered)}" if ex.request else "completed"
-        return blocked(
-            ex.technique,
-            Blocking.HTTP_FAILURE,
-            f"{ex.what}; same IP with {ex.label} {neutral} {how}: the name triggered it",
-        )
-    residual = _residual(ctx, ex.address)
-    if residual is not None and controls.helper_reached(ex.address):
-        return blocked(
-            ex.technique,
-            Blocking.HTTP_FAILURE,
-            f"{ex.what}; {residual}; the helper got through to {ex.address}",
-        )
-    failed = controls.neutral_failure(ex.address, request=ex.request)
-    if failed is not None:
-        return _address_blocked(ctx, ex, neutral, failed)
-    reached = controls.helper_reached(ex.address)
-    if reached:
-        return blocked(
-            ex.technique,
-            Blocking.HTTP_FAILURE,
-            f"{ex.what}; no neutral-name retry was made; the helper got through to {ex.address}",
-        )
-    if reached is False:
-        return down(f"{ex.what}; the helper could not get through to {ex.address} either")
-    what = f"{ex.what}; no neutral-name retry was made"
-    return _outside(ctx, what, ex.technique, Blocking.HTTP_FAILURE)
-
-
-def _residual(ctx: _Context, address: str) -> str | None:
-    """Residual blocking suspected: the neutral-name retry could not even connect to an address
-    that had accepted the first connection. A censor that drops every flow to the address for a
-    while after a banned name does that, so the retry is no evidence against the address."""
-    control = mapping(ctx.keys.get("x_self_control"))
-    retry = next(
-        (c for c in records(control.get("tcp_connect")) if connect_endpoint(c) == address), None
-    )
-    if retry is None or connect_failure(retry) is None:
-        return None
-    if not any(
-        connect_endpoint(c) == address and connect_failure(c) is None
-        for c in records(ctx.keys.get("tcp_connect"))
-    ):
-        return None
-    ended = [
-        t
-        for r in (*records(ctx.keys.get("tls_handshakes")), *records(ctx.keys.get("requests")))
-        if r.get("address") == address and isinstance(t := r.get("t"), int | float)
-    ]
-    started = retry.get("t0")
-    when = (
-        f" {started - max(ended):.1f} s after the failure"
-        if ended and isinstance(started, int | float)
-        else ""
-    )
-    return (
-        f"residual blocking suspected: the neutral-name retry{when} could not connect to "
-        f"{address} ({connect_failure(retry)}), which had accepted the first connection"
-    )
-
-
-def _address_blocked(ctx: _Context, ex: _Exchange, neutral: str, failed: str) -> Verdict:
-    if failed != ex.failure:
-        return undetermined(
-            f"{ex.what}; with {ex.label} {neutral} it failed differently ({failed}), "
-            "so neither the name nor the address is shown to be the trigger"
-        )
-    technique = ADDRESS_TECHNIQUES.get(failed)
-    if technique is None:
-        return undetermined(
-            f"{ex.what}, and the same with {ex.label} {neutral}, so the name is not the trigger; "
-            f"{failed} whatever the name is no evidence of blocking (a server may do it)"
-        )
-    what = (
-        f"{ex.what}, and the same with {ex.label} {neutral}: the address, or the path to it, "
-        "is blocked, not the name"
-    )
-    reached = ctx.controls.helper_reached(ex.address)
-    if reached:
-        return blocked(
-            technique, Blocking.TCP_IP, f"{what}; the helper got through to {ex.address}"
-        )
-    if reached is False:
-        return down(f"{what}; the helper could not get through to {ex.address} either")
-    return undetermined(f"{what}; but no control reached {ex.address} from outside")
+        return down(then(what, N_("the helper could not connect either")))
+    return outside(ctx, what, technique, Blocking.TCP_IP)
 
 
 _TLS_HOW = {
-    errors.CONNECTION_RESET: "RST after the ClientHello",
-    errors.EOF_ERROR: "connection closed after the ClientHello",
-    errors.GENERIC_TIMEOUT: "no answer to the ClientHello (timeout)",
+    errors.CONNECTION_RESET: N_("RST after the ClientHello"),
+    errors.EOF_ERROR: N_("connection closed after the ClientHello"),
+    errors.GENERIC_TIMEOUT: N_("no answer to the ClientHello (timeout)"),
 }
 
 
-def _certificate(ctx: _Context, address: str, failure: str) -> Verdict:
+def _certificate(ctx: Context, address: str, failure: str) -> Verdict:
     """A validation failure that is not interception: the site's own certificate is broken only
     when the helper's handshake there failed too."""
-    what = f"the certificate at {address or ctx.outcome.hop.host} fails validation ({failure})"
+    where = address or ctx.outcome.hop.host
     if ctx.controls.helper_tls(address) is False:
-        return down(f"{what}, for the helper too: the site's own certificate is broken")
-    return undetermined(f"{what} and no control saw a genuine certificate there")
+        broken = N_(
+            "the certificate at {where} fails validation ({failure}), for the helper too: "
+            "the site's own certificate is broken"
+        )
+        return down(broken.format(where=where, failure=failure))
+    unseen = N_(
+        "the certificate at {where} fails validation ({failure}) and no control saw a genuine "
+        "certificate there"
+    )
+    return undetermined(unseen.format(where=where, failure=failure))
 
 
-def _tls(ctx: _Context) -> Verdict:
+def _tls(ctx: Context) -> Verdict:
     failure = ctx.outcome.failure or ""
     if ctx.dns.inconsistent:
-        return _dns_blocked(ctx, f"; the TLS handshake there failed ({failure})")
+        there = N_("the TLS handshake there failed ({failure})").format(failure=failure)
+        return _dns_blocked(ctx, there)
     hop, address = ctx.outcome.hop, ctx.outcome.endpoints[0]
     if failure in CERTIFICATE_FAILURES:
         return _certificate(ctx, address, failure)
-    how = _TLS_HOW.get(failure, f"TLS handshake failed ({failure})")
-    what = f"{how} with SNI {hop.sni or '(none)'} at {address}"
+    how = _TLS_HOW.get(failure) or N_("TLS handshake failed ({failure})").format(failure=failure)
+    what = N_("{how} with SNI {sni} at {address}").format(
+        how=how, sni=hop.sni or N_("(none)"), address=address
+    )
     technique = technique_for(Stage.TLS, failure)
     if technique is None:
-        return _no_evidence(what, failure, _helper_failed(ctx, [address]))
-    return _by_name_or_address(ctx, _Exchange(address, failure, technique, what, "SNI", False))
+        return no_evidence(what, failure, helper_failed(ctx, [address]))
+    return by_name_or_address(ctx, Exchange(address, failure, technique, what, "SNI", False))
 
 
-def _http(ctx: _Context) -> Verdict:
+_HTTP_HOW = {
+    errors.CONNECTION_RESET: N_("RST after the HTTP request"),
+    errors.EOF_ERROR: N_("connection closed after the HTTP request"),
+    errors.GENERIC_TIMEOUT: N_("no HTTP response (timeout) to the request"),
+}
+
+
+def _http(ctx: Context) -> Verdict:
     request, failure = ctx.outcome.request, ctx.outcome.failure
     if request is None or failure is None:
-        return undetermined("connected, but no HTTP request was recorded")
+        return undetermined(N_("connected, but no HTTP request was recorded"))
     if ctx.dns.inconsistent:
-        return _dns_blocked(ctx, f"; the HTTP request there failed ({failure})")
+        there = N_("the HTTP request there failed ({failure})").format(failure=failure)
+        return _dns_blocked(ctx, there)
     host, address = ctx.outcome.hop.host, str(request.get("address", ""))
     if failure in CERTIFICATE_FAILURES:  # OONI stores a failed handshake in the request too
         return _certificate(ctx, address, failure)
     stall = stall_of(ctx.keys, request)
     if stall is not None:
-        return _stall(ctx, stall, f"{stall.sentence()}, with Host {host} at {address}", address)
-    how = {
-        errors.CONNECTION_RESET: "RST after the HTTP request",
-        errors.EOF_ERROR: "connection closed after the HTTP request",
-        errors.GENERIC_TIMEOUT: "no HTTP response (timeout) to the request",
-    }.get(failure, f"the HTTP request failed ({failure})")
-    what = f"{how} with Host {host}" + (f" at {address}" if address else "")
+        what = N_("{stall}, with Host {host} at {address}").format(
+            stall=stall.sentence(), host=host, address=address
+        )
+        return stalled(ctx, stall, what, address)
+    how = _HTTP_HOW.get(failure) or N_("the HTTP request failed ({failure})").format(
+        failure=failure
+    )
+    where = N_("{how} with Host {host} at {address}") if address else N_("{how} with Host {host}")
+    what = where.format(how=how, host=host, address=address)
     technique = technique_for(Stage.HTTP, failure)
     if technique is None:
-        return _no_evidence(what, failure, _helper_failed(ctx, [address] if address else []))
-    return _by_name_or_address(ctx, _Exchange(address, failure, technique, what, "Host", True))
+        return no_evidence(what, failure, helper_failed(ctx, [address] if address else []))
+    return by_name_or_address(ctx, Exchange(address, failure, technique, what, "Host", True))
 
 
-def _stall(ctx: _Context, stall: Stall, what: str, address: str) -> Verdict:
-    """Data flowed, then stopped: throttling. By the name when the neutral name at the same
-    address went past a freeze's stall point, or ran at least ``RATIO`` times faster than a rate
-    limit; by the address when it stalled too, or was no faster; else the two are not told
-    apart (docs/analysis.md, "Stalls")."""
-    neutral = f"same IP with Host {ctx.controls.neutral_host}"
-    pulled = neutral_volume(ctx.keys, address)
-    if pulled is not None and pulled.stall is not None:
-        kind = "volume-based freeze" if pulled.stall.freeze else "rate limit"
-        return _on_address(
-            ctx,
-            f"{what}; {neutral} stalled too, after {pulled.stall.received} bytes: "
-            f"a {kind} on the address, not the name",
-        )
-    if pulled is None:
-        # A shaper's backlog can hold up the retry's SYN too: residual blocking (a drop after a
-        # banned name) is suspected only after a freeze.
-        failed = ctx.controls.neutral_failure(address, request=True)
-        why = (_residual(ctx, address) if stall.freeze else None) or (
-            f"the neutral-name retry failed ({failed})"
-            if failed
-            else f"no neutral-name exchange went past {stall.received} bytes"
-        )
-    elif stall.freeze and pulled.received > stall.received:
-        return _by_name(f"{what}; {neutral} went on to {pulled.received} bytes")
-    elif stall.kind == "rate limit" and pulled.rate >= RATIO * stall.rate:
-        return _by_name(f"{what}; {neutral} ran at {rate(pulled.rate)}")
-    elif stall.kind == "rate limit" and pulled.received >= MIN_RATE_BYTES:
-        return _on_address(
-            ctx,
-            f"{what}; {neutral} was no faster ({rate(pulled.rate)} over {pulled.received} "
-            "bytes): a rate limit on the address, not the name",
-        )
-    else:
-        how = f"ended ({pulled.failure})" if pulled.failure else "finished"
-        why = f"{neutral} {how} after {pulled.received} bytes"
-    return _outside(
-        ctx,
-        f"{what}; {why}, so name and volume cannot be told apart",
-        Technique.THROTTLE,
-        Blocking.HTTP_FAILURE,
-    )
-
-
-def _by_name(what: str) -> Verdict:
-    return blocked(Technique.THROTTLE, Blocking.HTTP_FAILURE, f"{what}: the name triggered it")
-
-
-def _on_address(ctx: _Context, what: str) -> Verdict:
-    """Throttled whatever the name: blocked only when the helper fetched the page (a server slow
-    for everyone is down, not blocked)."""
-    if ctx.controls.page is not None:
-        return blocked(Technique.THROTTLE, Blocking.TCP_IP, f"{what}; the helper fetched the page")
-    if ctx.controls.page_failure:
-        return down(f"{what}; the helper could not fetch the page either")
-    return undetermined(f"{what}; no control fetched the page")
-
-
-def _final(ctx: _Context) -> Verdict:
+def _final(ctx: Context) -> Verdict:
     inconsistent = ctx.dns.inconsistent
     if ctx.fingerprint is not None:
-        why = f"the page matches the blockpage fingerprint {ctx.fingerprint.name}"
+        why = N_("the page matches the blockpage fingerprint {name}").format(
+            name=ctx.fingerprint.name
+        )
         if inconsistent:
-            return blocked(Technique.HTTP_BLOCKPAGE, Blocking.DNS, f"{why}; {ctx.dns.reason}")
+            return blocked(Technique.HTTP_BLOCKPAGE, Blocking.DNS, then(why, ctx.dns.reason))
         return blocked(Technique.HTTP_BLOCKPAGE, Blocking.HTTP_DIFF, why)
     control = ctx.controls.page
     if control is None:
         if ctx.controls.page_failure:
-            return undetermined(
-                f"a page arrived but the helper could not fetch it ({ctx.controls.page_failure})"
-            )
-        return undetermined("a page arrived but there is no helper page to compare it with")
+            unfetched = N_("a page arrived but the helper could not fetch it ({failure})")
+            return undetermined(unfetched.format(failure=ctx.controls.page_failure))
+        return undetermined(N_("a page arrived but there is no helper page to compare it with"))
     page, final = ctx.page, ctx.outcome.request or {}
     if page.same_page:
-        also = f" although {ctx.dns.reason}" if inconsistent else ""
-        return ok(f"the page matches the helper's (status {status_code(final)}){also}")
-    differs = (
-        f"the page differs from the helper's (status {status_code(final)} vs "
-        f"{control.get('status_code')}, body proportion {page.body_proportion}, "
-        f"title match {page.title_match}, headers match {page.headers_match})"
+        same = (
+            N_("the page matches the helper's (status {status}) although {reason}")
+            if inconsistent
+            else N_("the page matches the helper's (status {status})")
+        )
+        return ok(same.format(status=status_code(final), reason=ctx.dns.reason))
+    differs = N_(
+        "the page differs from the helper's (status {status} vs {control}, body proportion "
+        "{proportion}, title match {title}, headers match {headers})"
+    ).format(
+        status=status_code(final),
+        control=control.get("status_code"),
+        proportion=page.body_proportion,
+        title=page.title_match,
+        headers=page.headers_match,
     )
     if inconsistent:
-        return _dns_blocked(ctx, f"; {differs}")
+        return _dns_blocked(ctx, differs)
     return blocked(Technique.HTTP_DIFF, Blocking.HTTP_DIFF, differs)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Final
 
+from probe.i18n import N_
 from probe.net import errors
 
 
@@ -38,9 +39,9 @@ def category_of(blocking: object, accessible: object) -> Category:
 class AppStatus(StrEnum):
     """The verdict of an app or tool test (tor, messaging): "reachable" where a site is "ok"."""
 
-    REACHABLE = "reachable"
-    BLOCKED = "blocked"
-    UNDETERMINED = "undetermined"
+    REACHABLE = N_("reachable")
+    BLOCKED = N_("blocked")
+    UNDETERMINED = N_("undetermined")
 
 
 class Blocking(StrEnum):
@@ -202,12 +203,15 @@ def no_network(failures: Iterable[object]) -> bool:
     )
 
 
-def why_not_evidence(failure: str | None) -> str:
-    """Why a failure outside the mapping says nothing about blocking, for ``x_detail``."""
+def why_not_evidence(what: str, failure: str | None) -> str:
+    """``what`` was observed, and why its failure, outside the mapping, says nothing about
+    blocking: the ``x_detail`` of such a verdict."""
     if is_probe_bug(failure):
-        return f"a failure inside the probe, not on the network ({failure})"
-    if failure in LOCAL_FAILURES:
-        return f"a failure of this device's own network or of the probe ({failure})"
-    if failure is None:
-        return "no failure was recorded"
-    return f"{failure} is not the mark of any blocking technique"
+        why = N_("{what}: a failure inside the probe, not on the network ({failure})")
+    elif failure in LOCAL_FAILURES:
+        why = N_("{what}: a failure of this device's own network or of the probe ({failure})")
+    elif failure is None:
+        why = N_("{what}: no failure was recorded")
+    else:
+        why = N_("{what}: {failure} is not the mark of any blocking technique")
+    return why.format(what=what, failure=failure)

@@ -1,18 +1,22 @@
 """Compare the verdicts of two sets of runs target by target.
 
-Targets are matched by (input, test_name). When one side measured a target more than once (a
-folder of several runs), its latest measurement stands for it.
+Targets are matched by (input, test_name). When one side measured a target in several runs (a
+folder of them), its latest run stands for it. A run that measured it more than once
+(``--repeat``) gives it a blocking rate, and one blocked in some but not all of those
+measurements is ``intermittent``: a state of its own, so a change between always and
+sometimes blocked shows.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from probe.analysis.repeats import INTERMITTENT, Repeats
 from probe.analysts.loading import RunIndex, RunInfo, TargetResult, load_targets
 from probe.analysts.outcomes import Outcome
 from probe.report.jsonl import ResultsError
@@ -27,6 +31,7 @@ class Change(StrEnum):
     """Diff classes, in display order: changes first."""
 
     NEWLY_BLOCKED = "newly blocked"
+    NEWLY_INTERMITTENT = "newly intermittent"
     UNBLOCKED = "unblocked"
     TECHNIQUE_CHANGED = "technique changed"
     NEWLY_DOWN_OR_UNDETERMINED = "newly down or undetermined"
@@ -34,6 +39,7 @@ class Change(StrEnum):
     ONLY_IN_OLD = "only in OLD"
     ONLY_IN_NEW = "only in NEW"
     STILL_BLOCKED = "still blocked"
+    STILL_INTERMITTENT = "still intermittent"
     STILL_DOWN_OR_UNDETERMINED = "still down or undetermined"
     STILL_OK = "still ok"
 
@@ -42,7 +48,12 @@ class Change(StrEnum):
         return self not in _UNCHANGED
 
 
-_UNCHANGED = {Change.STILL_BLOCKED, Change.STILL_DOWN_OR_UNDETERMINED, Change.STILL_OK}
+_UNCHANGED = {
+    Change.STILL_BLOCKED,
+    Change.STILL_INTERMITTENT,
+    Change.STILL_DOWN_OR_UNDETERMINED,
+    Change.STILL_OK,
+}
 _ORDER = {change: index for index, change in enumerate(Change)}
 
 
@@ -50,13 +61,30 @@ def _technique(result: TargetResult) -> str | None:
     return result.technique or result.blocking
 
 
-def classify(old: TargetResult | None, new: TargetResult | None) -> Change:
-    """The diff class of one target; ``None`` stands for a side that did not measure it."""
+def intermittent(rate: Repeats | None) -> bool:
+    return rate is not None and rate.state == INTERMITTENT
+
+
+def classify(
+    old: TargetResult | None,
+    new: TargetResult | None,
+    old_rate: Repeats | None = None,
+    new_rate: Repeats | None = None,
+) -> Change:
+    """The diff class of one target; ``None`` stands for a side that did not measure it. A
+    side's rate (several measurements in its run) makes it intermittent when it is neither
+    always nor never blocked."""
     if old is None:
         return Change.ONLY_IN_NEW
     if new is None:
         return Change.ONLY_IN_OLD
     before, after = old.outcome, new.outcome
+    if intermittent(new_rate):
+        return Change.STILL_INTERMITTENT if intermittent(old_rate) else Change.NEWLY_INTERMITTENT
+    if intermittent(old_rate):
+        if after is Outcome.BLOCKED:
+            return Change.NEWLY_BLOCKED  # now blocked every time
+        return Change.UNBLOCKED if after is Outcome.OK else Change.NEWLY_DOWN_OR_UNDETERMINED
     if after is Outcome.BLOCKED:
         if before is not Outcome.BLOCKED:
             return Change.NEWLY_BLOCKED
@@ -78,6 +106,9 @@ class DiffRow:
     change: Change
     old: TargetResult | None
     new: TargetResult | None
+    old_rate: Repeats | None = None
+    """The blocking rate on that side, when its run measured the target more than once."""
+    new_rate: Repeats | None = None
 
     @property
     def category(self) -> str | None:
@@ -92,6 +123,8 @@ class Side:
     files: list[Path]
     runs: list[RunInfo]
     targets: dict[tuple[str, str], TargetResult]
+    rates: dict[tuple[str, str], Repeats] = field(default_factory=dict)
+    """Targets that the standing run measured more than once: how often they were blocked."""
 
     @property
     def networks(self) -> list[str]:
@@ -129,15 +162,35 @@ def read_side(paths: Sequence[Path], skipped: Skipped | None = None) -> Side:
 
 
 def side_of(results: Iterable[TargetResult], runs: RunIndex, files: list[Path], name: str) -> Side:
-    """One side from streamed results (files or a store); ``runs`` fills while they stream."""
+    """One side from streamed results (files or a store); ``runs`` fills while they stream.
+
+    An intermittent target shows the evidence of its blocking (see ``_stands_over``)."""
     targets: dict[tuple[str, str], TargetResult] = {}
+    seen: Counter[tuple[tuple[str, str], str]] = Counter()
+    blocked: defaultdict[tuple[tuple[str, str], str], int] = defaultdict(int)
     for result in results:
+        seen[result.key, result.report_id] += 1
+        blocked[result.key, result.report_id] += result.outcome is Outcome.BLOCKED
         kept = targets.get(result.key)
-        if kept is None or result.measurement_start_time >= kept.measurement_start_time:
+        if kept is None or _stands_over(result, kept):
             targets[result.key] = result
     if not targets:
         raise DiffError(f"{name}: no measurements")
-    return Side(files, runs.ordered(), targets)
+    rates = {
+        key: Repeats(blocked[key, kept.report_id], seen[key, kept.report_id])
+        for key, kept in targets.items()
+        if seen[key, kept.report_id] > 1
+    }
+    return Side(files, runs.ordered(), targets, rates)
+
+
+def _stands_over(result: TargetResult, kept: TargetResult) -> bool:
+    """The later measurement stands, except that in one run a blocked one is not replaced by
+    one that was not."""
+    was, now = kept.outcome is Outcome.BLOCKED, result.outcome is Outcome.BLOCKED
+    if result.report_id == kept.report_id and was != now:
+        return now
+    return result.measurement_start_time >= kept.measurement_start_time
 
 
 def _check_comparable(old: Side, new: Side) -> None:
@@ -156,7 +209,9 @@ def compare(old: Side, new: Side) -> DiffResult:
     rows = []
     for key in keys:
         before, after = old.targets.get(key), new.targets.get(key)
-        rows.append(DiffRow(key[0], key[1], classify(before, after), before, after))
+        rates = old.rates.get(key), new.rates.get(key)
+        change = classify(before, after, *rates)
+        rows.append(DiffRow(key[0], key[1], change, before, after, *rates))
     rows.sort(key=lambda row: (_ORDER[row.change], row.input, row.test_name))
     return DiffResult(old, new, rows)
 
@@ -167,11 +222,12 @@ def diff_paths(
     return compare(read_side(old, skipped), read_side(new, skipped))
 
 
-def _side_json(result: TargetResult | None) -> dict[str, Any] | None:
+def _side_json(result: TargetResult | None, rate: Repeats | None) -> dict[str, Any] | None:
     if result is None:
         return None
     return {
-        "status": result.status,
+        "status": INTERMITTENT if intermittent(rate) else result.status,
+        "repeats": rate.as_record() if rate else None,
         "outcome": str(result.outcome),
         "blocking": result.blocking,
         "accessible": result.accessible,
@@ -223,6 +279,6 @@ def row_json(row: DiffRow) -> dict[str, Any]:
         "test_name": row.test_name,
         "category": row.category,
         "change": str(row.change),
-        "old": _side_json(row.old),
-        "new": _side_json(row.new),
+        "old": _side_json(row.old, row.old_rate),
+        "new": _side_json(row.new, row.new_rate),
     }

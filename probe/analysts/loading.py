@@ -17,6 +17,7 @@ from probe.analysis.per_test import stored_verdict
 from probe.analysis.results import read_results
 from probe.analysts.evidence import failing_step, mitm_root, resolved_ips
 from probe.analysts.outcomes import Outcome, outcome_of
+from probe.i18n import _
 from probe.report.jsonl import ResultsError
 from probe.report.lines import Skipped
 
@@ -116,9 +117,11 @@ def summarize(record: dict[str, Any], path: Path) -> TargetResult:
     stored = stored_verdict(keys)
     if stored is None:
         raise MissingVerdictsError(
-            f"{path}: the measurement of {target or test_name} has no verdict keys (blocking and "
-            "accessible, or x_blocking and x_accessible); "
-            f"run `probe analyze {path} --output {path}` first"
+            _(
+                "{path}: the measurement of {target} has no verdict keys (blocking and "
+                "accessible, or x_blocking and x_accessible); run `probe analyze {path} --output "
+                "{path}` first"
+            ).format(path=path, target=target or test_name)
         )
     annotations = mapping(record.get("annotations"))
     blocking, accessible = stored

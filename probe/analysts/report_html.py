@@ -132,6 +132,14 @@ def _timeline_section(summary: RunSummary) -> str:
     return _heading(_("Timeline")) + _paragraph(note) + f'<div class="chart">{chart}</div>'
 
 
+def _rates_section(summary: RunSummary) -> str:
+    headers, rows = summary.rates_table()
+    if not rows:
+        return ""
+    intro = _("Targets measured more than once in a run (--repeat): how often they were blocked.")
+    return _heading(_("Blocking rate")) + _paragraph(intro) + _table(headers, rows, "sortable")
+
+
 def _blocked_section(summary: RunSummary) -> str:
     headers, rows = summary.blocked_table()
     intro = ngettext(
@@ -165,6 +173,7 @@ def render_html(summary: RunSummary, title: str = "probe report") -> str:
             _counts_section(summary),
             _charts_section(summary),
             _timeline_section(summary),
+            _rates_section(summary),
             _blocked_section(summary),
             f"<script>{_SORT_SCRIPT}</script></body></html>\n",
         ]

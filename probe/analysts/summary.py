@@ -7,8 +7,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from probe.analysis.repeats import Repeats
 from probe.analysts.loading import RunIndex, RunInfo, TargetResult, load_targets
 from probe.analysts.outcomes import Outcome
+from probe.analysts.words import blocked_in, state_word
 from probe.i18n import N_, _
 from probe.i18n.sentences import sentence
 from probe.report.lines import Skipped
@@ -24,9 +26,14 @@ class RunSummary:
     outcomes: dict[str, Counter[Outcome]] = field(default_factory=lambda: defaultdict(Counter))
     by_category: dict[str, Counter[Outcome]] = field(default_factory=lambda: defaultdict(Counter))
     by_technique: Counter[str] = field(default_factory=Counter)
-    # input -> report_id -> outcome; filled for every target, used when there are several runs.
+    # input -> report_id -> outcome, blocked if any measurement of the run was (--repeat);
+    # filled for every target, used when there are several runs.
     timeline: dict[str, dict[str, Outcome]] = field(default_factory=lambda: defaultdict(dict))
     blocked: list[TargetResult] = field(default_factory=list)
+    # (input, report_id) -> [blocked, measured]: a blocking rate where a run measured it twice.
+    tallies: dict[tuple[str, str], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )
 
     @property
     def total(self) -> Counter[Outcome]:
@@ -93,6 +100,23 @@ class RunSummary:
         ]
         return headers, rows
 
+    def rates(self) -> list[tuple[str, str, Repeats]]:
+        """(input, report id, rate) of every target a run measured more than once."""
+        return [
+            (target, report_id, Repeats(blocked, measured))
+            for (target, report_id), (blocked, measured) in sorted(self.tallies.items())
+            if measured > 1
+        ]
+
+    def rates_table(self) -> tuple[list[str], list[list[object]]]:
+        """One row per target measured more than once in a run (``--repeat``)."""
+        headers = [N_("input"), N_("run"), N_("blocking rate"), N_("state")]
+        rows: list[list[object]] = [
+            [target, self.run_label(report_id), blocked_in(rate), state_word(rate.state)]
+            for target, report_id, rate in self.rates()
+        ]
+        return headers, rows
+
     def blocked_table(self) -> tuple[list[str], list[list[object]]]:
         headers = [N_("time (UTC)"), "ASN", N_("input"), N_("category"), N_("technique")]
         headers += [N_("failing step"), N_("DNS answers"), N_("MITM root"), N_("blockpage")]
@@ -126,7 +150,13 @@ def summarize_results(results: Iterable[TargetResult], index: RunIndex) -> RunSu
     for result in results:
         summary.outcomes[result.report_id][result.outcome] += 1
         summary.by_category[result.category or NO_CATEGORY][result.outcome] += 1
-        summary.timeline[result.input][result.report_id] = result.outcome
+        cells = summary.timeline[result.input]
+        if cells.get(result.report_id) is not Outcome.BLOCKED:  # blocked in a run, if ever
+            cells[result.report_id] = result.outcome
+        if result.input:
+            tally = summary.tallies[result.input, result.report_id]
+            tally[0] += result.outcome is Outcome.BLOCKED
+            tally[1] += 1
         if result.outcome is Outcome.BLOCKED:
             summary.by_technique[result.technique or result.blocking or "?"] += 1
             summary.blocked.append(result)

@@ -30,7 +30,7 @@ from probe.analysis import (
 )
 from probe.analysis.results import summarise_parts
 from probe.analysts.outcomes import Outcome
-from probe.analysts.words import outcome_word
+from probe.analysts.words import blocked_in, outcome_word
 from probe.cli.options import BOGON_EXEMPT, INTERCEPTION_ROOTS
 from probe.i18n import _, ngettext
 from probe.i18n.sentences import sentence
@@ -159,7 +159,7 @@ def print_summary(
     for line in summary.apps:
         console.print(f"  {sentence(line)}", highlight=False)
     for (target, _report), repeats in summary.repeats.items():
-        console.print(f"  {target}: {repeats.sentence()}", highlight=False)
+        console.print(f"  {target}: {blocked_in(repeats)}", highlight=False)
     for test, count in sorted(summary.unanalysed.items()):
         line = ngettext(
             "{test}: {count} measured, undetermined (no analysis for {test})",
@@ -171,6 +171,6 @@ def print_summary(
         detail = Table(title=_("Blocked targets"))
         for column in (_("target"), _("technique"), _("evidence")):
             detail.add_column(column, overflow="fold")
-        for row in sorted(blocked):
+        for row in sorted(set(blocked)):  # a target measured again repeats its evidence
             detail.add_row(*row)
         console.print(detail)

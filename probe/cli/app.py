@@ -2,23 +2,93 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 import typer
 
 from probe import __version__
-from probe.cli.analyze import analyze
-from probe.cli.certs import certs
-from probe.cli.collector import collector_app
-from probe.cli.db import db
-from probe.cli.diff import diff
-from probe.cli.export import export
-from probe.cli.helper import helper_app
-from probe.cli.lab import lab_app
-from probe.cli.lists import lists
-from probe.cli.localized import LocalizedGroup
-from probe.cli.report import report
-from probe.cli.run import run
-from probe.cli.tests import tests
-from probe.cli.upload import upload
+from probe.cli.lazy import Lazy, LazyGroup
+from probe.i18n import N_
+
+
+class _Commands(LazyGroup):
+    lazy: ClassVar[Mapping[str, Lazy]] = {
+        "run": Lazy(
+            "probe.cli.run:run",
+            N_("Measure every target with DNS, TCP, TLS and HTTP and save OONI-format JSONL."),
+        ),
+        "analyze": Lazy(
+            "probe.cli.analyze:analyze",
+            N_(
+                "Recompute every verdict in FILE from its stored raw observations and print a "
+                "summary."
+            ),
+        ),
+        "lists": Lazy(
+            "probe.cli.lists:lists",
+            N_(
+                "Show the target lists you can pass to `probe run --list NAME`; a list that cannot "
+                "be\nused shows its ``FILE:LINE: reason`` instead of its counts."
+            ),
+        ),
+        "tests": Lazy(
+            "probe.cli.tests:tests",
+            N_(
+                "List the nettests `probe run --test NAME` accepts, and which lists run which "
+                "tests."
+            ),
+        ),
+        "certs": Lazy(
+            "probe.cli.certs:certs",
+            N_("Look for known TLS-interception roots among the certificates this device trusts."),
+        ),
+        "diff": Lazy(
+            "probe.cli.diff:diff",
+            N_(
+                "Compare verdicts of two runs target by target. Exit 0: no change, 1: changes, 2: "
+                "error."
+            ),
+        ),
+        "report": Lazy(
+            "probe.cli.report:report",
+            N_(
+                "Summarise runs: metadata, counts by verdict, categories, techniques, blocked "
+                "targets."
+            ),
+        ),
+        "export": Lazy(
+            "probe.cli.export:export",
+            N_(
+                "Write a flat table (time, network, input, verdict, evidence) for spreadsheets and "
+                "SQL."
+            ),
+        ),
+        "upload": Lazy(
+            "probe.cli.upload:upload",
+            N_(
+                "Send finished results files to a collector. Exit 0: all sent, 1: some still "
+                "queued."
+            ),
+        ),
+        "db": Lazy(
+            "probe.cli.db:db", N_("Load runs into a local DuckDB store and query them with SQL.")
+        ),
+        "helper": Lazy(
+            "probe.cli.helper:helper_app",
+            N_("Run the control test helper (OONI web_connectivity protocol)."),
+        ),
+        "collector": Lazy(
+            "probe.cli.collector:collector_app",
+            N_("Run a collector that stores probes' measurements (OONI collector protocol)."),
+        ),
+        "lab": Lazy(
+            "probe.cli.lab:lab_app",
+            N_("Build an emulated censoring ISP in network namespaces (needs root)."),
+        ),
+    }
+    """Each command's module and summary; ``probe --help`` lists them in this order."""
+
 
 app = typer.Typer(
     name="probe",
@@ -26,21 +96,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
-    cls=LocalizedGroup,
+    cls=_Commands,
 )
-app.command()(run)
-app.command()(analyze)
-app.command()(lists)
-app.command()(tests)
-app.command()(certs)
-app.command()(diff)
-app.command()(report)
-app.command()(export)
-app.command()(upload)
-app.add_typer(db, name="db")
-app.add_typer(helper_app, name="helper")
-app.add_typer(collector_app, name="collector")
-app.add_typer(lab_app, name="lab")
 
 
 def _version(value: bool) -> None:

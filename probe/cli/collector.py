@@ -19,6 +19,7 @@ from probe.cli.serving import (
     server_tls,
 )
 from probe.collector.config import CollectorConfig
+from probe.i18n import _
 from probe.net.dns import split_hostport
 from probe.options import ENV_STORE
 from probe.store.errors import StoreError
@@ -92,7 +93,7 @@ def serve(
         config = CollectorConfig(max_body=max_body, rate=rate, burst=burst, max_queued=max_queued)
         tls = server_tls(tls_cert, tls_key)
     except (ValueError, ssl.SSLError) as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(_("error: {error}").format(error=exc), err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     configure_logging(verbose, debug)
     if tls is None:
@@ -103,5 +104,5 @@ def serve(
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_serve(store or default_store(), config, host, port, tls))
     except (StoreError, ImportError) as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(_("error: {error}").format(error=exc), err=True)
         raise typer.Exit(EXIT_USAGE) from exc

@@ -78,8 +78,26 @@ def ensure_consent(assume_yes: bool, interactive: bool, err: Console) -> None:
             _("[red]error:[/] no terminal to ask on; after reading the above, run with --yes")
         )
         raise typer.Exit(2)
-    if not typer.confirm(
-        _("I understand the risks and want to run probe"), default=False, err=True
-    ):
+    if not agrees(_("I understand the risks and want to run probe")):
         raise typer.Exit(1)
     _remember(path)
+
+
+def agrees(question: str) -> bool:
+    """A yes/no question whose default is no, answered in the reader's language or in English
+    (``click.confirm`` knows only English letters and shows ``[y/N]`` untranslated)."""
+    # TRANSLATORS: the answer hint after a yes/no question whose default is no (the capital).
+    hint = _("y/N")
+    # TRANSLATORS: the answers that mean yes, separated by commas, lowercase.
+    yes = {"y", "yes", *(word.strip() for word in _("y,yes").split(","))}
+    # TRANSLATORS: the answers that mean no, separated by commas, lowercase.
+    no = {"n", "no", *(word.strip() for word in _("n,no").split(","))}
+    while True:
+        answer = typer.prompt(
+            f"{question} [{hint}]", default="", show_default=False, err=True
+        ).strip()
+        if answer.lower() in yes:
+            return True
+        if not answer or answer.lower() in no:
+            return False
+        typer.echo(_("Error: invalid input"), err=True)

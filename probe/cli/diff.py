@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from probe.analysis.repeats import INTERMITTENT, Repeats
 from probe.analysts.diff import (
     Change,
     DiffResult,
@@ -19,11 +20,12 @@ from probe.analysts.diff import (
     Side,
     diff_header_json,
     diff_paths,
+    intermittent,
     row_json,
 )
 from probe.analysts.loading import TargetResult
 from probe.analysts.outcomes import Outcome
-from probe.analysts.words import change_word, outcome_word
+from probe.analysts.words import blocked_in, change_word, outcome_word, state_word
 from probe.cli.store_options import ASN, CC, SINCE, STORE, UNTIL, without_store
 from probe.i18n import _, ngettext
 from probe.report.jsonl import ResultsError
@@ -32,6 +34,7 @@ from probe.store.errors import StoreError
 
 _STYLES = {
     "newly blocked": "bold red",
+    "newly intermittent": "bold red",
     "unblocked": "bold green",
     "technique changed": "bold magenta",
     "newly down or undetermined": "yellow",
@@ -91,12 +94,15 @@ def _side_header(name: str, side: Side) -> str:
     )
 
 
-def _evidence(result: TargetResult | None, changed: bool) -> Text:
+def _evidence(result: TargetResult | None, changed: bool, rate: Repeats | None) -> Text:
     if result is None:
         return Text("—", style="dim")
-    text = Text(outcome_word(result.outcome))
+    word = state_word(INTERMITTENT) if intermittent(rate) else outcome_word(result.outcome)
+    text = Text(word)
     if result.outcome is Outcome.BLOCKED:
         text.append(f" {result.technique or result.blocking}")
+    if rate is not None:
+        text.append(f"\n{blocked_in(rate)}")
     if changed:
         details = [
             "dns: " + (" ".join(result.resolved_ips) or _("no answer")),
@@ -125,8 +131,8 @@ def _table(result: DiffResult, rows: list[DiffRow]) -> Table:
             Text(change_word(row.change), style=_STYLES.get(str(row.change), "dim")),
             row.input,
             row.category or "",
-            _evidence(row.old, changed),
-            _evidence(row.new, changed),
+            _evidence(row.old, changed, row.old_rate),
+            _evidence(row.new, changed, row.new_rate),
         )
     return table
 
@@ -190,7 +196,6 @@ def diff(
     ),
 ) -> None:
     """Compare verdicts of two runs target by target. Exit 0: no change, 1: changes, 2: error."""
-    console = Console()
     skipped = Skipped()
     try:
         if without_store(store, asn, cc, since, until):
@@ -211,32 +216,38 @@ def diff(
     if as_json:
         _print_json(result, rows)
     else:
-        if result.across_networks:
-            console.print(
-                _("[bold]ISP against ISP:[/] {old} (OLD) compared with {new} (NEW)").format(
-                    old=", ".join(result.old.networks), new=", ".join(result.new.networks)
-                ),
-                highlight=False,
-            )
-        console.print(_side_header("OLD", result.old), highlight=False)
-        console.print(_side_header("NEW", result.new), highlight=False)
-        counts = result.counts()
+        _print_table(Console(), result, rows, only_changes, max_rows)
+    raise typer.Exit(1 if any(row.change.is_change for row in rows) else 0)
+
+
+def _print_table(
+    console: Console, result: DiffResult, rows: list[DiffRow], only_changes: bool, max_rows: int
+) -> None:
+    """The human view: both sides, the counts, then the rows (at most ``max_rows``)."""
+    if result.across_networks:
         console.print(
-            "  ".join(
-                f"{change_word(change)}: {counts[change]}" for change in Change if counts[change]
+            _("[bold]ISP against ISP:[/] {old} (OLD) compared with {new} (NEW)").format(
+                old=", ".join(result.old.networks), new=", ".join(result.new.networks)
             ),
             highlight=False,
         )
-        shown = rows[:max_rows] if max_rows else rows
-        console.print(_table(result, shown))
-        if len(shown) < len(rows):
-            narrow = "--category" if only_changes else _("--only-changes or --category")
-            more = len(rows) - len(shown)
-            line = ngettext(
-                "{count} more row not shown: narrow with {narrow}, raise --max-rows, or use --json",
-                "{count} more rows not shown: narrow with {narrow}, raise --max-rows, "
-                "or use --json",
-                more,
-            )
-            console.print(line.format(count=more, narrow=narrow), highlight=False)
-    raise typer.Exit(1 if any(row.change.is_change for row in rows) else 0)
+    console.print(_side_header("OLD", result.old), highlight=False)
+    console.print(_side_header("NEW", result.new), highlight=False)
+    counts = result.counts()
+    console.print(
+        "  ".join(
+            f"{change_word(change)}: {counts[change]}" for change in Change if counts[change]
+        ),
+        highlight=False,
+    )
+    shown = rows[:max_rows] if max_rows else rows
+    console.print(_table(result, shown))
+    if len(shown) < len(rows):
+        narrow = "--category" if only_changes else _("--only-changes or --category")
+        more = len(rows) - len(shown)
+        line = ngettext(
+            "{count} more row not shown: narrow with {narrow}, raise --max-rows, or use --json",
+            "{count} more rows not shown: narrow with {narrow}, raise --max-rows, or use --json",
+            more,
+        )
+        console.print(line.format(count=more, narrow=narrow), highlight=False)

@@ -20,6 +20,7 @@ from probe.cli.serving import (
 )
 from probe.helper.config import HelperConfig
 from probe.helper.server import admission, start
+from probe.i18n import _
 from probe.net.bogons import parse_exemptions
 from probe.net.dns import split_hostport
 from probe.net.tls import check_ca_bundle
@@ -41,7 +42,7 @@ def _helper() -> None:
 
 async def _serve(config: HelperConfig, host: str, port: int, tls: ssl.SSLContext | None) -> None:
     asyncio.get_running_loop().set_exception_handler(quiet_loop_errors)
-    server, _ = await start(config, host, port, tls)
+    server = (await start(config, host, port, tls))[0]
     typer.echo(f"helper listening on {listening_url(server, tls)}", err=True)
     async with server:
         await server.serve_forever()
@@ -99,7 +100,7 @@ def serve(
             check_ca_bundle(ca_bundle)
         tls = server_tls(tls_cert, tls_key)
     except (ValueError, ssl.SSLError) as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(_("error: {error}").format(error=exc), err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     configure_logging(verbose, debug)
     if allow_private:

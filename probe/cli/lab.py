@@ -10,18 +10,25 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from probe.analysis.results import read_results
+from probe.i18n import N_, _, ngettext
 from probe.lab import check as checking
 from probe.lab import scenario as scenarios
 from probe.lab.errors import LabError
 from probe.lab.lab import Lab, down_all, running
-from probe.lab.scenario import Expect
 from probe.options import ENV_LISTS_DIR
 
 EXIT_LAB_ERROR = 2
 EXIT_INTERRUPTED = 130
+MEASUREMENTS = 10
+"""Runs of ``probe run`` a check makes at most to get an ``intermittent`` entry repeated."""
+AGAIN = N_(
+    "measuring again: {urls} was ok the first time, so the probe did not repeat it "
+    "(an intermittent block passes every other time)"
+)
 
 lab_app = typer.Typer(
     help="Build an emulated censoring ISP in network namespaces (needs root).",
@@ -37,7 +44,8 @@ LISTS_DIR = typer.Option(
 
 
 def _fail(exc: LabError) -> typer.Exit:
-    _err.print(f"[red]lab error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+    said = _("[red]lab error:[/] {error}").format(error=escape(str(exc)))
+    _err.print(said, highlight=False, markup=True, soft_wrap=True)
     return typer.Exit(EXIT_LAB_ERROR)
 
 
@@ -67,10 +75,13 @@ def _probe_command() -> list[str]:
     return [found] if found else [sys.executable, "-c", "from probe.cli.app import main; main()"]
 
 
-def _measure(lab: Lab, expects: list[Expect]) -> list[dict[str, Any]]:
+def _measure(lab: Lab, scenario: scenarios.Scenario) -> list[dict[str, Any]]:
     """One `probe run` for every expectation: the URLs, and the built-in tests they name."""
+    expects = scenario.expects
     out = lab.workdir / "check.jsonl"
+    out.unlink(missing_ok=True)
     argv = [*_probe_command(), "run", "--yes", "--output", str(out), "--no-progress"]
+    argv += checking.repeat_flags(scenario)
     urls = list(dict.fromkeys(e.url for e in expects if e.url))
     tests = list(dict.fromkeys(e.test for e in expects if e.test))
     for url in urls:
@@ -79,8 +90,23 @@ def _measure(lab: Lab, expects: list[Expect]) -> list[dict[str, Any]]:
         argv += ["--test", test]
     status = lab.run(argv)
     if not out.is_file():
-        raise LabError(f"`probe run` exited with {status} and wrote no results")
+        raise LabError(
+            _("`probe run` exited with {status} and wrote no results").format(status=status)
+        )
     return list(read_results(out))
+
+
+def _measure_until_repeated(lab: Lab, scenario: scenarios.Scenario) -> list[dict[str, Any]]:
+    """The measurements of the scenario, measured again (up to ``MEASUREMENTS`` runs) while an
+    ``intermittent`` entry's URL was ok the first time and so not repeated."""
+    measurements = _measure(lab, scenario)
+    for _attempt in range(1, MEASUREMENTS):
+        ok_once = checking.unrepeated(scenario.expects, checking.index(measurements))
+        if not ok_once:
+            break
+        _err.print(_(AGAIN).format(urls=", ".join(ok_once)), highlight=False)
+        measurements = _measure(lab, scenario)
+    return measurements
 
 
 @lab_app.command("check")
@@ -93,9 +119,9 @@ def check_command(
     try:
         loaded = _load(scenario)
         if not loaded.expects:
-            raise LabError(f"{loaded.source}: no [[expect]] entries to check")
+            raise LabError(_("{file}: no [[expect]] entries to check").format(file=loaded.source))
         with running(loaded, lists_dir) as lab:
-            measurements = _measure(lab, list(loaded.expects))
+            measurements = _measure_until_repeated(lab, loaded)
     except LabError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:
@@ -103,16 +129,19 @@ def check_command(
     if output:
         output.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in measurements))
     rows = checking.compare(loaded.expects, checking.index(measurements))
-    table = Table(title=f"probe lab check: {loaded.name}")
-    for column in ("URL", "key", "expected", "measured", "result"):
+    table = Table(title=_("probe lab check: {scenario}").format(scenario=loaded.name))
+    for column in (_("URL"), _("key"), _("expected"), _("measured"), _("result")):
         table.add_column(column)
+    passed, failed = _("[green]pass[/]"), _("[red]FAIL[/]")
     for row in rows:
-        result = "[green]pass[/green]" if row.ok else "[red]FAIL[/red]"
-        table.add_row(row.url, row.key, row.expected, row.measured, result)
+        table.add_row(row.url, row.key, row.expected, row.measured, passed if row.ok else failed)
     console = Console()
     console.print(table)
     met = sum(r.ok for r in rows)
-    console.print(f"{met} of {len(rows)} expectations met")
+    said = ngettext(
+        "{met} of {count} expectation met", "{met} of {count} expectations met", len(rows)
+    )
+    console.print(said.format(met=met, count=len(rows)), highlight=False)
     raise typer.Exit(0 if met == len(rows) else 1)
 
 
@@ -122,13 +151,15 @@ def down_command(
 ) -> None:
     """Remove labs left behind by a crash (namespaces, daemons, files)."""
     if not all_labs:
-        _err.print("say --all: this removes every lab on the machine, running or not")
+        _err.print(_("say --all: this removes every lab on the machine, running or not"))
         raise typer.Exit(EXIT_LAB_ERROR)
     try:
         removed = down_all()
     except LabError as exc:
         raise _fail(exc) from None
-    typer.echo(f"removed {len(removed)} lab(s){': ' + ', '.join(removed) if removed else ''}")
+    said = ngettext("removed {count} lab", "removed {count} labs", len(removed))
+    named = f": {', '.join(removed)}" if removed else ""
+    typer.echo(said.format(count=len(removed)) + named)
 
 
 @lab_app.command("scenarios")
@@ -138,5 +169,5 @@ def scenarios_command() -> None:
         try:
             description = scenarios.load(path).description
         except LabError as exc:
-            description = f"(invalid: {exc})"
+            description = _("(invalid: {error})").format(error=exc)
         typer.echo(f"{name:16} {description}")

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from probe.cli.options import LISTS_DIR
+from probe.i18n import _
 from probe.inputs import ListError, available_lists, load_list
 from probe.inputs import lists_dir as resolve_lists_dir
 
@@ -21,12 +23,13 @@ def lists(lists_dir: Path | None = LISTS_DIR) -> None:
     console = Console()
     folder = resolve_lists_dir(lists_dir)
     if not folder.is_dir():
-        Console(stderr=True).print(f"[red]error:[/] {folder}: no such folder")
+        said = _("[red]error:[/] {folder}: no such folder").format(folder=escape(str(folder)))
+        Console(stderr=True).print(said, highlight=False)
         raise typer.Exit(2)
-    table = Table(title=f"Target lists in {folder}")
-    table.add_column("list")
-    table.add_column("targets", justify="right")
-    table.add_column("categories")
+    table = Table(title=_("Target lists in {folder}").format(folder=escape(str(folder))))
+    table.add_column(_("list"))
+    table.add_column(_("targets"), justify="right")
+    table.add_column(_("categories"))
     for path in available_lists(folder):
         try:
             targets = load_list(path)

@@ -14,6 +14,7 @@ from typing import Any
 import typer.core
 
 from probe import i18n
+from probe.cli import click_words
 
 _FIELDS = ("help", "short_help", "epilog", "rich_help_panel")
 
@@ -30,24 +31,33 @@ def _lang_in(args: Sequence[str]) -> str | None:
     return None
 
 
-def _walk(command: Any) -> Iterator[Any]:
+def _walk(command: Any, load: bool = False) -> Iterator[Any]:
+    """The command, its parameters and its subcommands: those built so far, or with ``load``
+    every one, importing the modules of the lazily loaded ones (:mod:`probe.cli.lazy`)."""
     yield command
     yield from command.params
-    for sub in getattr(command, "commands", {}).values():
-        yield from _walk(sub)
+    if load and hasattr(command, "list_commands"):
+        subs = [command.get_command(None, name) for name in command.list_commands(None)]
+    else:
+        subs = list(getattr(command, "commands", {}).values())
+    for sub in subs:
+        yield from _walk(sub, load)
 
 
 def help_texts(root: Any) -> Iterator[tuple[Any, str]]:
     """Each ``(command or parameter, English text)`` in the tree below ``root``."""
-    for item in _walk(root):
+    for item in _walk(root, load=True):
         for name in _FIELDS:
             if text := getattr(item, name, None):
                 yield item, text
 
 
 def translate(root: Any) -> None:
-    """Put the current language's help texts in the tree (once per built tree)."""
+    """Put the current language's help texts in the tree (once per built tree), and have each
+    command's usage line and ``--help`` option follow it too."""
     for item in _walk(root):
+        if hasattr(item, "context_class"):
+            item.context_class = click_words.LocalizedContext
         for name in _FIELDS:
             if text := getattr(item, name, None):
                 setattr(item, name, i18n._(text))
@@ -60,5 +70,6 @@ class LocalizedGroup(typer.core.TyperGroup):
         self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
     ) -> Any:
         i18n.use(i18n.choose(_lang_in(args)))
+        click_words.speak()
         translate(self)
         return super().make_context(info_name, args, parent, **extra)

@@ -72,6 +72,9 @@ def print_summary(console: Console, summary: RunSummary, max_rows: int) -> None:
     console.print(_rich_table(_("Blocked by technique"), ["technique", "blocked"], techniques))
     if len(summary.runs) > 1:
         console.print(_timeline(summary))
+    headers, rates = summary.rates_table()
+    if rates:
+        console.print(_rich_table(_("Blocking rate"), headers, rates))
     headers, rows = summary.blocked_table()
     console.print(_rich_table(_("Blocked targets"), headers[:9], [r[:9] for r in rows], max_rows))
     if len(rows) > max_rows:

@@ -17,12 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from probe.cli.consent import ensure_consent
 from probe.cli.logs import start_logging
 from probe.cli.options import declared
-from probe.cli.run_summary import print_run, slim
-from probe.cli.upload import check_upload, upload_run
 from probe.control.attempts import never_answered
 from probe.i18n import _, ngettext
-from probe.interception import CertificateFileError
-from probe.nettests.messaging.endpoints import DataFileError
 from probe.options import RUN_OPTIONS
 from probe.pipeline.options import run_options
 from probe.pipeline.run import RunFailed, UsageError, execute, select
@@ -47,6 +43,8 @@ class _Shown:
         self.progress.update(self.task, total=total)
 
     def measured(self, record: dict[str, Any]) -> None:
+        from probe.cli.run_summary import slim  # the summary's modules: once one has finished
+
         self.records.append(slim(record))
         self.progress.update(self.task, advance=1, last=record["input"] or record["test_name"])
 
@@ -81,8 +79,11 @@ def run(**values: Any) -> None:
         start_logging(values["log_level"], values["verbose"], values["log_file"])
         options = run_options(values)
         selection = select(options)
-        check_upload(values["upload"], values["collector"], values["upload_proxy"])
-    except (ValueError, CertificateFileError, DataFileError, UsageError) as exc:
+        if values["upload"] or values["upload_proxy"]:  # what check_upload looks at
+            from probe.cli.upload import check_upload
+
+            check_upload(values["upload"], values["collector"], values["upload_proxy"])
+    except (ValueError, UsageError) as exc:  # CertificateFileError, DataFileError among them
         raise _fail(err, exc, EXIT_USAGE) from exc
     ensure_consent(values["yes"], sys.stdin.isatty(), err)
     progress = _progress(err, not values["no_progress"] and sys.stderr.isatty())
@@ -94,6 +95,8 @@ def run(**values: Any) -> None:
         raise _fail(err, exc, EXIT_USAGE) from exc
     except RunFailed as exc:
         raise _fail(err, exc, 1) from exc
+    from probe.cli.run_summary import print_run
+
     print_run(shown.records, outcome.summary, outcome.path, outcome.total, outcome.took)
     if missing := never_answered(shown.records):
         listed = ", ".join(f"{address} ({failure})" for address, failure in missing.items())
@@ -104,6 +107,8 @@ def run(**values: Any) -> None:
             ).format(controls=listed)
         )
     if values["upload"] and values["collector"]:
+        from probe.cli.upload import upload_run
+
         upload_run(
             outcome.path,
             values["collector"],

@@ -1,4 +1,7 @@
-"""What `probe run` prints at the end: one row per web target, then the verdicts grouped."""
+"""What `probe run` prints at the end: one row per web target, then the verdicts grouped.
+
+A target measured again (``--repeat``) has one row, its first measurement's, with its blocking
+rate beside the verdict."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from rich.table import Table
 
 from probe.analysis import RunSummary, mark_network, stored_verdict
 from probe.analysts.outcomes import Outcome, outcome_of
-from probe.analysts.words import outcome_word
+from probe.analysts.words import blocked_in, outcome_word
 from probe.cli.analyze import BlockedRow, print_summary
 from probe.i18n import _, ngettext
 from probe.i18n.sentences import sentence
@@ -75,7 +78,9 @@ def print_run(
     if summary.network_unusable:
         console.print(f"[bold red]{sentence(summary.reason)}[/]", highlight=False)
         records = [mark_network(r, summary) for r in records]
-    web = sorted((r for r in records if r["input"]), key=lambda r: str(r["input"]))
+    firsts = (r for r in records if r["input"] and "x_repeat" not in r["test_keys"])
+    web = sorted(firsts, key=lambda r: str(r["input"]))
+    rates = {target: rate for (target, _report), rate in summary.repeats.items()}
     title = ngettext(
         "{count} of {total} measured in {seconds} s",
         "{count} of {total} measured in {seconds} s",
@@ -95,7 +100,10 @@ def print_run(
         table.add_column(column, overflow="fold")
     for record in web:
         o = step_outcomes(record)
-        table.add_row(o.input, o.dns, o.tcp, o.tls, o.http, _verdict(record["test_keys"]))
+        verdict = _verdict(record["test_keys"])
+        if (rate := rates.get(o.input)) is not None:
+            verdict += f"; {blocked_in(rate)}"
+        table.add_row(o.input, o.dns, o.tcp, o.tls, o.http, verdict)
     if web:
         console.print(table)
     print_summary(console, summary, _blocked_rows(records), headline=False)

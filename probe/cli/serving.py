@@ -16,6 +16,8 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
+from probe.i18n import _
+
 
 def server_tls(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
     """The server's TLS context; ValueError names the file that is no PEM chain or key (OpenSSL
@@ -23,7 +25,7 @@ def server_tls(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
     if cert is None and key is None:
         return None
     if cert is None or key is None:
-        raise typer.BadParameter("--tls-cert and --tls-key go together")
+        raise typer.BadParameter(_("--tls-cert and --tls-key go together"))
     try:
         chain, secret = cert.read_bytes(), key.read_bytes()
     except OSError as exc:
@@ -31,16 +33,22 @@ def server_tls(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
     try:
         x509.load_pem_x509_certificates(chain)
     except ValueError as exc:
-        raise ValueError(f"{cert}: no PEM certificate chain in it") from exc
+        raise ValueError(_("{file}: no PEM certificate chain in it").format(file=cert)) from exc
     try:
         serialization.load_pem_private_key(secret, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        raise ValueError(f"{key}: no unencrypted PEM private key in it") from exc
+        raise ValueError(
+            _("{file}: no unencrypted PEM private key in it").format(file=key)
+        ) from exc
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     try:
         context.load_cert_chain(cert, key)
     except ssl.SSLError as exc:
-        raise ValueError(f"{cert}: does not match the key in {key} ({exc.reason})") from exc
+        raise ValueError(
+            _("{cert}: does not match the key in {key} ({reason})").format(
+                cert=cert, key=key, reason=exc.reason
+            )
+        ) from exc
     return context
 
 

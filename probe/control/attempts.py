@@ -10,11 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 from urllib.parse import urlsplit
 
 HELPER: Final = "helper"
 DOH: Final = "doh"
+
+
+class AttemptRecord(TypedDict):
+    """One entry of ``x_controls`` (docs/data-format.md, "Controls tried")."""
+
+    kind: str
+    address: str
+    failure: str | None
+    skipped: bool
 
 
 @dataclass(frozen=True)
@@ -29,13 +38,10 @@ class Attempt:
     skipped: bool = False
     """Not contacted for this measurement: it was unreachable earlier in the run (``failure``)."""
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "address": self.address,
-            "failure": self.failure,
-            "skipped": self.skipped,
-        }
+    def as_json(self) -> AttemptRecord:
+        return AttemptRecord(
+            kind=self.kind, address=self.address, failure=self.failure, skipped=self.skipped
+        )
 
 
 def merged(attempts: Iterable[Attempt]) -> list[Attempt]:

@@ -11,8 +11,9 @@ from probe.control.redirect import netloc, next_url, parse_hop, request_url
 from probe.control.title import extract_title
 from probe.helper.failures import DNS_LOOKUP_ERROR, UNKNOWN_ERROR, http_failure
 from probe.helper.guard import allowed
-from probe.helper.steps import Lookups, dial
+from probe.helper.steps import Lookups
 from probe.net import http, tcp
+from probe.net.dial import TLS, dial
 from probe.net.stream import Stream
 
 # Only these of the probe's headers are replayed, as OONI's helper does: the rest could be
@@ -41,9 +42,9 @@ async def fetch(
         usable = [a for a in resolved.addrs if allowed(a, config)]
         if not usable:  # no name, or only addresses we must not contact
             return HTTPResult.failed(DNS_LOOKUP_ERROR)
-        sni = host if target.scheme == "https" else None
+        secure = TLS(host, context) if target.scheme == "https" else None
         stream, address, failure = await _open(
-            usable[: config.max_addresses], port, sni, context, lookups
+            usable[: config.max_addresses], port, secure, lookups
         )
         if stream is None:
             return HTTPResult.failed(http_failure(failure) or UNKNOWN_ERROR)
@@ -81,17 +82,15 @@ async def fetch(
 
 
 async def _open(
-    addrs: list[str], port: int, sni: str | None, context: ssl.SSLContext, lookups: Lookups
+    addrs: list[str], port: int, secure: TLS | None, lookups: Lookups
 ) -> tuple[Stream | None, str, str | None]:
-    """The first address that connects (and handshakes); else the last failure."""
+    """The first address that connects (and handshakes), tried in turn; else the last failure."""
     failure: str | None = None
     for ip in addrs:
-        connect, handshake, stream = await dial(
-            ip, port, sni, context, lookups.config, lookups.t_zero
-        )
-        if stream is not None:
-            return stream, tcp.endpoint(ip, port), None
-        failure = handshake.failure if handshake is not None else connect.failure
+        opened = await dial(ip, port, secure, lookups.config.timeouts, lookups.t_zero)
+        if opened.stream is not None:
+            return opened.stream, tcp.endpoint(ip, port), None
+        failure = (opened.handshake or opened.connect).failure
     return None, "", failure
 
 

@@ -25,9 +25,10 @@ from probe.helper.config import HelperConfig
 from probe.helper.failures import dns_failure, tcp_failure
 from probe.helper.fetch import fetch
 from probe.helper.guard import allowed
-from probe.helper.steps import Lookups, dial
+from probe.helper.steps import Lookups
 from probe.net import tcp, tls
 from probe.net.bogons import is_bogon
+from probe.net.dial import TLS, dial
 from probe.net.names import is_ip_literal
 
 
@@ -111,12 +112,11 @@ def _plan(parts: Target, ips: list[str], config: HelperConfig) -> list[_Endpoint
 async def _connect(
     endpoint: _Endpoint, host: str, context: ssl.SSLContext, config: HelperConfig, t_zero: float
 ) -> tuple[TCPResult, TLSResult | None]:
-    sni = host if endpoint.tls else None
-    connect, handshake, stream = await dial(
-        endpoint.ip, endpoint.port, sni, context, config, t_zero
-    )
-    if stream is not None:
-        await stream.aclose()
+    secure = TLS(host, context) if endpoint.tls else None
+    opened = await dial(endpoint.ip, endpoint.port, secure, config.timeouts, t_zero)
+    if opened.stream is not None:
+        await opened.stream.aclose()
+    connect, handshake = opened.connect, opened.handshake
     tcp_result = TCPResult(connect.failure is None, tcp_failure(connect.failure))
     if handshake is None:
         return tcp_result, None

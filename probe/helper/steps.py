@@ -1,16 +1,14 @@
-"""The helper's own DNS lookup and TCP(+TLS) dial, built on the probe's network primitives."""
+"""The helper's own DNS lookup, built on the probe's primitives (it dials with probe.net.dial)."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-import ssl
 from dataclasses import dataclass, field
 
 from probe.helper.config import HelperConfig
-from probe.net import dns, tcp, tls
+from probe.net import dns
 from probe.net.names import is_ip_literal
-from probe.net.stream import Stream
 
 
 @dataclass(frozen=True)
@@ -52,23 +50,3 @@ async def _resolve(host: str, config: HelperConfig, t_zero: float) -> Resolved:
     seen = dict.fromkeys(ipaddress.ip_address(a) for q in queries for a in q.addresses())
     addrs = tuple(str(a) for a in sorted(seen, key=lambda a: a.version))
     return Resolved(addrs, None if addrs else queries[0].failure)
-
-
-async def dial(
-    ip: str,
-    port: int,
-    server_name: str | None,
-    context: ssl.SSLContext,
-    config: HelperConfig,
-    t_zero: float,
-) -> tuple[tcp.Connect, tls.Handshake | None, Stream | None]:
-    """Connect, and handshake when ``server_name`` is given; the stream is open on success."""
-    connect, raw = await tcp.connect(ip, port, config.timeouts.tcp, t_zero)
-    if raw is None:
-        return connect, None, None
-    if server_name is None:
-        return connect, None, raw
-    handshake, stream = await tls.handshake(
-        raw, tcp.endpoint(ip, port), server_name, context, config.timeouts.tls, t_zero
-    )
-    return connect, handshake, stream

@@ -21,7 +21,7 @@ _HASH_LINK = re.compile(r"^[0-9a-f]{8}\.\d+$")
 _PEM_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
 
 
-class CertificateFileError(Exception):
+class CertificateFileError(ValueError):
     """A file or folder that holds no usable certificate; ``str()`` starts with the path."""
 
     def __init__(self, path: Path, reason: str) -> None:

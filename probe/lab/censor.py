@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from probe.lab import plan
-from probe.lab.scenario import Rule, Scenario
+from probe.lab.rules import Rule
+from probe.lab.scenario import Scenario
 
 DROP_MARK = "0x1"
 INJECT_QUEUE = 1

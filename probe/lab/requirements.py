@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 
+from probe.i18n import _
 from probe.lab.errors import LabError
 from probe.lab.scenario import Scenario
 
@@ -32,8 +33,10 @@ MODULES = {
 def require_root() -> None:
     if os.geteuid() != 0:
         raise LabError(
-            "the lab needs root: it creates network namespaces and kernel rules. "
-            "Run it with sudo (or as root)."
+            _(
+                "the lab needs root: it creates network namespaces and kernel rules. "
+                "Run it with sudo (or as root)."
+            )
         )
 
 
@@ -61,6 +64,5 @@ def check(scenario: Scenario) -> None:
         commands.append(f"apt-get install -y {' '.join(apt)}")
     if pip:
         commands.append(f"{sys.executable} -m pip install {' '.join(pip)}")
-    raise LabError(
-        "the lab needs software that is not installed. Install it with:\n  " + "\n  ".join(commands)
-    )
+    missing = _("the lab needs software that is not installed. Install it with:")
+    raise LabError(missing + "\n  " + "\n  ".join(commands))

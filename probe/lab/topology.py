@@ -69,9 +69,19 @@ def build(names: Names, client_ipv6: bool = True) -> None:
     unreachable", as on most volunteers' lines.
     """
     client, hop, censor, internet = (names.ns(r) for r in plan.ROLES)
+    _create(names, routers=(hop, censor), internet=internet)
+    _link(client, "eth0", hop, "eth0")
+    _link(hop, "eth1", censor, "eth0")
+    _link(censor, "eth1", internet, "eth0")
+    _address(client, hop, censor, internet, client_ipv6)
+    _guard(hop)
+
+
+def _create(names: Names, routers: tuple[str, ...], internet: str) -> None:
+    """The namespaces, with forwarding on in the routers only."""
     for ns in names.all:
         netns.add(ns)
-        forward = "1" if ns in (hop, censor) else "0"
+        forward = "1" if ns in routers else "0"
         # IPv6 binds only local addresses, not every one a local route covers as IPv4 does:
         # nginx binds the web hosts' addresses of WEB_NET6.
         bind = ["net.ipv6.ip_nonlocal_bind=1"] if ns == internet else []
@@ -80,9 +90,10 @@ def build(names: Names, client_ipv6: bool = True) -> None:
              f"net.ipv4.ip_forward={forward}", f"net.ipv6.conf.all.forwarding={forward}"],
             ns=ns,
         )  # fmt: skip
-    _link(client, "eth0", hop, "eth0")
-    _link(hop, "eth1", censor, "eth0")
-    _link(censor, "eth1", internet, "eth0")
+
+
+def _address(client: str, hop: str, censor: str, internet: str, client_ipv6: bool) -> None:
+    """Addresses and static routes of every namespace, in both families."""
     client_v6 = [
         f"addr add {plan.CLIENT6}/64 dev eth0 nodad",
         f"route add default via {plan.HOP6_CLIENT_SIDE}",
@@ -123,7 +134,6 @@ def build(names: Names, client_ipv6: bool = True) -> None:
         f"route add local {plan.WEB_NET6} dev lo",
         f"route add {plan.ISP_SIDE_NET6} via {plan.CENSOR6_INTERNET_SIDE}",
     ])  # fmt: skip
-    _guard(hop)
 
 
 def _guard(hop: str) -> None:

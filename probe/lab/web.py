@@ -102,37 +102,56 @@ def write_sites(
     request for any other name gets the default certificate (``default.lab``) and a 404: a DNS
     answer that points at the wrong server fails validation. CDN sites share one certificate.
     """
+    sites = list(sites)
     www, certs = workdir / "www", workdir / "certs"
+    on_cdn = _write_pages_and_certificates(workdir, www, certs, sites, web_root)
+    hosts = _hosts(sites, addresses, addresses6)
+    listens = sorted({*hosts, *extra_listens})
+    lines = [
+        *_common(workdir),
+        *_site_maps(sites, hosts, certs, on_cdn),
+        *_server(listens, workdir, www),
+        "}",
+    ]
+    conf = workdir / "nginx.conf"
+    conf.write_text("\n".join(lines) + "\n")
+    return conf
+
+
+def _write_pages_and_certificates(
+    workdir: Path, www: Path, certs: Path, sites: list[Site], web_root: pki.Authority
+) -> set[str]:
+    """Each site's page and certificate (one shared by the CDN sites, whose names it returns),
+    the default certificate, and the one key they all use."""
     www.mkdir()
     certs.mkdir()
     key = pki.new_key()
     (workdir / "leaf.key").write_bytes(pki.key_pem(key))
     pki.write_leaf(certs / "_default.pem", web_root, key, ["default.lab"])
-    sites = list(sites)
-    redirect_map, echo_map = [], []
     cdn = [s.domain for s in sites if s.cdn]
     if cdn:
         pki.write_leaf(certs / "_cdn.pem", web_root, key, cdn)
-    on_cdn = set(cdn)
     for site in sites:
         (www / site.domain).mkdir()
         (www / site.domain / "index.html").write_bytes(page(site))
         if not site.cdn:
             pki.write_leaf(certs / f"{site.domain}.pem", web_root, key, [site.domain])
-        if site.redirect:
-            redirect_map.append(f'    {site.domain} "{site.redirect}";')
-        if site.echo_client:
-            echo_map.append(f"    {site.domain} 1;")
+    return set(cdn)
+
+
+def _site_maps(
+    sites: list[Site], hosts: Mapping[str, list[str]], certs: Path, on_cdn: set[str]
+) -> list[str]:
+    """nginx maps: the certificate and site by address and name, the redirects, the echo sites."""
     cert_map, site_map = [], []
-    hosts = _hosts(sites, addresses, addresses6)
     for address, domains in sorted(hosts.items()):
         for domain in domains:
             pem = certs / ("_cdn.pem" if domain in on_cdn else f"{domain}.pem")
             cert_map.append(f'    "{address}/{domain}" {pem};')
             site_map.append(f'    "{address}/{domain}" {domain};')
-    listens = sorted({*hosts, *extra_listens})
-    lines = [
-        *_common(workdir),
+    redirect_map = [f'    {s.domain} "{s.redirect}";' for s in sites if s.redirect]
+    echo_map = [f"    {s.domain} 1;" for s in sites if s.echo_client]
+    return [
         '  map "$server_addr/$ssl_server_name" $lab_cert {',
         f"    default {certs}/_default.pem;",
         *cert_map,
@@ -149,6 +168,12 @@ def write_sites(
         "    default 0;",
         *echo_map,
         "  }",
+    ]
+
+
+def _server(listens: list[str], workdir: Path, www: Path) -> list[str]:
+    """The one server block: every address on 80 and 443, the site the maps chose."""
+    return [
         "  server {",
         *(f"    listen {endpoint(a, 80)};\n    listen {endpoint(a, 443)} ssl;" for a in listens),
         "    ssl_certificate $lab_cert;",
@@ -166,11 +191,7 @@ def write_sites(
         "      index index.html;",
         "    }",
         "  }",
-        "}",
     ]
-    conf = workdir / "nginx.conf"
-    conf.write_text("\n".join(lines) + "\n")
-    return conf
 
 
 def write_blockpage(

@@ -17,7 +17,6 @@ from typing import Final
 import dns.exception
 import dns.message
 import dns.resolver
-import httpcore
 
 GENERIC_TIMEOUT: Final = "generic_timeout_error"
 CONNECTION_REFUSED: Final = "connection_refused"
@@ -116,6 +115,10 @@ def unknown_failure(exc: BaseException) -> str:
 
 
 def _known(exc: BaseException) -> str | None:
+    # Imported here: the analysis reads this module's strings, and httpcore (with trio, when
+    # installed) would cost the CLI's start-up a tenth of a second for nothing.
+    import httpcore
+
     if isinstance(exc, asyncio.CancelledError):
         return INTERRUPTED
     if isinstance(exc, TimeoutError | dns.exception.Timeout | httpcore.TimeoutException):

@@ -10,7 +10,6 @@ never stored.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 
 import dns.asyncquery
 import dns.message
@@ -19,26 +18,7 @@ import dns.reversename
 from dns.exception import DNSException
 
 from probe.net.dns import split_hostport
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    myaddr: str = "o-o.myaddr.l.google.com@ns1.google.com"
-    """``NAME@SERVER``: a TXT name whose answer is the asker's address, and who to ask."""
-    asn_zone: str = "origin.asn.cymru.com"
-    name_zone: str = "asn.cymru.com"
-
-
-@dataclass(frozen=True)
-class Location:
-    ip: str | None
-    asn: str
-    cc: str
-    network_name: str
-    failure: str | None = None
-
-
-UNKNOWN = Location(None, "AS0", "ZZ", "")
+from probe.net.location import Endpoints, Location
 
 
 async def _ask(name: str, qtype: str, server: str, timeout: float) -> list[str]:

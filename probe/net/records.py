@@ -155,3 +155,44 @@ class TraceKeys(TypedDict):
 
 class VolumeKeys(TypedDict):
     x_volume: NotRequired[VolumeRecord]
+
+
+class SegmentRecord(TypedDict):
+    """One TCP segment from the peer (``probe.net.raw.capture.Segment``)."""
+
+    flags: str
+    ip_ttl: int
+    ip_id: int
+    tcp_window: int
+    payload_len: int
+    t: float
+
+
+class TimeExceededRecord(TypedDict):
+    """A router's ICMP time-exceeded about one of our segments."""
+
+    router: str
+    ip_ttl: int
+    t: float
+
+
+class ExchangeRecord(TypedDict):
+    """One raw-socket connection and what came back (``probe.net.raw.exchange.Exchange``)."""
+
+    address: str
+    ttl: int | None
+    failure: str | None
+    syn_ack: SegmentRecord | None
+    packets: list[SegmentRecord]
+    time_exceeded: list[TimeExceededRecord]
+    t0: float
+    t: float
+
+
+class RSTForensics(TypedDict):
+    """``rst_forensics`` entry: the replayed exchange and, when refused, a reference one."""
+
+    address: str
+    failure: str | None
+    exchange: ExchangeRecord | None
+    reference: ExchangeRecord | None

@@ -8,12 +8,12 @@ Meant for an endpoint whose TCP, TLS or HTTP step was reset: the web nettest cal
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from probe.net.own_addresses import OwnAddresses
 from probe.net.raw import unavailable
 from probe.net.raw.capture import Capture
 from probe.net.raw.exchange import Timing, exchange
+from probe.net.records import RSTForensics
 from probe.net.tcp import endpoint
 
 
@@ -24,20 +24,17 @@ def inspect_endpoint(
     timing: Timing,
     reference_port: int | None = None,
     own: OwnAddresses | None = None,
-) -> dict[str, Any]:
-    """``{"address", "failure", "exchange", "reference"}`` for one IPv4 endpoint.
+) -> RSTForensics:
+    """The forensics of one IPv4 endpoint.
 
     ``exchange`` is the replayed connection at packet level. When it got no SYN-ACK (the RST
     refused the connection) and ``reference_port`` is given, ``reference`` is a bare connection
     to that port of the same address, whose SYN-ACK shows what the server's packets look like.
     ``failure`` says why nothing could be captured (no root), else it is null.
     """
-    record: dict[str, Any] = {
-        "address": endpoint(ip, port),
-        "failure": unavailable(),
-        "exchange": None,
-        "reference": None,
-    }
+    record = RSTForensics(
+        address=endpoint(ip, port), failure=unavailable(), exchange=None, reference=None
+    )
     if record["failure"]:
         return record
     t_zero = time.monotonic()

@@ -11,14 +11,36 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, cast
 
-from probe.control.attempts import merged
+from probe.control.attempts import AttemptRecord, merged
 from probe.control.helper_client import query_helpers
 from probe.nettests.session import CONTROL_TIMEOUT, Session
 
 MAX_REQUESTS = 8
 """Helper requests per test at most: enough for every part of an app, bounded for the helper."""
+
+
+class NameView(TypedDict, total=False):
+    """The helper's DNS answer for a name (ts-017's control ``dns``)."""
+
+    addrs: list[str] | None
+    failure: str | None
+
+
+class EndpointView(TypedDict, total=False):
+    """The helper's connect to one ``ip:port`` (ts-017's control ``tcp_connect`` entry)."""
+
+    status: bool
+    failure: str | None
+
+
+class ControlView(TypedDict, total=False):
+    """``x_control``: empty when no helper is configured or nothing failed."""
+
+    names: dict[str, NameView]
+    endpoints: dict[str, EndpointView]
+    failure: str | None
 
 
 @dataclass(frozen=True)
@@ -39,7 +61,7 @@ def _url(host: str, port: int) -> str:
 
 async def ask(
     unreached: Sequence[Unreached], session: Session
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[ControlView, list[AttemptRecord]]:
     """``x_control``: ``{"names": {host: {"addrs", "failure"}}, "endpoints": {ip:port: {"status",
     "failure"}}, "failure": str | None}``, or ``{}`` when no helper is configured or nothing
     failed; and ``x_controls``, the helpers tried."""
@@ -70,18 +92,17 @@ async def ask(
                 for (host, port), endpoints in asked
             )
         )
-    names: dict[str, Any] = {}
-    reached: dict[str, Any] = {}
+    names: dict[str, NameView] = {}
+    reached: dict[str, EndpointView] = {}
     failures = []
     for ((host, _port), _), answer in zip(asked, answers, strict=True):
         if answer.response is None:
             failures.append(answer.failure)
             continue
-        names[host] = answer.response.get("dns", {})
-        reached |= answer.response.get("tcp_connect", {})
-    control = {
-        "names": names,
-        "endpoints": reached,
-        "failure": failures[0] if failures and not names else None,
-    }
+        response: dict[str, Any] = answer.response  # the helper's JSON, validated on arrival
+        names[host] = cast(NameView, response.get("dns", {}))
+        reached |= cast(dict[str, EndpointView], response.get("tcp_connect", {}))
+    control = ControlView(
+        names=names, endpoints=reached, failure=failures[0] if failures and not names else None
+    )
     return control, [a.as_json() for a in merged(a for ans in answers for a in ans.attempts)]

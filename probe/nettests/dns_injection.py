@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import replace
-from typing import Any
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 from dns.message import Message
@@ -23,7 +23,8 @@ from dns.message import Message
 from probe.net import dns, errors
 from probe.net.names import is_ip_literal, to_ascii
 from probe.net.raw.dns_responses import Replies, all_replies
-from probe.net.records import DNSQuery
+from probe.net.records import DNSAnswer, DNSQuery
+from probe.nettests.nettest import Nettest
 from probe.nettests.session import Session
 
 TEST_NAME = "dns_injection"
@@ -32,17 +33,45 @@ DESCRIPTION = "DNS injection: replies from an address with no DNS server, and du
 QUERY_TYPE = "A"
 
 
-async def measure(url: str, session: Session) -> dict[str, Any]:
+class Response(TypedDict):
+    """One reply as it arrived: ``t`` seconds after the test began."""
+
+    t: float
+    x_rcode: str | None
+    answers: list[DNSAnswer]
+
+
+class DuplicateResponses(TypedDict):
+    """Every reply one query got (``x_dns_duplicate_responses``)."""
+
+    hostname: str
+    query_type: str
+    resolver_address: str
+    x_no_dns_server: bool
+    responses: list[Response]
+
+
+class DNSInjectionKeys(TypedDict):
+    """dns_injection's ``test_keys`` (ts-012, and docs/packet-tests.md)."""
+
+    queries: list[DNSQuery]
+    injected: bool | None
+    x_no_dns_address: str | None
+    x_dns_duplicate_responses: list[DuplicateResponses]
+    x_failure: str | None
+
+
+async def measure(url: str, session: Session) -> DNSInjectionKeys:
     t_zero = time.monotonic()
     name = to_ascii(urlsplit(url).hostname or url)
     no_dns = session.settings.no_dns_address
-    keys: dict[str, Any] = {
-        "queries": [],
-        "injected": None,
-        "x_no_dns_address": no_dns,
-        "x_dns_duplicate_responses": [],
-        "x_failure": None,
-    }
+    keys = DNSInjectionKeys(
+        queries=[],
+        injected=None,
+        x_no_dns_address=no_dns,
+        x_dns_duplicate_responses=[],
+        x_failure=None,
+    )
     if is_ip_literal(name):
         keys["x_failure"] = "not_a_domain_name"
         return keys
@@ -55,13 +84,13 @@ async def measure(url: str, session: Session) -> dict[str, Any]:
         silent = server == no_dns
         keys["queries"].append(_query(name, address, replies, window, t_zero))
         keys["x_dns_duplicate_responses"].append(
-            {
-                "hostname": name,
-                "query_type": QUERY_TYPE,
-                "resolver_address": address,
-                "x_no_dns_server": silent,
-                "responses": [_response(m, t - t_zero) for t, m in replies.replies],
-            }
+            DuplicateResponses(
+                hostname=name,
+                query_type=QUERY_TYPE,
+                resolver_address=address,
+                x_no_dns_server=silent,
+                responses=[_response(m, t - t_zero) for t, m in replies.replies],
+            )
         )
         if silent:
             keys["injected"] = bool(replies.replies)
@@ -87,10 +116,11 @@ def _query(name: str, address: str, replies: Replies, window: float, t_zero: flo
     return replace(record, late=later).as_ooni()
 
 
-def _response(message: Message, t: float) -> dict[str, Any]:
+def _response(message: Message, t: float) -> Response:
     parsed = dns.from_message("", QUERY_TYPE, "udp", "", message, 0.0, 0.0)
-    return {
-        "t": round(t, 6),
-        "x_rcode": parsed.rcode,
-        "answers": [a.as_ooni() for a in parsed.answers],
-    }
+    return Response(
+        t=round(t, 6), x_rcode=parsed.rcode, answers=[a.as_ooni() for a in parsed.answers]
+    )
+
+
+NETTEST = Nettest(TEST_NAME, TEST_VERSION, DESCRIPTION, False, measure)

@@ -12,18 +12,27 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from probe.net import errors
 from probe.net.names import to_ascii
 from probe.net.raw.exchange import Timing
 from probe.net.raw.triggers import trigger
+from probe.net.records import RSTForensics
 from probe.net.rst_forensics import inspect_endpoint
 from probe.nettests import censor_locate, dns_injection
 from probe.nettests.session import Session
 
 RESET = errors.CONNECTION_RESET
+
+
+class PacketTests(TypedDict, total=False):
+    """``x_packet_tests``: the parts that fitted the verdict (docs/packet-tests.md)."""
+
+    dns_injection: dns_injection.DNSInjectionKeys
+    censor_locate: censor_locate.LocateKeys
+    rst_forensics: list[RSTForensics]
 
 
 def _steps(keys: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -53,13 +62,13 @@ def _reset_endpoints(keys: Mapping[str, Any]) -> list[str]:
 
 async def follow_up(
     url: str, keys: Mapping[str, Any], session: Session, *, dns: bool, locate: bool
-) -> dict[str, Any]:
+) -> PacketTests:
     """The packet tests that fit the verdict: ``dns`` for DNS tampering, ``locate`` for blocking
     triggered by the name; RST forensics for every reset in ``keys``."""
     parts = urlsplit(url)
     scheme = parts.scheme
     host = to_ascii(parts.hostname or "")
-    found: dict[str, Any] = {}
+    found = PacketTests()
     if dns:
         found["dns_injection"] = await dns_injection.measure(url, session)
     endpoint = _failed_endpoint(keys)

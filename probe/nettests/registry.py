@@ -1,79 +1,27 @@
-"""Every nettest the probe can run, and the suites that group them.
+"""Every nettest the probe can run, found by name, and the suites that group them.
 
-The CLI needs three things of a nettest: its name and version for the report envelope, one line
-saying what it does (``probe tests``), and whether its targets are built in (then it runs once,
-without a list). Suites name the tests a list implies: ``--list kz`` also runs Tor and the apps.
+A nettest is a module of ``probe.nettests`` (or of its ``messaging`` package) that ends with
+``NETTEST = Nettest(...)`` (``probe.nettests.nettest``); its file name is the test's name. No list
+names them: adding the module is registering the test. A run imports only the modules of the tests
+it runs. Suites name the tests a list implies: ``--list kz`` also runs Tor and the apps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+import importlib
+import importlib.util
+import pkgutil
+import re
+from functools import cache
 from types import ModuleType
-from typing import Any
 
-from probe.nettests import dns_injection, tor, web_connectivity
-from probe.nettests.messaging import facebook_messenger, signal, telegram, viber, whatsapp
-from probe.nettests.session import Session
+from probe.nettests.nettest import Measure, Nettest
 
-Measure = Callable[[str, Session], Awaitable[Mapping[str, Any]]]
-"""A test's measure function: its ``test_keys`` (typed where the test declares them)."""
+__all__ = ["SUITES", "Measure", "Nettest", "UnknownNettest", "get", "nettests", "select"]
 
-
-@dataclass(frozen=True)
-class Nettest:
-    name: str
-    version: str
-    description: str
-    builtin_inputs: bool
-    """True: the targets ship with the probe; run once per run with input ``""``.
-    False: run once per URL of the list."""
-    measure: Measure
-
-
-class UnknownNettest(KeyError):
-    def __str__(self) -> str:
-        return f"unknown test {self.args[0]!r}; known tests: {', '.join(NETTESTS)}"
-
-
-def _builtin(module: ModuleType) -> Nettest:
-    return Nettest(module.TEST_NAME, module.TEST_VERSION, module.DESCRIPTION, True, module.measure)
-
-
-async def _censor_locate(url: str, session: Session) -> dict[str, Any]:
-    # Imported on use: its raw-packet parsing pulls in scapy, most of a second at start-up.
-    from probe.nettests import censor_locate
-
-    return await censor_locate.measure(url, session)
-
-
-NETTESTS: dict[str, Nettest] = {
-    t.name: t
-    for t in (
-        Nettest(
-            web_connectivity.TEST_NAME,
-            web_connectivity.TEST_VERSION,
-            "Web sites: DNS, TCP, TLS and HTTP for every URL of the list",
-            False,
-            web_connectivity.measure,
-        ),
-        *(_builtin(m) for m in (tor, whatsapp, telegram, signal, viber, facebook_messenger)),
-        Nettest(
-            dns_injection.TEST_NAME,
-            dns_injection.TEST_VERSION,
-            dns_injection.DESCRIPTION,
-            False,
-            dns_injection.measure,
-        ),
-        Nettest(
-            "censor_locate",
-            "0.1.0",
-            "Censor location: TTL-limited trigger and control probes (CenTrace); needs root",
-            False,
-            _censor_locate,
-        ),
-    )
-}
+PACKAGES = ("probe.nettests", "probe.nettests.messaging")
+"""Where nettest modules live, searched in this order."""
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 SUITES: dict[str, tuple[str, ...]] = {
     "kz": (
@@ -89,11 +37,43 @@ SUITES: dict[str, tuple[str, ...]] = {
 """List name -> the tests that list implies. Any other list runs web_connectivity alone."""
 
 
+class UnknownNettest(KeyError):
+    def __str__(self) -> str:
+        return f"unknown test {self.args[0]!r}; known tests: {', '.join(nettests())}"
+
+
+def _declared(module: ModuleType) -> Nettest | None:
+    found = getattr(module, "NETTEST", None)
+    if isinstance(found, Nettest) and module.__name__.rpartition(".")[2] == found.name:
+        return found
+    return None
+
+
+@cache
 def get(name: str) -> Nettest:
-    try:
-        return NETTESTS[name]
-    except KeyError:
-        raise UnknownNettest(name) from None
+    """The test ``name``, importing its module (and only its module)."""
+    if _NAME.fullmatch(name):
+        for package in PACKAGES:
+            if importlib.util.find_spec(f"{package}.{name}") is None:
+                continue
+            found = _declared(importlib.import_module(f"{package}.{name}"))
+            if found is not None:
+                return found
+    raise UnknownNettest(name)
+
+
+@cache
+def nettests() -> dict[str, Nettest]:
+    """Every test, by name in alphabetical order (``probe tests``); imports every module."""
+    found: dict[str, Nettest] = {}
+    for package in PACKAGES:
+        path = importlib.import_module(package).__path__
+        for info in pkgutil.iter_modules(path):
+            if not info.ispkg and _NAME.fullmatch(info.name):
+                test = _declared(importlib.import_module(f"{package}.{info.name}"))
+                if test is not None:
+                    found.setdefault(test.name, test)
+    return dict(sorted(found.items()))
 
 
 def select(names: list[str], list_name: str | None) -> list[Nettest]:

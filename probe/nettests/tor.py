@@ -15,21 +15,25 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 from urllib.parse import urlsplit
 
+from probe.control.attempts import AttemptRecord
 from probe.inputs.errors import ListError
 from probe.inputs.text import decode_lines
 from probe.net import events
-from probe.nettests.app_control import Unreached, ask
-from probe.nettests.chain import CONNECT, HTTP_ROUND_TRIP, RESOLVE, TLS_HANDSHAKE
+from probe.net.records import DNSQuery, TraceKeys
+from probe.nettests.app_control import ControlView, Unreached, ask
+from probe.nettests.chain import CONNECT, HTTP_ROUND_TRIP, RESOLVE, TLS_HANDSHAKE, StepLists
 from probe.nettests.messaging.checks import (
     Check,
+    EndpointResult,
     Kind,
     new_observations,
     run_check,
 )
 from probe.nettests.messaging.endpoints import DataFileError, override, read_toml, tables
+from probe.nettests.nettest import Nettest
 from probe.nettests.session import Session
 from probe.report.scrub import SCRUBBED, forms, scrub
 
@@ -53,6 +57,36 @@ WEBSITE = "x_https"
 _SUMMARY_NAMES = {CONNECT: "connect", TLS_HANDSHAKE: "handshake", HTTP_ROUND_TRIP: "x_http"}
 _SECRET_PARAM_LENGTH = 16
 _FINGERPRINT = re.compile(r"^[0-9A-Fa-f]{40}$")
+
+
+class StepFailure(TypedDict):
+    failure: str | None
+
+
+class TorTarget(TraceKeys, StepLists):
+    """One entry of ``targets`` (ts-023): how far the target got, with its raw steps."""
+
+    agent: str
+    failure: str | None
+    summary: dict[str, StepFailure]
+    """Per operation attempted (``connect``, ``handshake``, ``x_http``) its failure."""
+    target_address: str
+    target_name: str | None
+    target_protocol: str
+    queries: list[DNSQuery]
+
+
+Counts = dict[str, int]
+"""ts-023's ``<protocol>_total`` and ``<protocol>_accessible``; a transport the spec does not name
+counts under ``x_<transport>_…``, so the names are not fixed."""
+
+
+class TorTargets(TypedDict):
+    """tor's ``test_keys`` besides the counts."""
+
+    targets: dict[str, TorTarget]
+    x_control: ControlView
+    x_controls: list[AttemptRecord]
 
 
 @dataclass(frozen=True)
@@ -183,7 +217,7 @@ def _address(token: str) -> tuple[str, int] | None:
     return str(ip), int(port)
 
 
-async def measure(input: str, session: Session) -> dict[str, Any]:
+async def measure(input: str, session: Session) -> Mapping[str, object]:
     """Measure every Tor target; ``input`` is unused (the targets are built in)."""
     settings = session.settings
     authorities, websites = load_targets(override(settings, AUTHORITIES_FIELD))
@@ -191,14 +225,15 @@ async def measure(input: str, session: Session) -> dict[str, Any]:
     bridges = load_bridges(bridges_file) if bridges_file else []
     targets = _targets(authorities, websites, bridges, salt=os.urandom(16))
     records = await asyncio.gather(*(_measure_target(t, session) for t in targets))
-    keys = tally(dict(zip((t.id for t in targets), records, strict=True)))
+    by_id = dict(zip((t.id for t in targets), records, strict=True))
     unreached = [
         _unreached(t)
         for t, r in zip(targets, records, strict=True)
         if r["failure"] is not None and t.bridge is None  # bridges are private: never asked about
     ]
-    keys["x_control"], keys["x_controls"] = await ask(unreached, session)
-    scrubbed: dict[str, Any] = scrub(keys, bridge_secrets(bridges))
+    control, tried = await ask(unreached, session)
+    keys = TorTargets(targets=by_id, x_control=control, x_controls=tried)
+    scrubbed: Mapping[str, object] = scrub({**tally(by_id), **keys}, bridge_secrets(bridges))
     return scrubbed
 
 
@@ -244,11 +279,11 @@ def _bridge_id(bridge: Bridge, salt: bytes) -> str:
     return f"bridge-{digest.hexdigest()[:16]}"
 
 
-async def _measure_target(target: _Target, session: Session) -> dict[str, Any]:
+async def _measure_target(target: _Target, session: Session) -> TorTarget:
     obs = new_observations()
     with events.recording(obs.t_zero) as trace:
         result = await run_check(target.check, session, obs)
-    record: dict[str, Any] = {
+    record: TorTarget = {
         "agent": "agent",  # df-001: the checks do not follow redirects
         "failure": result["failure"],
         **trace.keys(),
@@ -266,7 +301,7 @@ async def _measure_target(target: _Target, session: Session) -> dict[str, Any]:
     return record
 
 
-def _summary(check: Check, result: Mapping[str, Any]) -> dict[str, dict[str, str | None]]:
+def _summary(check: Check, result: EndpointResult) -> dict[str, StepFailure]:
     """OONI's per-operation failures, for the operations this target attempted."""
     operations = [CONNECT]
     if check.kind in ("tls", "https"):
@@ -276,7 +311,7 @@ def _summary(check: Check, result: Mapping[str, Any]) -> dict[str, dict[str, str
     failed = result["failed_operation"]
     if failed == RESOLVE:
         return {}
-    summary: dict[str, dict[str, str | None]] = {}
+    summary: dict[str, StepFailure] = {}
     for operation in operations:
         if failed == operation:
             summary[_SUMMARY_NAMES[operation]] = {"failure": result["failure"]}
@@ -285,7 +320,7 @@ def _summary(check: Check, result: Mapping[str, Any]) -> dict[str, dict[str, str
     return summary
 
 
-def _hide_bridge(record: dict[str, Any]) -> None:
+def _hide_bridge(record: TorTarget) -> None:
     """Drop what identifies a bridge even without its address: its port (0, as df-005's
     ``port`` is an integer) and link certificate."""
     for connect in record["tcp_connect"]:
@@ -294,13 +329,15 @@ def _hide_bridge(record: dict[str, Any]) -> None:
         handshake["address"], handshake["peer_certificates"] = SCRUBBED, []
 
 
-def tally(targets: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """Per-protocol totals (the protocols not in ts-023 already carry ``x_``) and the targets."""
-    keys: dict[str, Any] = {f"{p}_{n}": 0 for p in OONI_PROTOCOLS for n in ("total", "accessible")}
+def tally(targets: Mapping[str, TorTarget]) -> Counts:
+    """Per-protocol totals (the protocols not in ts-023 already carry ``x_``)."""
+    keys: Counts = {f"{p}_{n}": 0 for p in OONI_PROTOCOLS for n in ("total", "accessible")}
     for target in targets.values():
         protocol = target["target_protocol"]
         keys[f"{protocol}_total"] = keys.get(f"{protocol}_total", 0) + 1
         accessible = keys.get(f"{protocol}_accessible", 0)
         keys[f"{protocol}_accessible"] = accessible + (target["failure"] is None)
-    keys["targets"] = dict(targets)
     return keys
+
+
+NETTEST = Nettest(TEST_NAME, TEST_VERSION, DESCRIPTION, True, measure)

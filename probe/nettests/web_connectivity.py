@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Never
 from urllib.parse import urlsplit
 
-from probe.control.attempts import Attempt
+from probe.control.attempts import Attempt, AttemptRecord
 from probe.control.doh import doh_queries
 from probe.control.helper_client import HelperAnswer, query_helpers
 from probe.control.redirect import next_url, parse_hop, request_url
@@ -23,6 +23,7 @@ from probe.net.records import DNSQuery, TraceKeys, VolumeKeys
 from probe.net.stream import Stream
 from probe.nettests import chain
 from probe.nettests.chain import StepLists, Steps
+from probe.nettests.nettest import Nettest
 from probe.nettests.resolution import (
     SkippedBogons,
     contactable,
@@ -40,6 +41,7 @@ REDIRECT_BODY_CAP: Final = 65536
 
 TEST_NAME = "web_connectivity"
 TEST_VERSION = "0.5.28"  # OONI's version of the experiment this follows (docs/data-format.md)
+DESCRIPTION = "Web sites: DNS, TCP, TLS and HTTP for every URL of the list"
 
 
 class WebConnectivityKeys(StepLists, SkippedBogons, TraceKeys):
@@ -52,11 +54,13 @@ class WebConnectivityKeys(StepLists, SkippedBogons, TraceKeys):
     queries: list[DNSQuery]
     x_redirects_exhausted: bool
     x_failure: str | None
-    x_self_control: SelfControl | dict[str, Any]
+    x_self_control: SelfControl | dict[str, Never]
+    """Empty when nothing failed."""
     x_doh_queries: list[DNSQuery]
     control: dict[str, Any]
+    """The helper's answer as it arrived (JSON, checked by probe.control.protocol)."""
     control_failure: str | None
-    x_controls: list[dict[str, Any]]
+    x_controls: list[AttemptRecord]
 
 
 class SelfControl(StepLists, VolumeKeys):
@@ -331,3 +335,6 @@ def _request_headers(
         ("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
         ("Accept-Language", "ru-KZ,ru;q=0.9,kk;q=0.8,en;q=0.7"),
     )
+
+
+NETTEST = Nettest(TEST_NAME, TEST_VERSION, DESCRIPTION, False, measure)

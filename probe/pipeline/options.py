@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from probe.analysis import AnalysisOptions, OptionFlags
+from probe.analysis.options import AnalysisOptions, OptionFlags
 from probe.control.defaults import parse_doh_urls, parse_helper_urls
-from probe.interception.roots import user_roots
 from probe.net.backend import SOCKETS, NetworkBackend
 from probe.net.bogons import parse_exemptions
-from probe.net.geoip import Endpoints
+from probe.net.location import Endpoints
 from probe.net.tls import check_ca_bundle
-from probe.nettests import tor
 from probe.nettests.messaging.endpoints import check_file
 from probe.options import ENV_DOH_URLS, ENV_HELPER_URL
 from probe.settings import Settings, Timeouts
@@ -43,14 +41,16 @@ class RunOptions:
     backend: NetworkBackend = SOCKETS
     """What every step connects through: the real network (no flag changes it), or in tests
     a scripted one (``probe.net.scripted``)."""
-    repeat: int = 1
-    """Measurements of every URL target (``--repeat``)."""
+    repeat: int = 0
+    """More measurements of each web target whose first was not ok (``--repeat``)."""
+    repeat_gap: float = 60.0
+    """Seconds at least between two measurements of one target (``--repeat-gap``)."""
 
 
 def run_options(values: Mapping[str, Any]) -> RunOptions:
     """``probe run``'s options from its flag values (keyed by declared name).
 
-    Raises ValueError, CertificateFileError or DataFileError naming what is wrong.
+    Raises ValueError (a CertificateFileError, a DataFileError) naming what is wrong.
     """
     flags = option_flags(values["bogon_exempt"], values["interception_roots"])
     check_files(values)
@@ -90,9 +90,16 @@ def run_options(values: Mapping[str, Any]) -> RunOptions:
         settings=settings,
         analysis=AnalysisOptions(settings.bogon_exempt, flags.extra_roots or ()),
         geoip=geoip if values["geoip"] else None,
-        secrets=tuple(tor.bridge_secrets(tor.load_bridges(bridges))) if bridges else (),
+        secrets=_bridge_secrets(bridges) if bridges else (),
         repeat=values["repeat"],
+        repeat_gap=values["repeat_gap"],
     )
+
+
+def _bridge_secrets(path: Path) -> tuple[str, ...]:
+    from probe.nettests import tor  # only with --bridges: tor loads the helper client
+
+    return tuple(tor.bridge_secrets(tor.load_bridges(path)))
 
 
 def check_files(values: Mapping[str, Any]) -> None:
@@ -102,6 +109,8 @@ def check_files(values: Mapping[str, Any]) -> None:
     if values["ca_bundle"]:
         check_ca_bundle(values["ca_bundle"])
     if values["tor_authorities"]:
+        from probe.nettests import tor  # only with --tor-authorities: tor loads the helper client
+
         tor.load_targets(values["tor_authorities"])
     if values["app_endpoints"]:
         check_file(values["app_endpoints"])
@@ -115,6 +124,8 @@ def option_flags(bogon_exempt: str | None, interception_roots: str | None) -> Op
         exempt = parse_exemptions(c for c in bogon_exempt.split(",") if c.strip())
     roots = None
     if interception_roots is not None:
+        from probe.interception.roots import user_roots  # X.509 parsing, only when given
+
         paths = [Path(p) for p in interception_roots.split(os.pathsep) if p.strip()]
         roots = tuple(root for path in paths for root in user_roots(path))
     return OptionFlags(exempt, roots)

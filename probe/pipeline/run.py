@@ -11,18 +11,18 @@ closes the part an interrupted one left unjudged with that part's own trailer.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from probe import runner
-from probe.analysis import RunAnalysis, RunSummary, mark_network
-from probe.analysis.results import summarise_open_part
 from probe.i18n import _
 from probe.inputs import ListError, Target, find_list, lists_dir, load_list, targets_from_urls
 from probe.net.dns import system_resolver
-from probe.net.geoip import UNKNOWN, Location, locate
+from probe.net.geoip import locate
+from probe.net.location import UNKNOWN, Location
 from probe.net.own_addresses import OwnAddresses, interface_addresses
 from probe.net.raw import unavailable
 from probe.nettests.registry import Nettest, UnknownNettest
@@ -33,6 +33,10 @@ from probe.report.jsonl import JsonlWriter, ResultsError, rewrite
 from probe.report.resume import Recovered, recover
 from probe.report.scrub import Scrubber
 from probe.runner import Job, jobs_for
+
+if TYPE_CHECKING:
+    from probe.analysis.options import AnalysisOptions
+    from probe.analysis.run import RunAnalysis, RunSummary
 
 
 class UsageError(Exception):
@@ -50,7 +54,7 @@ class Events(Protocol):
         """Something the volunteer should know; the run goes on."""
 
     def planned(self, total: int) -> None:
-        """How many measurements the run will make."""
+        """How many measurements the run will make; again, higher, when --repeat adds some."""
 
     def measured(self, record: dict[str, Any]) -> None:
         """One finished measurement, analysed and written."""
@@ -68,7 +72,7 @@ class Outcome:
     path: Path
     summary: RunSummary
     total: int
-    """Measurements planned (after skipping what a resumed file holds)."""
+    """Measurements planned (after skipping what a resumed file holds), repeats included."""
     kept: int
     """Measurements written by this run."""
     took: timedelta
@@ -96,68 +100,153 @@ def select(options: RunOptions) -> Selection:
 
 
 def execute(options: RunOptions, selection: Selection, events: Events) -> Outcome:
-    """Measure, analyse and write every job; Ctrl-C ends the run with everything kept."""
+    """Measure, analyse and write every job; Ctrl-C ends the run with everything kept.
+
+    The network lookup (ASN, country) runs alongside the first targets, not before them: each
+    measurement waits for it only when it is written, so every line still carries its result.
+    """
     if options.settings.packet_tests and (reason := unavailable()):
         events.note(_("packet tests skipped, {reason}; everything else runs").format(reason=reason))
         options = replace(options, settings=replace(options.settings, packet_tests=False))
-    location = _locate(options, events)
     started = datetime.now(UTC)
-    jobs = jobs_for(selection.nettests, selection.targets, options.repeat)
-    infos = _infos(selection, location, started)
-    own = OwnAddresses([*interface_addresses(), *([location.ip] if location.ip else [])])
-    known = own.snapshot()
+    jobs = jobs_for(selection.nettests, selection.targets)
+    own = OwnAddresses(interface_addresses())
+    done: Recovered | None = None
     if options.resume is not None:
         if options.output is not None and options.output != options.resume:
             raise UsageError("--resume FILE already names the output; drop --output")
-        jobs, infos, done = _resume(options.resume, jobs, infos, events)
+        jobs, done = _resume(options.resume, jobs, events)
         if jobs and done.unjudged:
-            _judge_earlier(options.resume, done, Scrubber([*options.secrets, *known]), events)
+            # The earlier part's lines were scrubbed in their own sitting; so is its trailer.
+            _judge_earlier(
+                options.resume, done, Scrubber([*options.secrets, *own.snapshot()]), events
+            )
     default = Path("results") / f"{started:%Y%m%dT%H%M%SZ}-{selection.list_name}.jsonl"
     path = options.resume or options.output or default
     try:
         writer = JsonlWriter(path)
     except ResultsError as exc:
         raise UsageError(str(exc)) from exc
-    analysis = RunAnalysis(options.analysis)
-    provisional = RunSummary()  # each line is final unless the run-level pass marks it
+    analysis = _Verdicts(options.analysis)
+    scrubbed: frozenset[str] | None = None  # the addresses the first line was scrubbed of
 
-    def sink(record: dict[str, Any]) -> None:
-        analysed = mark_network(analysis.add(record), provisional)
+    def sink(record: dict[str, Any]) -> dict[str, Any]:
+        nonlocal scrubbed
+        analysed = analysis.add(record)
+        if scrubbed is None:
+            scrubbed = own.snapshot()
         writer.write(analysed)
         events.measured(analysed)
+        return analysed
+
+    planned = [len(jobs)]  # grows as --repeat adds measurements
+
+    def replanned(total: int) -> None:
+        planned[0] = total
+        events.planned(total)
+
+    async def measure_all() -> None:
+        infos = _Located(lambda location: _infos(selection, location, started, done))
+        lookup = asyncio.create_task(_locate(options, own, events))
+        lookup.add_done_callback(infos.learned)
+        try:
+            await runner.run(jobs, options, infos, sink, own, replanned)
+            await lookup  # a run with nothing left to measure still reports a failed lookup
+        finally:
+            lookup.cancel()  # Ctrl-C: the lookup is not waited for
 
     events.planned(len(jobs))
     interrupted = False
     with writer:
         try:
-            asyncio.run(runner.run(jobs, options, infos, sink, own))
+            asyncio.run(measure_all())
         except KeyboardInterrupt:
             interrupted = True
         except ResultsError as exc:
             raise RunFailed(str(exc)) from exc
-    _scrub_late(path, options.secrets, own, known)
+    if scrubbed is not None:
+        _scrub_late(path, options.secrets, own, scrubbed)
     summary = analysis.finish()
     if summary.marks and not interrupted:
         _append_trailer(path, summary, Scrubber([*options.secrets, *own.snapshot()]))
-    return Outcome(path, summary, len(jobs), writer.count, datetime.now(UTC) - started, interrupted)
+    return Outcome(
+        path, summary, planned[0], writer.count, datetime.now(UTC) - started, interrupted
+    )
 
 
-def _locate(options: RunOptions, events: Events) -> Location:
+class _Verdicts:
+    """The run's analysis, imported and begun when the first measurement has finished: the
+    verdicts' modules are not needed to start measuring (docs/performance.md, "Start-up")."""
+
+    def __init__(self, options: AnalysisOptions) -> None:
+        self._options = options
+        self._run: tuple[RunAnalysis, RunSummary] | None = None
+
+    def _begun(self) -> tuple[RunAnalysis, RunSummary]:
+        from probe.analysis.run import RunAnalysis, RunSummary
+
+        if self._run is None:
+            self._run = RunAnalysis(self._options), RunSummary()
+        return self._run
+
+    def add(self, record: dict[str, Any]) -> dict[str, Any]:
+        """One measurement with its verdict, final unless the run-level pass marks it (the
+        empty summary: nothing is marked while the run goes on)."""
+        from probe.analysis.run import mark_network
+
+        run, provisional = self._begun()
+        return mark_network(run.add(record), provisional)
+
+    def finish(self) -> RunSummary:
+        return self._begun()[0].finish()
+
+
+class _Located:
+    """The envelope data of a run whose network lookup may still be under way
+    (:class:`probe.runner.Envelopes`): AS0/ZZ until it ends, then what it found."""
+
+    def __init__(self, build: Callable[[Location], dict[str, RunInfo]]) -> None:
+        self._build = build
+        self._infos = build(UNKNOWN)
+        self._done = asyncio.get_running_loop().create_future()
+
+    def learned(self, lookup: asyncio.Task[Location]) -> None:
+        if not lookup.cancelled() and lookup.exception() is None:
+            self._infos = self._build(lookup.result())
+        self._done.set_result(None)
+
+    async def ready(self) -> dict[str, RunInfo]:
+        await asyncio.shield(self._done)  # a worker cancelled while waiting leaves it for others
+        return self._infos
+
+    def known(self) -> dict[str, RunInfo]:
+        return self._infos
+
+
+async def _locate(options: RunOptions, own: OwnAddresses, events: Events) -> Location:
+    """The network the probe is on; its public address joins what is scrubbed before any
+    measurement is written."""
     if options.geoip is None:
         return UNKNOWN
     resolver = options.settings.resolver or system_resolver()
     if resolver is None:
         return UNKNOWN
-    location = asyncio.run(locate(options.geoip, resolver, options.settings.timeouts.dns))
+    location = await locate(options.geoip, resolver, options.settings.timeouts.dns)
     if location.failure:
         events.note(
             _("network lookup failed ({failure}); storing AS0/ZZ").format(failure=location.failure)
         )
+    if location.ip:
+        own.add([location.ip])
     return location
 
 
-def _infos(selection: Selection, location: Location, started: datetime) -> dict[str, RunInfo]:
-    return {
+def _infos(
+    selection: Selection, location: Location, started: datetime, done: Recovered | None
+) -> dict[str, RunInfo]:
+    """Each test's envelope data; a resumed run keeps the file's report ids and start time, so
+    the result equals one whole run."""
+    infos = {
         n.name: RunInfo(
             n.name,
             n.version,
@@ -169,12 +258,18 @@ def _infos(selection: Selection, location: Location, started: datetime) -> dict[
         )
         for n in selection.nettests
     }
+    if done is None or not done.test_start_time:
+        return infos
+    return {
+        name: replace(
+            info, report_id=done.report_ids.get(name, info.report_id), started=done.test_start_time
+        )
+        for name, info in infos.items()
+    }
 
 
-def _resume(
-    path: Path, jobs: list[Job], infos: dict[str, RunInfo], events: Events
-) -> tuple[list[Job], dict[str, RunInfo], Recovered]:
-    """Skip what ``path`` holds and keep its report ids, so the result equals one whole run."""
+def _resume(path: Path, jobs: list[Job], events: Events) -> tuple[list[Job], Recovered]:
+    """Skip what ``path`` holds; its report ids are kept (:func:`_infos`)."""
     try:
         done = recover(path)
     except (ResultsError, OSError) as exc:
@@ -192,21 +287,14 @@ def _resume(
             done=len(jobs) - len(remaining), left=len(remaining)
         )
     )
-    if done.test_start_time:
-        infos = {
-            name: replace(
-                info,
-                report_id=done.report_ids.get(name, info.report_id),
-                started=done.test_start_time,
-            )
-            for name, info in infos.items()
-        }
-    return remaining, infos, done
+    return remaining, done
 
 
 def _judge_earlier(path: Path, done: Recovered, scrubber: Scrubber, events: Events) -> None:
     """Close the part an interrupted run left unjudged with its own trailer, before this run
     appends: the run-level pass judges each sitting on its own network, never one by another."""
+    from probe.analysis.results import summarise_open_part
+
     try:
         summary = summarise_open_part(path, done.last_trailer)
     except (ResultsError, OSError) as exc:

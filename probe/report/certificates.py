@@ -13,12 +13,11 @@ import base64
 import binascii
 from typing import TYPE_CHECKING, Any
 
-from cryptography import x509
-
-from probe.interception.fingerprints import cert_sha256, lenient, parse_der
 from probe.interception.ooni import REDACTED_FORMAT
 
 if TYPE_CHECKING:
+    from cryptography import x509
+
     from probe.report.scrub import Scrubber
 
 REASON = "names_probe_address"
@@ -38,6 +37,10 @@ def certificate_der(entry: Any) -> bytes | None:
 
 
 def _san_addresses(cert: x509.Certificate) -> list[str]:
+    from cryptography import x509
+
+    from probe.interception.fingerprints import lenient
+
     try:
         with lenient():
             san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
@@ -47,7 +50,11 @@ def _san_addresses(cert: x509.Certificate) -> list[str]:
 
 
 def redact(der: bytes, scrubber: Scrubber) -> dict[str, Any] | None:
-    """The summary that replaces ``der`` when it names a secret; None when it names none."""
+    """The summary that replaces ``der`` when it names a secret; None when it names none.
+
+    The X.509 parser is imported here, when the first certificate is scrubbed, not at start-up."""
+    from probe.interception.fingerprints import cert_sha256, lenient, parse_der
+
     cert = parse_der(der)
     named = cert is not None and any(str(ip) in scrubber.addresses for ip in _san_addresses(cert))
     if not named and not scrubber.found_in(der):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +12,7 @@ import pytest
 from probe.analysis import RunAnalysis, RunSummary, analyze_run, mark_network
 from probe.analysis.repeats import Repeats
 from probe.analysis.results import read_results
-from probe.inputs import Target
-from probe.nettests.registry import NETTESTS
 from probe.report.jsonl import JsonlWriter
-from probe.runner import _rounds, jobs_for
 from tests.analysis.builders import (
     OPTIONS,
     REAL,
@@ -27,6 +26,7 @@ from tests.analysis.builders import (
 )
 
 URL = "https://www.tumblr.com/"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "measurements"
 
 
 def ok_measurement() -> dict[str, Any]:
@@ -104,22 +104,20 @@ def test_summary_lists_the_rate_once_per_target() -> None:
             "state": "intermittent",
         }
     ]
-    assert Repeats(1, 3).sentence() == "blocked in 1 of 3 (intermittent)"
 
 
-def test_repeats_come_a_round_of_the_list_apart() -> None:
-    web = [NETTESTS["web_connectivity"]]
-    targets = [Target(url=u, category_code="NEWS") for u in ("http://a.kz/", "http://b.kz/")]
-    jobs = jobs_for(web, targets, 3)
-    assert [(j.input, j.repeat) for j in jobs] == [
-        (t.url, (i, 3)) for i in (1, 2, 3) for t in targets
-    ]
-    assert all(j.repeat is None for j in jobs_for(web, targets))
-    # one round at a time: a residual or intermittent rule meets each round afresh
-    assert [[j.repeat for j in batch] for batch in _rounds(jobs)] == [
-        [(i, 3)] * 2 for i in (1, 2, 3)
-    ]
-    assert len(_rounds(jobs_for(web, targets))) == 1
+def test_one_target_measured_many_times_is_not_a_network() -> None:
+    """The network is judged unusable on two targets at least: a target the run measured again
+    (``--repeat``) counts once, so its repeats cannot make a dead network out of one site."""
+    lines = (FIXTURES / "unusable-network.jsonl").read_text("utf-8").splitlines()
+    first, second = json.loads(lines[0]), json.loads(lines[1])
+    one_site = [copy.deepcopy(first) for _ in range(4)]
+    _, summary = analyze_run(one_site, OPTIONS)
+    assert not summary.network_unusable
+    assert summary.repeats == {(first["input"], ""): Repeats(0, 4)}
+    _, summary = analyze_run([*one_site, second], OPTIONS)
+    assert summary.network_unusable
+    assert "all 2 targets failed" in str(summary.reason)
 
 
 def test_probe_runs_trailer_carries_the_rates_to_every_reader(tmp_path: Path) -> None:

@@ -60,7 +60,9 @@ def test_every_class_on_fixture_pair(tmp_path: Path) -> None:
     result = diff_paths(*([p] for p in _pair(tmp_path)))
     got = {row.input: row.change for row in result.rows}
     assert got == {target: expected for target, (_, _, expected) in PAIRS.items()}
-    assert set(got.values()) == set(Change)
+    # the intermittent classes need a target measured more than once: tests/analysts/test_repeats
+    repeated = {Change.NEWLY_INTERMITTENT, Change.STILL_INTERMITTENT}
+    assert set(got.values()) == set(Change) - repeated
     assert result.changed
     assert not result.across_networks
 

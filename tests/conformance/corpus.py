@@ -39,6 +39,7 @@ NETTESTS = (
     "signal",
     "viber",
     "facebook_messenger",
+    "doh_reachability",
 )
 """Every nettest that needs no root (censor_locate's raw packets are covered by the lab)."""
 

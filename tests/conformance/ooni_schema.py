@@ -436,6 +436,8 @@ VIBER = obj(APP_RUN, DATA_FORMATS)
 """No OONI spec: only what every test may carry."""
 CENSOR_LOCATE = obj({}, {"queries": DATA_FORMATS["queries"]})
 """No OONI spec: the target's DNS query (df-002) and ``x_`` keys (docs/packet-tests.md)."""
+DOH_REACHABILITY = obj({"queries": DATA_FORMATS["queries"]})
+"""No OONI spec: one DoH query (df-002, engine ``doh``) per resolver and ``x_`` keys."""
 
 TEST_KEYS: dict[str, Schema] = {
     "web_connectivity": WEB_CONNECTIVITY,
@@ -447,6 +449,7 @@ TEST_KEYS: dict[str, Schema] = {
     "dns_injection": DNS_INJECTION,
     "viber": VIBER,
     "censor_locate": CENSOR_LOCATE,
+    "doh_reachability": DOH_REACHABILITY,
 }
 
 

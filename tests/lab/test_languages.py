@@ -13,10 +13,30 @@ from lab.labkit import needs_root, shipped_lab
 pytestmark = needs_root
 
 _SAID = {
-    "en": ("2 of 2 measured", "blocked (dns.nxdomain)", "ok", "Results:"),
-    "ru": ("измерено 2 из 2", "заблокирован (dns.nxdomain)", "доступен", "Результаты:"),
-    "kk": ("2 ішінен 2 өлшенді", "бұғатталған (dns.nxdomain)", "қолжетімді", "Нәтижелер:"),
+    "en": (
+        "2 of 2 measured",
+        "blocked (dns.nxdomain)",
+        "ok",
+        "Results:",
+        "the resolver gave no address for ratel.kz (dns_nxdomain_error) while the",
+    ),
+    "ru": (
+        "измерено 2 из 2",
+        "заблокирован (dns.nxdomain)",
+        "доступен",
+        "Результаты:",
+        "резолвер не дал адреса для ratel.kz (dns_nxdomain_error), тогда как",
+    ),
+    "kk": (
+        "2 ішінен 2 өлшенді",
+        "бұғатталған (dns.nxdomain)",
+        "қолжетімді",
+        "Нәтижелер:",
+        "резолвер ratel.kz үшін мекенжай бермеді (dns_nxdomain_error), ал",
+    ),
 }
+"""The summary's words, and the blocked site's ``x_detail`` as the CLI shows it (the stored one
+stays English: the verdicts below are the same in every language)."""
 
 
 def test_a_lab_runs_summary_is_in_the_chosen_language(

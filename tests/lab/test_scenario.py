@@ -8,9 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from probe.cli.lab import lab_app
-from probe.lab import scenario
+from probe.lab import rules, scenario
 from probe.lab.errors import LabError
-from probe.lab.scenario import Expect, Rule, Site
+from probe.lab.rules import Rule
+from probe.lab.scenario import Expect, Site
 from probe.net.names import to_ascii
 
 
@@ -186,10 +187,10 @@ def test_a_mistake_in_a_table_names_the_line_of_its_header(tmp_path: Path) -> No
 def test_shipped_scenarios_load_by_name_and_by_path() -> None:
     shipped = scenario.shipped()
     actions = {r.action for path in shipped.values() for r in scenario.load(path).rules}
-    assert actions == set(scenario.ACTIONS)  # one shipped scenario at least per action
+    assert actions == set(rules.ACTIONS)  # one shipped scenario at least per action
     # tls-reset has its two scenarios named after what they show instead, freeze its size.
     named = {"freeze": "freeze-16k"}
-    per_action = [named.get(a, a) for a in scenario.ACTIONS if a != "tls-reset"]
+    per_action = [named.get(a, a) for a in rules.ACTIONS if a != "tls-reset"]
     for name in ("clean", "kz-2016", "kz-2019-mitm", "kz-shutdown", *per_action):
         assert scenario.find(name) == shipped[name]
         assert scenario.load(scenario.find(str(shipped[name]))).name == name

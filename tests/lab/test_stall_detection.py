@@ -4,33 +4,24 @@
   from its read events (over HTTPS nothing decrypts), calls it a freeze, and the neutral name's
   32 KiB pull from the same address freezes too: a volume-based freeze on the address, not the
   name (and not ``http.timeout``).
-- an sni-reset at probability 0.5 measured with ``--repeat``: a blocking rate strictly between
-  0 and 1, and the ``intermittent`` state, as ``probe analyze`` recomputes it.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from lab.labkit import needs_root, shipped_lab
 from probe.analysis.results import read_results
-from probe.cli.app import app
-from probe.lab import scenario
-from probe.lab.lab import running
 
 pytestmark = [pytest.mark.lab, needs_root]
 PROBE = [shutil.which("probe") or sys.executable, *([] if shutil.which("probe") else ["-c",
          "from probe.cli.app import main; main()"])]  # fmt: skip
 FROZEN = "www.tumblr.com"
-REPEATS = 10
-"""At 0.5, ten fair coins all landing the same way: 2 in 1024."""
 
 
 def _run(lab: Any, out: Path, *args: str) -> list[dict[str, Any]]:
@@ -57,28 +48,6 @@ def test_freeze_16k_is_a_volume_based_freeze_on_the_address(tmp_path: Path) -> N
         assert volume["failure"] == "generic_timeout_error"
         assert volume["x_received"] < 16384
     assert keys[f"https://{FROZEN}/"]["requests"][0]["response"]["code"] == 0  # nothing decrypted
-
-
-def test_repeat_on_a_probability_rule_gives_an_intermittent_rate(tmp_path: Path) -> None:
-    rule = {"action": "sni-reset", "domains": [FROZEN], "probability": 0.5}
-    loaded = scenario.parse({"name": "half-reset", "rule": [rule]}, Path("half-reset.toml"))
-    out = tmp_path / "repeat.jsonl"
-    with running(loaded) as lab:
-        lines = _run(lab, out, "--url", f"https://{FROZEN}/", "--repeat", str(REPEATS))
-    assert sorted(m["test_keys"]["x_repeat"]["round"] for m in lines) == list(range(1, 11))
-    techniques = {m["test_keys"]["x_technique"] for m in lines}
-    assert techniques == {"tls.reset", None}, techniques
-    blocked = sum(m["test_keys"]["x_technique"] == "tls.reset" for m in lines)
-    expected = {"blocked": blocked, "of": REPEATS, "rate": blocked / REPEATS}
-    expected["state"] = "intermittent"
-    assert 0 < expected["rate"] < 1
-    assert [m["test_keys"]["x_blocking_rate"] for m in lines] == [expected] * REPEATS
-    analysed = tmp_path / "analysed.jsonl"
-    result = CliRunner().invoke(app, ["analyze", str(out), "--output", str(analysed)])
-    assert result.exit_code == 0, result.output
-    again = [json.loads(line)["test_keys"] for line in analysed.open() if "test_keys" in line]
-    assert [k["x_blocking_rate"] for k in again] == [expected] * REPEATS
-    assert f"blocked in {blocked} of {REPEATS} (intermittent)" in result.output
 
 
 def test_a_shaped_address_is_a_rate_limit_not_a_freeze(tmp_path: Path) -> None:

@@ -21,7 +21,12 @@ from probe.lab import scenario
 pytestmark = [pytest.mark.lab, needs_root]
 
 
-@pytest.mark.parametrize("name", sorted(scenario.shipped()))
+CHANCE = {"intermittent"}
+"""Scenarios whose check fails by chance now and then (seven fair coins that all land blocked,
+1 in 64): tests/lab/test_intermittent.py checks that the check then says so."""
+
+
+@pytest.mark.parametrize("name", sorted(set(scenario.shipped()) - CHANCE))
 def test_shipped_scenario_expectations_all_pass(name: str, tmp_path: Path) -> None:
     out = tmp_path / "check.jsonl"
     result = CliRunner().invoke(lab_app, ["check", name, "--output", str(out)])

@@ -21,6 +21,7 @@ from typing import Any
 from scapy.layers.inet import ICMP, IP, TCP, IPerror, TCPerror
 
 from probe.net.own_addresses import OwnAddresses
+from probe.net.records import SegmentRecord, TimeExceededRecord
 
 TIME_EXCEEDED = 11
 _BUFFER = 4 << 20
@@ -42,15 +43,15 @@ class Segment:
     tcp_window: int
     payload_len: int
 
-    def as_dict(self, t_zero: float) -> dict[str, Any]:
-        return {
-            "flags": self.flags,
-            "ip_ttl": self.ip_ttl,
-            "ip_id": self.ip_id,
-            "tcp_window": self.tcp_window,
-            "payload_len": self.payload_len,
-            "t": round(self.t - t_zero, 6),
-        }
+    def as_dict(self, t_zero: float) -> SegmentRecord:
+        return SegmentRecord(
+            flags=self.flags,
+            ip_ttl=self.ip_ttl,
+            ip_id=self.ip_id,
+            tcp_window=self.tcp_window,
+            payload_len=self.payload_len,
+            t=round(self.t - t_zero, 6),
+        )
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,10 @@ class TimeExceeded:
     sport: int
     dport: int
 
-    def as_dict(self, t_zero: float) -> dict[str, Any]:
-        return {"router": self.router, "ip_ttl": self.ip_ttl, "t": round(self.t - t_zero, 6)}
+    def as_dict(self, t_zero: float) -> TimeExceededRecord:
+        return TimeExceededRecord(
+            router=self.router, ip_ttl=self.ip_ttl, t=round(self.t - t_zero, 6)
+        )
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import socket
 import time
 from dataclasses import dataclass, replace
-from typing import Any
 
 from probe.net import errors
 from probe.net.backend import abort
 from probe.net.raw.capture import Capture, Flow, Segment, TimeExceeded
+from probe.net.records import ExchangeRecord
 from probe.net.tcp import endpoint
 
 
@@ -43,17 +43,17 @@ class Exchange:
             "R" in p.flags or "F" in p.flags or p.payload_len for p in self.packets
         )
 
-    def as_dict(self, t_zero: float) -> dict[str, Any]:
-        return {
-            "address": endpoint(self.ip, self.port),
-            "ttl": self.ttl,
-            "failure": self.failure,
-            "syn_ack": self.syn_ack.as_dict(t_zero) if self.syn_ack else None,
-            "packets": [p.as_dict(t_zero) for p in self.packets],
-            "time_exceeded": [e.as_dict(t_zero) for e in self.time_exceeded],
-            "t0": round(self.t0 - t_zero, 6),
-            "t": round(self.t - t_zero, 6),
-        }
+    def as_dict(self, t_zero: float) -> ExchangeRecord:
+        return ExchangeRecord(
+            address=endpoint(self.ip, self.port),
+            ttl=self.ttl,
+            failure=self.failure,
+            syn_ack=self.syn_ack.as_dict(t_zero) if self.syn_ack else None,
+            packets=[p.as_dict(t_zero) for p in self.packets],
+            time_exceeded=[e.as_dict(t_zero) for e in self.time_exceeded],
+            t0=round(self.t0 - t_zero, 6),
+            t=round(self.t - t_zero, 6),
+        )
 
 
 @dataclass(frozen=True)

@@ -8,22 +8,35 @@ them, derived in ``probe.analysis.app_keys`` and written by the pipeline beside 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
+from probe.control.attempts import AttemptRecord
 from probe.net import events
 from probe.net.names import is_ip_literal
-from probe.nettests.app_control import Unreached, ask
-from probe.nettests.chain import RESOLVE
-from probe.nettests.messaging.checks import new_observations, resolve, run_check
+from probe.net.records import DNSQuery, TraceKeys
+from probe.nettests.app_control import ControlView, Unreached, ask
+from probe.nettests.chain import RESOLVE, StepLists
+from probe.nettests.messaging.checks import EndpointResult, new_observations, resolve, run_check
 from probe.nettests.messaging.endpoints import app_checks, override
-from probe.nettests.resolution import skipped_keys
+from probe.nettests.resolution import SkippedBogons, skipped_keys
 from probe.nettests.session import Session
 
 ENDPOINTS_FIELD = "app_endpoints"
 """The Settings field naming a replacement for the shipped app_endpoints.toml."""
 
 
-async def measure_app(app: str, session: Session) -> dict[str, Any]:
+class AppKeys(TraceKeys, StepLists, SkippedBogons):
+    """An app test's ``test_keys`` as measured (docs/data-format.md)."""
+
+    agent: str
+    failure: None
+    failed_operation: None
+    queries: list[DNSQuery]
+    x_endpoints: list[EndpointResult]
+    x_control: ControlView
+    x_controls: list[AttemptRecord]
+
+
+async def measure_app(app: str, session: Session) -> AppKeys:
     """Measure every endpoint of ``app`` at once and return its ``test_keys``."""
     checks = app_checks(app, override(session.settings, ENDPOINTS_FIELD))
     obs = new_observations()
@@ -42,7 +55,7 @@ async def measure_app(app: str, session: Session) -> dict[str, Any]:
         if r["failure"] is not None
     ]
     control, tried = await ask(unreached, session)
-    return {
+    keys: AppKeys = {
         "agent": "agent",  # df-001: an endpoint check sends one request, following no redirect
         # The measurement as a whole ran: OONI's ``failure`` and ``failed_operation`` are null
         # (a blocked endpoint is told by the app's own keys, as in OONI's experiments).
@@ -58,3 +71,4 @@ async def measure_app(app: str, session: Session) -> dict[str, Any]:
         "x_control": control,
         "x_controls": tried,
     }
+    return keys

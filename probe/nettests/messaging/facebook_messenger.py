@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from probe.net.geoip import asn_of
-from probe.nettests.messaging.app import measure_app
+from probe.nettests.messaging.app import AppKeys, measure_app
+from probe.nettests.nettest import Nettest
 from probe.nettests.session import Session
 
 TEST_NAME = "facebook_messenger"
@@ -14,7 +14,12 @@ TEST_VERSION = "0.2.1"  # OONI's version of the experiment this follows (docs/da
 DESCRIPTION = "Facebook Messenger: its API, MQTT edge, CDN and STUN hosts"
 
 
-async def measure(input: str, session: Session) -> dict[str, Any]:
+class FacebookKeys(AppKeys):
+    x_asns: dict[str, int | None]
+    socksproxy: None
+
+
+async def measure(input: str, session: Session) -> FacebookKeys:
     """Measure Facebook Messenger; ``input`` is unused (the hosts are built in).
 
     ``x_asns`` maps each resolved address to the AS announcing it (null: unknown), looked up in
@@ -22,9 +27,8 @@ async def measure(input: str, session: Session) -> dict[str, Any]:
     consistent with Facebook's AS is judged in ``probe.analysis.app_keys``."""
     keys = await measure_app(TEST_NAME, session)
     resolved = (a.get("ipv4") or a.get("ipv6") for q in keys["queries"] for a in q["answers"])
-    keys["x_asns"] = await _asns([ip for ip in dict.fromkeys(resolved) if ip], session)
-    keys["socksproxy"] = None  # ts-019's key: no SOCKS proxy is used
-    return keys
+    asns = await _asns([ip for ip in dict.fromkeys(resolved) if ip], session)
+    return {**keys, "x_asns": asns, "socksproxy": None}  # socksproxy (ts-019): none is used
 
 
 async def _asns(addresses: list[str], session: Session) -> dict[str, int | None]:
@@ -34,3 +38,6 @@ async def _asns(addresses: list[str], session: Session) -> dict[str, int | None]
     timeout = session.settings.timeouts.dns
     found = await asyncio.gather(*(asn_of(ip, zone, resolver, timeout) for ip in addresses))
     return dict(zip(addresses, found, strict=True))
+
+
+NETTEST = Nettest(TEST_NAME, TEST_VERSION, DESCRIPTION, True, measure)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from probe.nettests.messaging.app import measure_app
+from probe.nettests.messaging.app import AppKeys, measure_app
+from probe.nettests.nettest import Nettest
 from probe.nettests.session import Session
 
 TEST_NAME = "viber"
@@ -12,6 +11,9 @@ TEST_VERSION = "0.1.0"
 DESCRIPTION = "Viber: its web site, REST API host and media host"
 
 
-async def measure(input: str, session: Session) -> dict[str, Any]:
+async def measure(input: str, session: Session) -> AppKeys:
     """Measure Viber; ``input`` is unused (the hosts are built in)."""
     return await measure_app(TEST_NAME, session)
+
+
+NETTEST = Nettest(TEST_NAME, TEST_VERSION, DESCRIPTION, True, measure)

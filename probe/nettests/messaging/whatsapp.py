@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from probe.nettests.messaging.app import measure_app
+from probe.nettests.messaging.app import AppKeys, measure_app
+from probe.nettests.nettest import Nettest
 from probe.nettests.session import Session
 
 TEST_NAME = "whatsapp"
@@ -12,6 +11,9 @@ TEST_VERSION = "0.11.0"  # OONI's version of the experiment this follows (docs/d
 DESCRIPTION = "WhatsApp: chat endpoints e1-e16.whatsapp.net, the registration server, WhatsApp Web"
 
 
-async def measure(input: str, session: Session) -> dict[str, Any]:
+async def measure(input: str, session: Session) -> AppKeys:
     """Measure WhatsApp; ``input`` is unused (the endpoints are built in)."""
     return await measure_app(TEST_NAME, session)
+
+
+NETTEST = Nettest(TEST_NAME, TEST_VERSION, DESCRIPTION, True, measure)

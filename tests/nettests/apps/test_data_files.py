@@ -10,9 +10,13 @@ import pytest
 
 from probe.nettests import tor
 from probe.nettests.messaging.endpoints import DataFileError, app_checks
-from probe.nettests.registry import NETTESTS
+from probe.nettests.registry import nettests
 
-APPS = [t.name for t in NETTESTS.values() if t.builtin_inputs and t.name != "tor"]
+APPS = [
+    t.name
+    for t in nettests().values()
+    if t.measure.__module__.startswith("probe.nettests.messaging.")
+]
 
 
 def shipped(name: str) -> dict[str, object]:
