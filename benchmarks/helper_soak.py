@@ -5,7 +5,7 @@ helper with RLIMIT_NOFILE 1,024, as in the report that found the slowloris, and 
 on, exempting 127.0.0.1 only), then runs for `--duration` seconds:
 
 - `--clients` legitimate clients, each POSTing control requests for the target one after the
-  other (a new connection each, as the helper closes after one answer);
+  other (a new connection each, with `Connection: close`: the worst case for the helper);
 - `--slow` slow connections, each sending a request head one byte a second and reconnecting as
   soon as the helper drops it.
 

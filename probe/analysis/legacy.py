@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from probe import SOFTWARE_NAME
 from probe.net import errors
 
 OLD_FAILURES: Final[Mapping[str, str]] = {
@@ -30,12 +31,27 @@ OLD_KEYS: Final[Mapping[str, str]] = {"x_address": "address"}
 """Probe 0.1's names of OONI keys (df-001's ``address`` of a request) -> OONI's."""
 
 
+CURRENT_SINCE: Final = (0, 2)
+"""The probe version since which every file has today's keys and strings."""
+
+
 def upgraded(measurement: Mapping[str, Any]) -> dict[str, Any]:
     """``measurement`` with today's failure strings and key names; unchanged if already so."""
     keys = measurement.get("test_keys")
-    if not isinstance(keys, Mapping):
+    if not isinstance(keys, Mapping) or _current(measurement):
         return dict(measurement)
     return {**measurement, "test_keys": _walk(keys)}
+
+
+def _current(measurement: Mapping[str, Any]) -> bool:
+    """Written by a probe of today's format: nothing to walk (it is most of a run's analysis)."""
+    if measurement.get("software_name") != SOFTWARE_NAME:
+        return False
+    try:
+        major, minor = str(measurement.get("software_version")).split(".")[:2]
+        return (int(major), int(minor)) >= CURRENT_SINCE
+    except ValueError:
+        return False
 
 
 def _walk(value: Any) -> Any:

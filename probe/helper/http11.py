@@ -1,11 +1,13 @@
-"""A minimal HTTP/1.1 server on asyncio streams and h11: one request per connection.
+"""A minimal HTTP/1.1 server on asyncio streams and h11, with keep-alive when asked for.
 
 The helper needs POST with a small JSON body and nothing else, so a framework would only add
 surface. Limits live here because they must hold before any application code runs: a public
 server meets slow and half-open clients (slowloris) that would otherwise hold every file
 descriptor, so connections still sending their request are capped (the oldest is dropped for a
 newcomer), the TLS handshake and the request head have a short deadline, and past a share of
-RLIMIT_NOFILE new connections get 503 at once.
+RLIMIT_NOFILE new connections get 503 at once. A kept-alive connection waiting for its next
+request counts as pending, so idle clients are the first dropped; the wait for the next head has
+the same deadline as the first.
 """
 
 from __future__ import annotations
@@ -144,12 +146,14 @@ async def start(
     read_timeout: float,
     tls: ssl.SSLContext | None = None,
     admission: Admission | None = None,
+    keep_alive: bool = False,
 ) -> asyncio.Server:
     """Listen on ``host:port`` (0 picks a free port). Client addresses are never logged; the
     handler sees one only in ``Incoming.peer``, for per-client limits.
 
     Without ``admission``: the head has the whole ``read_timeout``, and clients get half the
-    descriptors, half of those for pending connections.
+    descriptors, half of those for pending connections. ``keep_alive``: after a 200, the
+    connection stays open for the client's next request (else one request per connection).
     """
     clients = descriptor_limit() // 2
     gate = admission or Admission(read_timeout, clients // 2, clients)
@@ -164,7 +168,7 @@ async def start(
                 return
             limits = (max_body, read_timeout, gate.head_timeout)
             ticket = gate.ticket(key, writer.transport)
-            await _serve_one(handler, reader, writer, limits, tls, ticket)
+            await _serve(handler, reader, writer, limits, tls, ticket, keep_alive)
         except (OSError, h11.LocalProtocolError, TimeoutError) as exc:
             log.debug("connection ended early: %s", type(exc).__name__)
         finally:
@@ -189,17 +193,50 @@ async def _shed(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tls:
                 pass
 
 
-async def _serve_one(
+async def _serve(
     handler: Handler,
     reader: asyncio.StreamReader,
     writer: asyncio.StreamWriter,
     limits: tuple[int, float, float],
     tls: ssl.SSLContext | None,
     ticket: _Ticket,
+    keep_alive: bool,
 ) -> None:
-    """Read one request within the deadlines, answer it; the ticket follows the reading."""
-    max_body, read_timeout, head_timeout = limits
+    """Answer requests on one connection: one, or with ``keep_alive`` until a reply closes it,
+    the client closes, or it stays idle longer than the head deadline."""
     conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
+    serve = (handler, reader, writer, limits, ticket, conn, keep_alive)
+    if not await _serve_one(*serve, tls):
+        return
+    while conn.our_state is h11.DONE and conn.their_state is h11.DONE:
+        conn.start_next_cycle()
+        ticket.slow()  # idle until the next request: the first to go when pending is full
+        if not conn.trailing_data[0]:  # nothing pipelined: wait for the next request to begin
+            try:
+                async with asyncio.timeout(limits[2]):
+                    data = await reader.read(MAX_HEAD_BYTES)
+            except TimeoutError:
+                return
+            if not data:
+                return
+            conn.receive_data(data)
+        if not await _serve_one(*serve, None):
+            return
+
+
+async def _serve_one(
+    handler: Handler,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    limits: tuple[int, float, float],
+    ticket: _Ticket,
+    conn: h11.Connection,
+    keep_alive: bool,
+    tls: ssl.SSLContext | None,
+) -> bool:
+    """Read one request within the deadlines (``tls``: handshake first), answer it; the ticket
+    follows the reading. True when the reply left the connection open for another."""
+    max_body, read_timeout, head_timeout = limits
     try:
         async with asyncio.timeout(read_timeout):
             async with asyncio.timeout(head_timeout):
@@ -217,7 +254,7 @@ async def _serve_one(
         reply = error_reply(exc.error_status_hint)
     except TimeoutError:
         if tls is not None and writer.get_extra_info("ssl_object") is None:
-            return  # the handshake never finished: nothing to answer over
+            return False  # the handshake never finished: nothing to answer over
         reply = error_reply(HTTPStatus.REQUEST_TIMEOUT)
     except OSError:  # the client went away (ssl.SSLError included): nobody to answer
         raise
@@ -226,8 +263,10 @@ async def _serve_one(
         log.debug("handler traceback", exc_info=True)
         reply = error_reply(HTTPStatus.INTERNAL_SERVER_ERROR)
     if writer.transport.is_closing():  # evicted while still sending
-        return
-    await _send(conn, writer, reply)
+        return False
+    stay = keep_alive and reply.status == HTTPStatus.OK
+    await _send(conn, writer, reply, close=not stay)
+    return stay
 
 
 async def _receive_head(
@@ -289,13 +328,19 @@ def _header(headers: Sequence[tuple[bytes, bytes]], name: bytes) -> bytes | None
 
 
 async def _send(
-    conn: h11.Connection, writer: asyncio.StreamWriter, reply: Reply, unsolicited: bool = False
+    conn: h11.Connection,
+    writer: asyncio.StreamWriter,
+    reply: Reply,
+    unsolicited: bool = False,
+    close: bool = True,
 ) -> None:
-    """Write ``reply``; ``unsolicited`` for one sent before any request was read (shedding)."""
+    """Write ``reply``; ``unsolicited`` for one sent before any request was read (shedding).
+    Without ``close`` the connection may stay open (h11 closes it if the client asked to)."""
+    closing = (("Connection", "close"),) if close else ()
     headers = [
         ("Content-Type", reply.content_type),
         ("Content-Length", str(len(reply.body))),
-        ("Connection", "close"),
+        *closing,
         *reply.headers,
     ]
     reason = HTTPStatus(reply.status).phrase.encode("ascii")

@@ -108,5 +108,6 @@ async def start(
         read_timeout=config.read_timeout,
         tls=tls,
         admission=helper.admission,
+        keep_alive=True,
     )
     return server, helper

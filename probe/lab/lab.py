@@ -92,6 +92,10 @@ class Lab:
         path = self.workdir / mitm.NATIONAL_ROOT_NAME
         return path if self.scenario.rules_for("tls-mitm") else None
 
+    def daemon_pids(self) -> dict[str, int]:
+        """Each running daemon's process id, by name (benchmarks read their CPU time)."""
+        return {d.name: d.proc.pid for d in self._daemons}
+
     def helper_env(self) -> dict[str, str]:
         """The control helper and the collector run in the internet namespace, as ones
         deployed abroad would."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 
 import idna
 
@@ -14,7 +15,10 @@ _LABEL = re.compile(r"[a-z0-9_-]{1,63}")
 SNI would choke on."""
 
 
+@lru_cache(maxsize=4096)
 def is_ip_literal(host: str) -> bool:
+    """Asked several times per target and per record analysed; parsing (a ValueError for every
+    name) is what costs, so answers are remembered."""
     try:
         ipaddress.ip_address(host.strip("[]"))
     except ValueError:

@@ -77,20 +77,21 @@ async def ask(
         if item.endpoint:
             endpoints.append(item.endpoint)
     asked = list(groups.items())[:MAX_REQUESTS]
-    answers = await asyncio.gather(
-        *(
-            query_helpers(
-                helpers,
-                _url(host if ":" not in host else f"[{host}]", port),
-                endpoints,
-                session.settings,
-                CONTROL_TIMEOUT,
-                session.health,
-                client=session.control_client,
+    async with session.helper_client() as client:
+        answers = await asyncio.gather(
+            *(
+                query_helpers(
+                    helpers,
+                    _url(host if ":" not in host else f"[{host}]", port),
+                    endpoints,
+                    session.settings,
+                    CONTROL_TIMEOUT,
+                    session.health,
+                    client=client,
+                )
+                for (host, port), endpoints in asked
             )
-            for (host, port), endpoints in asked
         )
-    )
     names: dict[str, NameView] = {}
     reached: dict[str, EndpointView] = {}
     failures = []

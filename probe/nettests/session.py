@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ssl
+from collections.abc import AsyncIterator
 from concurrent.futures import Executor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import httpx
 
 from probe.control.attempts import Health
-from probe.control.transport import control_client
+from probe.control.transport import ClientPool, control_client
 from probe.net import dns, tls
 from probe.net.backend import SOCKETS, NetworkBackend
 from probe.net.own_addresses import OwnAddresses
@@ -31,8 +33,10 @@ class Session:
     backend: NetworkBackend = SOCKETS
     """What every step connects through: the real network, or a scripted one in tests."""
     tls_context: ssl.SSLContext = field(init=False)
-    control_client: httpx.AsyncClient | None = field(init=False, default=None)
-    """One pooled client for the helper and DoH, so controls cost no extra handshakes."""
+    helper_clients: ClientPool | None = field(init=False, default=None)
+    """The helpers' clients: kept-alive connections, so a target costs no handshake."""
+    doh_client: httpx.AsyncClient | None = field(init=False, default=None)
+    """DoH's client: HTTP/2, one multiplexed connection per resolver."""
     health: Health = field(init=False, default_factory=Health)
     """The controls found unreachable so far; every target skips them."""
 
@@ -40,11 +44,23 @@ class Session:
         self.tls_context = tls.client_context(self.settings.ca_bundle)
         if self.resolver is None:
             self.resolver = self.settings.resolver or dns.system_resolver()
-        if self.settings.helper_urls or self.settings.doh_urls:
-            self.control_client = control_client(
-                self.settings.ca_bundle, CONTROL_TIMEOUT, self.settings.timeouts.tcp
-            )
+        bundle, connect = self.settings.ca_bundle, self.settings.timeouts.tcp
+        if self.settings.helper_urls:
+            self.helper_clients = ClientPool(bundle, CONTROL_TIMEOUT, connect)
+        if self.settings.doh_urls:
+            self.doh_client = control_client(bundle, CONTROL_TIMEOUT, connect)
+
+    @asynccontextmanager
+    async def helper_client(self) -> AsyncIterator[httpx.AsyncClient | None]:
+        """A client for one exchange with the helpers (None without helpers: each its own)."""
+        if self.helper_clients is None:
+            yield None
+            return
+        async with self.helper_clients.lend() as client:
+            yield client
 
     async def aclose(self) -> None:
-        if self.control_client is not None:
-            await self.control_client.aclose()
+        if self.helper_clients is not None:
+            await self.helper_clients.aclose()
+        if self.doh_client is not None:
+            await self.doh_client.aclose()

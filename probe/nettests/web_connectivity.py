@@ -162,7 +162,7 @@ async def _doh(url: str, session: Session, t_zero: float) -> tuple[list[DNSQuery
         session.settings.timeouts.dns,
         t_zero,
         session.health,
-        client=session.control_client,
+        client=session.doh_client,
     )
     return [q.as_ooni() for q in queries], attempts
 
@@ -176,18 +176,24 @@ def _start_control(
         return
     endpoints = [tcp.endpoint(ip, port) for ip in addresses]
     headers = {k: [v] for k, v in _request_headers("", port, "", session.settings) if k != "Host"}
-    obs.control = asyncio.ensure_future(
-        query_helpers(
-            helpers,
+    obs.control = asyncio.ensure_future(_control(url, endpoints, headers, session))
+
+
+async def _control(
+    url: str, endpoints: list[str], headers: dict[str, list[str]], session: Session
+) -> HelperAnswer:
+    settings = session.settings
+    async with session.helper_client() as client:
+        return await query_helpers(
+            settings.helper_urls,
             url,
             endpoints,
-            session.settings,
+            settings,
             CONTROL_TIMEOUT,
             session.health,
             headers=headers,
-            client=session.control_client,
+            client=client,
         )
-    )
 
 
 async def _follow(url: str, session: Session, obs: _Observations) -> None:
