@@ -58,7 +58,7 @@ async def measure(input: str, session: Session) -> DoHReachabilityKeys:
                 settings.timeouts.http,
                 t_zero,
                 ca_bundle=settings.ca_bundle,
-                client=session.control_client,
+                client=session.doh_client,
             )
             for url in settings.doh_urls
         )
