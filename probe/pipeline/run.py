@@ -170,7 +170,8 @@ def fewer_collections() -> Iterator[None]:
     counting, yet each 700 allocations started a collection, and every few hundred of those a
     full one over all the modules' objects: about 7 % of a 1,000-target run's CPU. Start-up's
     objects are frozen (left out of every collection) and young collections come 14 times less
-    often; the run's peak memory stays the same (docs/performance.md, "CPU per target")."""
+    often. The run's peak memory does not grow with it (docs/performance.md, "CPU per
+    target")."""
     thresholds = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(YOUNG_THRESHOLD, *thresholds[1:])
