@@ -11,7 +11,9 @@ closes the part an interrupted one left unjudged with that part's own trailer.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -138,7 +140,7 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
 
     events.planned(len(jobs))
     interrupted = False
-    with writer:
+    with writer, fewer_collections():
         try:
             asyncio.run(measure_all())
         except KeyboardInterrupt:
@@ -153,6 +155,31 @@ def execute(options: RunOptions, selection: Selection, events: Events) -> Outcom
     return Outcome(
         path, summary, planned[0], writer.count, datetime.now(UTC) - started, interrupted
     )
+
+
+YOUNG_THRESHOLD = 10_000
+"""Allocations between collections of the youngest generation while measuring (Python's
+default is 700)."""
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect cycles less often while measuring, and never rescan what start-up built.
+
+    A measurement allocates thousands of short-lived dicts and lists, freed by reference
+    counting, yet each 700 allocations started a collection, and every few hundred of those a
+    full one over all the modules' objects: about 7 % of a 1,000-target run's CPU. Start-up's
+    objects are frozen (left out of every collection) and young collections come 14 times less
+    often. The run's peak memory does not grow with it (docs/performance.md, "CPU per
+    target")."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(YOUNG_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 class _Sink:

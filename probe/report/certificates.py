@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 from probe.interception.ooni import REDACTED_FORMAT
 
 if TYPE_CHECKING:
-    from cryptography import x509
-
     from probe.report.scrub import Scrubber
 
 REASON = "names_probe_address"
@@ -36,29 +34,18 @@ def certificate_der(entry: Any) -> bytes | None:
         return None
 
 
-def _san_addresses(cert: x509.Certificate) -> list[str]:
-    from cryptography import x509
-
-    from probe.interception.fingerprints import lenient
-
-    try:
-        with lenient():
-            san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except (x509.ExtensionNotFound, ValueError):
-        return []
-    return [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
-
-
 def redact(der: bytes, scrubber: Scrubber) -> dict[str, Any] | None:
     """The summary that replaces ``der`` when it names a secret; None when it names none.
 
-    The X.509 parser is imported here, when the first certificate is scrubbed, not at start-up."""
+    A SAN iPAddress entry holds the address's raw bytes, which the scrubber's byte search
+    finds as it finds every spelling, so a certificate whose bytes hold no secret is kept
+    without being parsed: parsing every certificate of every chain cost more than the rest of
+    the scrubbing. The X.509 parser is imported when a certificate first needs its issuer."""
+    if not scrubber.found_in(der):
+        return None
     from probe.interception.fingerprints import cert_sha256, lenient, parse_der
 
     cert = parse_der(der)
-    named = cert is not None and any(str(ip) in scrubber.addresses for ip in _san_addresses(cert))
-    if not named and not scrubber.found_in(der):
-        return None
     summary: dict[str, Any] = {
         "format": REDACTED_FORMAT,
         "x_redacted": REASON,

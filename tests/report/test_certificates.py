@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import json
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from probe.interception import chain_from_peer_certificates
 from probe.report.scrub import Scrubber
 
 CLIENT = "198.51.100.23"
+CLIENT6 = "2001:db8:17::23"
 ROOTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "kz-interception-roots"
 QAZNET = ROOTS / "00309c736dd661da6f1eb24173aa849944c168a43a15bffd192eecfdb6f8dbd2.pem"
 
@@ -42,15 +44,21 @@ def _handshake(chain: list[bytes]) -> dict[str, Any]:
         ("echo.test", CLIENT),  # a SAN iPAddress: four raw bytes in the DER
         ("echo.test", "198-51-100-23.isp.test"),  # a dashed host name
         (CLIENT,),
+        ("echo.test", CLIENT6),  # sixteen raw bytes in the DER
     ],
-    ids=["san-ip", "dashed-dns-name", "ip-only"],
+    ids=["san-ip", "dashed-dns-name", "ip-only", "san-ipv6"],
 )
 def test_a_certificate_naming_the_client_is_replaced_by_its_summary(names: tuple[str]) -> None:
     ca = trustme.CA()
     leaf = _der(ca.issue_cert(*names).cert_chain_pems[0].bytes())
     root = _der(ca.cert_pem.bytes())
-    assert CLIENT.encode() in leaf or bytes(map(int, CLIENT.split("."))) in leaf or "-" in names[-1]
-    scrubbed = Scrubber([CLIENT])({"tls_handshakes": [_handshake([leaf, root])]})
+    assert (
+        CLIENT.encode() in leaf
+        or bytes(map(int, CLIENT.split("."))) in leaf
+        or "-" in names[-1]
+        or ipaddress.ip_address(CLIENT6).packed in leaf
+    )
+    scrubbed = Scrubber([CLIENT, CLIENT6])({"tls_handshakes": [_handshake([leaf, root])]})
     first, second = scrubbed["tls_handshakes"][0]["peer_certificates"]
     assert first["format"] == "x_redacted"
     assert first["x_redacted"] == "names_probe_address"
