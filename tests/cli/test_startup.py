@@ -31,10 +31,13 @@ NOT_BEFORE_FIRST = (
     "probe.cli.run_summary",
     "probe.analysts",
     "probe.upload",
+    "typer.rich_utils",
+    "rich.markdown",
 )
 """What a run needs only once its first measurement has finished (the verdicts, the X.509
 parser of the scrubber and the analysis, the summary) or never when the options are valid
-(pydantic, which typer would use to coerce them: probe.cli.coercion)."""
+(pydantic, which typer would use to coerce them: probe.cli.coercion; typer's rich help and
+error printer, probe.cli.click_words.speak_rich)."""
 
 MODULES_AT_EXIT = """
 import atexit, json, logging, sys
