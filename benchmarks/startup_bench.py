@@ -11,7 +11,8 @@ wait4(). Every control is off or on loopback: nothing leaves 127.0.0.1.
 Children get a private bytecode cache (PYTHONPYCACHEPREFIX), warmed by one untimed round, so
 the figures are an installed package's, not a fresh checkout compiling itself. httpcore imports
 trio whenever it is installed (it is no dependency of the probe's, but this machine has it), so
-the run is measured once more with trio hidden, as on a volunteer's machine. `--against DIR`
+the run is measured once more with trio hidden, as on a volunteer's machine, and once with a
+helper and a DoH resolver configured (on a closed loopback port), as by default. `--against DIR`
 runs the same commands on another checkout (say, the main branch) in the same run, for ratios.
 
     python benchmarks/startup_bench.py [--rounds 5] [--lookup-delay 0.5] [--against DIR]
@@ -61,6 +62,11 @@ sys.argv = ["probe", *sys.argv[1:]]
 from probe.cli.app import main
 main()
 """
+CONTROLS = {
+    "PROBE_HELPER_URL": "https://127.0.0.1:9/",
+    "PROBE_DOH_URLS": "https://127.0.0.1:9/dns-query",
+}
+"""A helper and a DoH resolver configured, as by default, on a closed port of 127.0.0.1."""
 
 
 class _SlowDNS(asyncio.DatagramProtocol):
@@ -167,13 +173,15 @@ def _measure(tree: Path, url: str, dns: str, tmp: Path, rounds: int) -> dict[str
         "probe run, no lookup": ([*run, "--no-geoip"], tmp / "first"),
         "probe run, lookup": ([*run, "--geoip"], tmp / "first"),
         "probe run, no trio": ([*run, "--no-geoip"], tmp / "first"),
+        "probe run, controls": ([*run, "--no-geoip"], tmp / "first"),
     }
     for args, first in commands.values():  # untimed: fills the bytecode cache
         _samples(args, env, first, out, 1)
     figures: dict[str, Any] = {}
     for label, (args, first) in commands.items():
-        hide = {"BENCH_HIDE": "trio"} if "trio" in label else {}
-        samples = _samples(args, env | hide, first, out, rounds)
+        extra = {"BENCH_HIDE": "trio"} if "trio" in label else {}
+        extra |= CONTROLS if "controls" in label else {}
+        samples = _samples(args, env | extra, first, out, rounds)
         figures[label] = {
             "wall": _median(samples, "wall"),
             "cpu": _median(samples, "cpu"),
@@ -248,7 +256,7 @@ def main() -> None:
         _print(tree, figures, options.lookup_delay)
     if options.against:
         new, old = (results[str(t)] for t in trees)
-        for label in ("probe --help", "probe run, no lookup", "probe run, lookup"):
+        for label in [name for name in new if name != "python -c pass"]:
             key = "first_cpu" if "first_cpu" in new[label] else "cpu"
             print(f"  {label}: {new[label][key] / old[label][key]:.2f}x the other checkout's CPU")
     out = ROOT / "benchmarks" / "out"

@@ -16,18 +16,18 @@ typer release that rewords one is noticed; a message not listed stays English.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
+import typer
 import typer.core
 
 from probe import i18n
 from probe.i18n import N_
 from probe.i18n.sentences import sentence
-
-GETTEXT_MODULES = ("typer.core", "typer.rich_utils")
-"""typer's modules that call ``gettext`` as ``_`` when they run."""
 
 WORDS = (
     N_("Usage:"),
@@ -70,6 +70,10 @@ _RICH_CONSTANTS = {
 brackets would read as rich markup to the catalog check)."""
 
 
+_SHOWN = (typer.core._click.exceptions.ClickException, typer.Abort, EOFError)  # type: ignore[attr-defined]
+"""What typer's main loop shows through its rich printer (an EOF becomes an ``Abort``)."""
+
+
 def _module(name: str) -> ModuleType | None:
     try:
         return importlib.import_module(name)
@@ -78,14 +82,24 @@ def _module(name: str) -> ModuleType | None:
 
 
 def speak() -> None:
-    """Make typer speak the current language (call after :func:`probe.i18n.use`)."""
-    for name in GETTEXT_MODULES:
-        module = _module(name)
-        if module is not None and hasattr(module, "_"):
-            setattr(module, "_", i18n._)  # noqa: B010
+    """Make typer speak the current language (call after :func:`probe.i18n.use`); its rich help
+    and error printer too if it is loaded, else :func:`speak_rich` does that before it is used
+    (importing it, with rich's markdown, syntax and traceback, would cost every run ~0.04 s)."""
+    core = _module("typer.core")
+    if core is not None and hasattr(core, "_"):
+        setattr(core, "_", i18n._)  # noqa: B010
+    if "typer.rich_utils" in sys.modules:
+        speak_rich()
+
+
+def speak_rich() -> None:
+    """Put the current language in typer's rich help and error printer, importing it: called
+    before a help page or an error is shown."""
     rich_utils = _module("typer.rich_utils")
     if rich_utils is None:
         return
+    if hasattr(rich_utils, "_"):
+        setattr(rich_utils, "_", i18n._)  # noqa: B010
     for constant, english in _RICH_CONSTANTS.items():
         if hasattr(rich_utils, constant):
             setattr(rich_utils, constant, i18n._(english))
@@ -94,6 +108,17 @@ def speak() -> None:
     show = getattr(rich_utils, "rich_format_error", None)
     if show is not None and not getattr(show, "localized", False):
         setattr(rich_utils, "rich_format_error", _localized(show))  # noqa: B010
+
+
+@contextmanager
+def speaking() -> Iterator[None]:
+    """Around parsing and running a command: what typer's main loop shows through its rich
+    printer (an error, an abort) escapes only once :func:`speak_rich` has run."""
+    try:
+        yield
+    except _SHOWN:
+        speak_rich()
+        raise
 
 
 def _localized(show: Callable[[Any], None]) -> Callable[[Any], None]:
@@ -123,3 +148,7 @@ class LocalizedContext(typer.core._click.Context):  # type: ignore[name-defined,
         option = self.command.get_help_option(self)
         if option is not None and option.help:
             option.help = i18n._(option.help)
+
+    def get_help(self) -> str:
+        speak_rich()
+        return str(super().get_help())

@@ -72,4 +72,9 @@ class LocalizedGroup(typer.core.TyperGroup):
         i18n.use(i18n.choose(_lang_in(args)))
         click_words.speak()
         translate(self)
-        return super().make_context(info_name, args, parent, **extra)
+        with click_words.speaking():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        with click_words.speaking():
+            return super().invoke(ctx)

@@ -10,18 +10,20 @@ import asyncio
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import dns.exception
 import dns.message
 import dns.rcode
 import dns.rdatatype
-import httpx
 
 from probe.control.attempts import DOH, Attempt, Health
 from probe.control.transport import TooLarge, control_client, read_capped
 from probe.net import errors
 from probe.net.dns import Query, from_message
+
+if TYPE_CHECKING:
+    import httpx
 
 # The two private names above turn a DNS message into answers and a failure exactly as the UDP
 # engine does; they should become one public ``probe.net.dns`` function (asked of the core).
@@ -91,6 +93,8 @@ async def doh_query(
 ) -> Query:
     """One POST query; ``hostname`` must already be ASCII (IDNA). Never raises for network or
     server trouble: that is the query's ``failure``."""
+    import httpx  # with the first query, not at start-up: docs/performance.md, "Start-up"
+
     loop = asyncio.get_running_loop()
     t0 = loop.time() - t_zero
     request = dns.message.make_query(hostname, qtype)

@@ -11,15 +11,16 @@ import json
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Any, Final
-
-import httpx
+from typing import TYPE_CHECKING, Any, Final
 
 from probe.control.attempts import HELPER, Attempt, Health
 from probe.control.protocol import ControlRequest, ControlResponse, ProtocolError
 from probe.control.transport import TooLarge, control_client, read_capped
 from probe.net import errors
 from probe.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
 
 # control_failure strings beyond the network ones of probe.net.errors.
 HTTP_REQUEST_FAILED: Final = "http_request_failed"
@@ -67,6 +68,8 @@ async def query_helper(
     probe's own request sent (User-Agent, Accept, Accept-Language), so both fetch alike.
     ``timeout`` bounds the whole exchange. Pass ``client`` to reuse connections across targets.
     """
+    import httpx  # with the first exchange, not at start-up: docs/performance.md, "Start-up"
+
     request = ControlRequest(
         target_url,
         {k: tuple(v) for k, v in (headers or default_headers(settings)).items()},

@@ -10,11 +10,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from probe import __version__
 from probe.net import tls
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class TooLarge(Exception):
@@ -40,6 +42,8 @@ def control_client(
     allowed, so a burst to a server that turns out to speak only HTTP/1.1 (ours does) would be
     answered one connection at a time.
     """
+    import httpx  # with the first control, not at start-up: docs/performance.md, "Start-up"
+
     connect = timeout if connect_timeout is None else min(timeout, connect_timeout)
     return httpx.AsyncClient(
         verify=tls.client_context(ca_bundle, alpn=("h2", "http/1.1") if http2 else ("http/1.1",)),

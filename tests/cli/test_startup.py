@@ -31,10 +31,15 @@ NOT_BEFORE_FIRST = (
     "probe.cli.run_summary",
     "probe.analysts",
     "probe.upload",
+    "typer.rich_utils",
+    "rich.markdown",
+    "httpx",
 )
 """What a run needs only once its first measurement has finished (the verdicts, the X.509
 parser of the scrubber and the analysis, the summary) or never when the options are valid
-(pydantic, which typer would use to coerce them: probe.cli.coercion)."""
+(pydantic, which typer would use to coerce them: probe.cli.coercion; typer's rich help and
+error printer, probe.cli.click_words.speak_rich; httpx, for the controls' clients, which the
+session builds when a target first asks for them)."""
 
 MODULES_AT_EXIT = """
 import atexit, json, logging, sys
@@ -61,13 +66,15 @@ def imported(args: list[str], cwd: Path) -> set[str]:
     return _loaded(args, cwd)[1]
 
 
-def _loaded(args: list[str], cwd: Path) -> tuple[set[str], set[str]]:
+def _loaded(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[set[str], set[str]]:
     """The modules loaded by ``probe ARGS`` when its first measurement started (empty if it
     measured nothing) and by the time it exits."""
     env_home = {"XDG_CONFIG_HOME": str(cwd / "config"), "PROBE_YES": "1"}
     result = subprocess.run(
         [sys.executable, "-c", MODULES_AT_EXIT, *args],
-        env={**os.environ, **env_home},
+        env={**os.environ, **env_home, **(env or {})},
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -103,6 +110,25 @@ def test_a_run_imports_neither_the_lab_nor_the_analysts_tools(tmp_path: Path) ->
     assert loaded(modules, (*NEVER, "pydantic")) == []
     others = {f"probe.cli.{name}" for name in ("lab", "db", "helper", "collector", "certs")}
     assert modules.isdisjoint(others)
+
+
+def test_the_controls_clients_are_built_once_the_first_measurement_started(
+    tmp_path: Path,
+) -> None:
+    """With a helper and a DoH resolver configured (closed ports on 127.0.0.1), the first
+    target starts before httpx is imported; asking the helper imports it."""
+    out = tmp_path / "out.jsonl"
+    controls = {
+        "PROBE_HELPER_URL": "https://127.0.0.1:9/",
+        "PROBE_DOH_URLS": "https://127.0.0.1:9/dns-query",
+        "PROBE_BOGON_EXEMPT": "127.0.0.0/8",
+    }
+    args = ["run", "--url", "http://127.0.0.1:9/", "--output", str(out), "--no-geoip"]
+    first, modules = _loaded([*args, "--no-system-dns", "--no-progress"], tmp_path, controls)
+    assert json.loads(out.read_text())["test_keys"]["control_failure"] == "connection_refused"
+    assert "probe.nettests.web_connectivity" in first
+    assert loaded(first, NOT_BEFORE_FIRST) == []
+    assert "httpx" in modules
 
 
 def test_run_help_loads_the_run_command_only(tmp_path: Path) -> None:
